@@ -1,0 +1,42 @@
+import type { LineOrigin } from "../overlays/types.js";
+
+/** One component's render, azldev `-O json` shape plus the produced files. */
+export interface ComponentRender {
+  component: string;
+  /** repo-relative rendered dir, `<specs>/<letter>/<name>` */
+  outputDir: string;
+  status: "ok" | "error" | "cancelled";
+  error?: string;
+  /** files of the rendered dir (relative to it); on error exactly { RENDER_FAILED } */
+  files: Map<string, Uint8Array>;
+  /** provenance of the rendered spec's lines (absent on error) */
+  provenance?: LineOrigin[];
+  /** upstream commit used, when upstream */
+  upstreamCommit?: string;
+}
+
+export type FileComparison =
+  | { path: string; status: "identical" }
+  | { path: string; status: "missing" | "unexpected" }
+  | { path: string; status: "differs"; diff: string; hunks: ClassifiedHunk[] };
+
+export interface ClassifiedHunk {
+  /** 1-based line range in the committed file */
+  oldStart: number;
+  oldLines: number;
+  /** 1-based line range in the expected (rendered) file */
+  newStart: number;
+  newLines: number;
+  kind: "content" | "bookkeeping";
+  /** why it is bookkeeping, e.g. "rpmautospec block", "release number", "changelog date" */
+  reason?: string;
+  lines: string[];
+}
+
+export interface RenderComparison {
+  component: string;
+  renderedDir: string;
+  files: FileComparison[];
+  /** true when every difference is bookkeeping */
+  clean: boolean;
+}
