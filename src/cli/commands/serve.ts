@@ -1,6 +1,27 @@
-import type { CliIO } from "../io.js";
+import { run as runProbot } from "probot";
+import { specwardenApp, SpecwardenOctokit } from "../../github/index.js";
+import { UsageError, type CliIO } from "../io.js";
 
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("specwarden serve: not available in this build\n");
-  return 2;
+const HELP = `usage: specwarden serve
+
+Runs the specwarden GitHub App (Probot). Configuration comes from the environment:
+  APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   app credentials (required in production)
+  PORT (3000), HOST (localhost; 0.0.0.0 in containers), WEBHOOK_PATH (/api/github/webhooks)
+  WEBHOOK_PROXY_URL      receive webhooks through a smee.io channel during development
+  GHE_HOST, GHE_PROTOCOL GitHub Enterprise Server host and protocol (https)
+  REDIS_URL              share rate-limit state between replicas
+  LOG_LEVEL, LOG_FORMAT=json
+Without APP_ID and a private key (outside production) it starts the setup page that registers the
+app from app.yml. See docs/deploy.md.
+`;
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}' (serve is configured through the environment)`);
+  // The server keeps the process alive; Probot handles SIGINT/SIGTERM.
+  await runProbot(specwardenApp(), { env: io.env, Octokit: SpecwardenOctokit });
+  return 0;
 }

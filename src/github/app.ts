@@ -1,0 +1,238 @@
+/**
+ * The Probot app: maps webhook events onto the check, command and fix use cases. Thin by design;
+ * every decision lives in the modules it calls.
+ */
+import type { ApplicationFunction, Context, Probot } from "probot";
+import type { UpstreamSource } from "../upstream/types.js";
+import { APPLY_FIX_ACTION, CHECK_NAME, parseExternalId } from "./checks.js";
+import {
+  checkPullRequest,
+  reviewPull,
+  type AppIdentity,
+  type CheckDeps,
+  type CheckOutcome,
+  type LogSink,
+  type PullTarget,
+  type ReviewChange,
+} from "./check-pull-request.js";
+import { hasWriteAccess, parseCommand } from "./commands.js";
+import { RepoConfigError } from "./config.js";
+import { FORK_REFUSAL, pushFix, type FixResult } from "./fix-commit.js";
+import { InFlightRuns } from "./in-flight.js";
+import { loadRepoConfig } from "./load-config.js";
+import { escapeMarkdown } from "./markdown.js";
+import type { Octokit, RepoRef } from "./octokit.js";
+import { applyPolicy } from "./policy.js";
+import type { GitHubCaches } from "./repo-view.js";
+
+export interface SpecwardenAppOptions {
+  /** the review engine; defaults to `reviewChange` from the review module */
+  review?: ReviewChange;
+  upstream?: UpstreamSource;
+  caches?: GitHubCaches;
+  /** register the tracking module's handlers (push, cron route); default true */
+  tracking?: boolean;
+  /** observe every finished check (tests, metrics) */
+  onCheck?: (outcome: CheckOutcome) => void;
+}
+
+const PR_ACTIONS = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.ready_for_review",
+  "pull_request.edited",
+] as const;
+
+interface PullPayload {
+  number: number;
+  head: { sha: string; ref: string; repo: { full_name: string } | null };
+  base: { sha: string; ref: string; repo: { full_name: string } };
+}
+
+export function pullTarget(repo: RepoRef, pr: PullPayload): PullTarget & { headRef: string } {
+  return {
+    repo,
+    number: pr.number,
+    headSha: pr.head.sha,
+    baseSha: pr.base.sha,
+    headRef: pr.head.ref,
+    sameRepo: pr.head.repo?.full_name === pr.base.repo.full_name,
+  };
+}
+
+async function defaultReview(): Promise<ReviewChange> {
+  // Resolved at run time so the app can be loaded (and tested) with an injected engine.
+  const specifier = "../review/index.js";
+  const mod = (await import(specifier)) as { reviewChange?: ReviewChange };
+  if (typeof mod.reviewChange !== "function") throw new Error("the review engine is not available in this build");
+  return mod.reviewChange;
+}
+
+export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFunction {
+  return async (app: Probot, { addHandler }) => {
+    const runs = new InFlightRuns();
+    let identity: Promise<AppIdentity> | undefined;
+    const appIdentity = (): Promise<AppIdentity> => {
+      identity ??= (async () => {
+        const appOctokit = await app.auth();
+        const { data } = await appOctokit.request("GET /app");
+        if (!data) throw new Error("GET /app returned nothing");
+        return { appId: data.id, botLogin: `${data.slug ?? "specwarden"}[bot]` };
+      })().catch((error: unknown) => {
+        identity = undefined;
+        throw error;
+      });
+      return identity;
+    };
+    let review: Promise<ReviewChange> | undefined;
+    const reviewEngine: ReviewChange = async (input) => {
+      review ??= options.review ? Promise.resolve(options.review) : defaultReview();
+      return (await review)(input);
+    };
+    const depsFor = (log: LogSink): CheckDeps => ({
+      review: reviewEngine,
+      runs,
+      log,
+      ...(options.upstream ? { upstream: options.upstream } : {}),
+      ...(options.caches ? { caches: options.caches } : {}),
+    });
+    const runCheck = async (octokit: Octokit, log: LogSink, pull: PullTarget, force: boolean) => {
+      const outcome = await checkPullRequest(octokit, await appIdentity(), depsFor(log), pull, { force });
+      log.info({ pull: pull.number, headSha: pull.headSha, status: outcome.status, conclusion: outcome.conclusion }, "specwarden check");
+      options.onCheck?.(outcome);
+      return outcome;
+    };
+
+    app.on([...PR_ACTIONS], async (context) => {
+      const { payload } = context;
+      if (payload.action === "edited" && !(payload.changes as { base?: unknown } | undefined)?.base) return;
+      await runCheck(context.octokit, context.log, pullTarget(context.repo(), payload.pull_request), false);
+    });
+
+    app.on("check_run.rerequested", async (context) => {
+      const run = context.payload.check_run;
+      const me = await appIdentity();
+      if (run.name !== CHECK_NAME || run.app?.id !== me.appId) return;
+      const ref = parseExternalId(run.external_id);
+      if (!ref) return;
+      const pr = await fetchPull(context.octokit, context.repo(), ref.pullNumber);
+      await runCheck(context.octokit, context.log, pullTarget(context.repo(), pr), true);
+    });
+
+    app.on("check_run.requested_action", async (context) => {
+      const run = context.payload.check_run;
+      const me = await appIdentity();
+      if (run.name !== CHECK_NAME || run.app?.id !== me.appId) return;
+      if (context.payload.requested_action?.identifier !== APPLY_FIX_ACTION) return;
+      const ref = parseExternalId(run.external_id);
+      if (!ref) return;
+      const pr = await fetchPull(context.octokit, context.repo(), ref.pullNumber);
+      await runFixCommand(context, pullTarget(context.repo(), pr), context.payload.sender.login);
+    });
+
+    app.on("issue_comment.created", async (context) => {
+      const { issue, comment, sender } = context.payload;
+      if (!issue.pull_request || sender.type === "Bot") return;
+      const command = parseCommand(comment.body);
+      if (command === undefined) return;
+      const repo = context.repo();
+      if (typeof command === "object") {
+        await reply(context.octokit, repo, issue.number, `Unknown command \`${escapeMarkdown(command.unknown)}\`. Available: \`/specwarden recheck\`, \`/specwarden fix\`.`);
+        return;
+      }
+      await context.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+        ...repo,
+        comment_id: comment.id,
+        content: "eyes",
+      });
+      const pr = await fetchPull(context.octokit, repo, issue.number);
+      const pull = pullTarget(repo, pr);
+      if (command === "recheck") {
+        await runCheck(context.octokit, context.log, pull, true);
+        return;
+      }
+      await runFixCommand(context, pull, sender.login);
+    });
+
+    async function runFixCommand(
+      context: Context<"issue_comment.created"> | Context<"check_run.requested_action">,
+      pull: PullTarget & { headRef: string },
+      sender: string,
+    ): Promise<void> {
+      const octokit = context.octokit;
+      if (!(await hasWriteAccess(octokit, pull.repo, sender))) {
+        await reply(
+          octokit,
+          pull.repo,
+          pull.number,
+          `Sorry @${sender}, only people with write access to this repository can ask specwarden to commit a fix. The patch in the summary comment can be applied with \`git apply\`.`,
+        );
+        return;
+      }
+      const result = await prepareAndPushFix(octokit, pull, depsFor(context.log));
+      await reply(octokit, pull.repo, pull.number, describeFix(result, sender));
+      context.log.info({ pull: pull.number, fix: result.kind }, "specwarden fix");
+    }
+
+    if (options.tracking !== false) await registerTrackingIfPresent(app, { addHandler, readConfig: loadRepoConfig });
+  };
+}
+
+async function prepareAndPushFix(octokit: Octokit, pull: PullTarget & { headRef: string }, deps: CheckDeps): Promise<FixResult> {
+  if (!pull.sameRepo) return { kind: "refused", reason: FORK_REFUSAL };
+  let config;
+  try {
+    config = await loadRepoConfig(octokit, pull.repo);
+  } catch (error) {
+    if (error instanceof RepoConfigError) return { kind: "refused", reason: `the repository configuration is invalid (${error.message}).` };
+    throw error;
+  }
+  const { head, result } = await reviewPull(octokit, deps, pull, config);
+  const outcome = applyPolicy(result, config);
+  if (!result.fix) {
+    return { kind: "refused", reason: outcome.findings.length === 0 ? "there is nothing to fix on this commit." : "specwarden has no automatic fix for these findings." };
+  }
+  if (!result.fix.verified) {
+    return { kind: "refused", reason: `the fix could not be verified by re-rendering${result.fix.note ? ` (${result.fix.note})` : ""}, so it is not committed automatically.` };
+  }
+  return pushFix(octokit, pull, result.fix.patch, head);
+}
+
+function describeFix(result: FixResult, sender: string): string {
+  switch (result.kind) {
+    case "committed":
+      return `@${sender} the verified fix is committed to this branch as ${result.commitSha.slice(0, 7)}; specwarden checks it again now.`;
+    case "pull-request":
+      return `@${sender} this branch does not accept direct pushes, so the verified fix is in #${result.number} (branch \`${result.branch}\`) against it.`;
+    case "refused":
+      return `@${sender} specwarden did not commit a fix: ${escapeMarkdown(result.reason)}`;
+  }
+}
+
+async function fetchPull(octokit: Octokit, repo: RepoRef, number: number): Promise<PullPayload> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number });
+  return data as PullPayload;
+}
+
+async function reply(octokit: Octokit, repo: RepoRef, issueNumber: number, body: string): Promise<void> {
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: issueNumber, body });
+}
+
+export interface TrackingRegistrationDeps {
+  addHandler: Parameters<ApplicationFunction>[1]["addHandler"];
+  /** the repo config reader; its `tracking` section belongs to the tracking module */
+  readConfig: typeof loadRepoConfig;
+}
+
+async function registerTrackingIfPresent(app: Probot, deps: TrackingRegistrationDeps): Promise<void> {
+  const specifier = "./tracking/index.js";
+  let mod: { registerTracking?: (app: Probot, deps: TrackingRegistrationDeps) => unknown };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND") return;
+    throw error;
+  }
+  if (typeof mod.registerTracking === "function") await mod.registerTracking(app, deps);
+}

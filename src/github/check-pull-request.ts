@@ -1,0 +1,210 @@
+/**
+ * The use case behind every trigger (PR event, recheck command, Re-run button): review one PR head
+ * and publish a check run, one sticky comment and at most one review. The check never stays
+ * in_progress: any failure ends it neutral with the reason.
+ */
+import type { RepoView } from "../repo/types.js";
+import type { ReviewResult } from "../review/types.js";
+import type { UpstreamSource } from "../upstream/types.js";
+import { completeCheckRun, findCheckRun, startCheckRun, toAnnotations, type CheckCompletion } from "./checks.js";
+import { loadChangedFiles, type ChangedFiles } from "./changed-files.js";
+import { CONFIG_PATH, RepoConfigError, type RepoConfig } from "./config.js";
+import { octokitGitReader } from "./git-reader.js";
+import { InFlightRuns, SupersededError } from "./in-flight.js";
+import { loadRepoConfig } from "./load-config.js";
+import { checkSummary, checkTitle, escapeMarkdown, fixSection, stickyBody, type SummaryInput } from "./markdown.js";
+import { abortable, type Octokit, type RepoRef } from "./octokit.js";
+import { applyPolicy } from "./policy.js";
+import { GitHubRepoView, sharedCaches, type GitHubCaches } from "./repo-view.js";
+import { planReview, postReview, type ReviewAction } from "./review.js";
+import { upsertStickyComment, type StickyAction } from "./sticky-comment.js";
+
+export interface ReviewChangeInput {
+  base: RepoView;
+  head: RepoView;
+  upstream?: UpstreamSource;
+  changedPaths?: string[];
+  config?: { ruleLevels?: RepoConfig["ruleLevels"]; waivers?: RepoConfig["waivers"]; renderedSpecsDir?: string };
+}
+
+export type ReviewChange = (input: ReviewChangeInput) => Promise<ReviewResult>;
+
+export interface AppIdentity {
+  appId: number;
+  /** the app's bot user, e.g. "specwarden[bot]": the author of our comments and reviews */
+  botLogin: string;
+}
+
+export interface LogSink {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface CheckDeps {
+  review: ReviewChange;
+  upstream?: UpstreamSource;
+  caches?: GitHubCaches;
+  runs: InFlightRuns;
+  log: LogSink;
+}
+
+export interface PullTarget {
+  repo: RepoRef;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  /** head and base live in the same repository (not a fork) */
+  sameRepo: boolean;
+}
+
+export type CheckStatus = "published" | "duplicate" | "already-checked" | "superseded" | "invalid-config" | "error";
+
+export interface CheckOutcome {
+  status: CheckStatus;
+  conclusion?: CheckCompletion["conclusion"];
+  checkRunId?: number;
+  review?: ReviewAction;
+  sticky?: StickyAction;
+  result?: ReviewResult;
+  reason?: string;
+}
+
+export async function checkPullRequest(
+  octokit: Octokit,
+  identity: AppIdentity,
+  deps: CheckDeps,
+  pull: PullTarget,
+  options: { force?: boolean } = {},
+): Promise<CheckOutcome> {
+  const key = InFlightRuns.key(pull.repo.owner, pull.repo.repo, pull.number);
+  const ticket = deps.runs.start(key, pull.headSha, options);
+  if (!ticket) return { status: "duplicate" };
+  const { signal } = ticket;
+  let checkRunId: number | undefined;
+  try {
+    const existing = await findCheckRun(octokit, pull.repo, pull.headSha, identity.appId, signal);
+    if (existing && existing.status === "completed" && !options.force) return { status: "already-checked", checkRunId: existing.id };
+    checkRunId = await startCheckRun(octokit, pull.repo, pull, existing, signal);
+    return await reviewAndPublish(octokit, identity, deps, pull, checkRunId, signal);
+  } catch (error) {
+    const superseded = signal.aborted || error instanceof SupersededError;
+    const reason = superseded
+      ? `Superseded by a newer commit on this pull request${error instanceof SupersededError ? ` (${error.newerHeadSha.slice(0, 7)})` : ""}; its results were dropped.`
+      : `specwarden could not finish: ${error instanceof Error ? error.message : String(error)}`;
+    if (!superseded) deps.log.error({ err: error, pull: key, headSha: pull.headSha }, "check failed");
+    if (checkRunId !== undefined) {
+      try {
+        await completeCheckRun(octokit, pull.repo, checkRunId, {
+          conclusion: "neutral",
+          title: superseded ? "Superseded by a newer commit" : "Could not complete the check",
+          summary: `## ⚪ ${escapeMarkdown(reason)}\n\nComment \`/specwarden recheck\` to run it again.`,
+        });
+      } catch (publishError) {
+        deps.log.error({ err: publishError, pull: key }, "could not end the check run as neutral");
+      }
+    }
+    return { status: superseded ? "superseded" : "error", conclusion: "neutral", ...(checkRunId !== undefined ? { checkRunId } : {}), reason };
+  } finally {
+    ticket.finish();
+  }
+}
+
+async function reviewAndPublish(
+  octokit: Octokit,
+  identity: AppIdentity,
+  deps: CheckDeps,
+  pull: PullTarget,
+  checkRunId: number,
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
+  let config: RepoConfig;
+  try {
+    config = await loadRepoConfig(octokit, pull.repo, signal);
+  } catch (error) {
+    if (!(error instanceof RepoConfigError)) throw error;
+    await completeCheckRun(octokit, pull.repo, checkRunId, {
+      conclusion: "neutral",
+      title: `Invalid ${CONFIG_PATH}`,
+      summary: `## ⚪ The repository configuration is invalid\n\n\`${error.path}:${error.line}\`: ${escapeMarkdown(error.problem)}\n\nThe configuration is read from the default branch; fix it there and comment \`/specwarden recheck\`.`,
+    });
+    return { status: "invalid-config", conclusion: "neutral", checkRunId, reason: error.message };
+  }
+
+  const { changed, head, result } = await reviewPull(octokit, deps, pull, config, signal);
+  signal.throwIfAborted();
+
+  // Another replica (or a late delivery) may have seen a newer head: publish nothing stale.
+  const { data: current } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...pull.repo,
+    pull_number: pull.number,
+    ...abortable(signal),
+  });
+  if (current.head.sha !== pull.headSha) throw new SupersededError(current.head.sha);
+
+  const outcome = applyPolicy(result, config);
+  const plan = config.suggestions ? planReview(outcome.findings, changed.commentable) : { comments: [], unanchored: [] };
+  const review = await postReview(octokit, pull.repo, pull, plan, outcome.findings, identity.botLogin, signal);
+  const summaryInput: SummaryInput = {
+    outcome,
+    components: result.components,
+    ...(result.fix ? { fix: result.fix } : {}),
+    headSha: pull.headSha,
+    ...(review === "posted" ? { suggestionsPosted: plan.comments.length } : {}),
+  };
+  const clean = outcome.findings.length === 0 && !result.fix;
+  const sticky = await upsertStickyComment(
+    octokit,
+    pull.repo,
+    pull.number,
+    identity.botLogin,
+    clean ? undefined : stickyBody(summaryInput),
+    pull.headSha,
+    signal,
+  );
+  const text = fixSection(summaryInput);
+  await completeCheckRun(octokit, pull.repo, checkRunId, {
+    conclusion: outcome.conclusion,
+    title: checkTitle(outcome),
+    summary: checkSummary({ ...summaryInput, fix: undefined }),
+    ...(text ? { text } : {}),
+    annotations: toAnnotations(outcome.findings),
+    offerFix: Boolean(result.fix?.verified) && outcome.conclusion === "failure",
+  });
+  return { status: "published", conclusion: outcome.conclusion, checkRunId, review, sticky, result };
+}
+
+export interface PullReview {
+  changed: ChangedFiles;
+  base: GitHubRepoView;
+  head: GitHubRepoView;
+  result: ReviewResult;
+}
+
+/** Reads both sides of the PR through the GitHub RepoView and runs the review engine. */
+export async function reviewPull(
+  octokit: Octokit,
+  deps: Pick<CheckDeps, "review" | "upstream" | "caches">,
+  pull: PullTarget,
+  config: RepoConfig,
+  signal?: AbortSignal,
+): Promise<PullReview> {
+  const caches = deps.caches ?? sharedCaches;
+  const reader = octokitGitReader(octokit, pull.repo, signal);
+  const viewAt = (commitSha: string) => new GitHubRepoView({ ...pull.repo, commitSha, reader, caches });
+  const head = viewAt(pull.headSha);
+  const changed = await loadChangedFiles(octokit, pull.repo, pull, { base: viewAt, head }, signal);
+  const base = viewAt(changed.mergeBase);
+  const result = await deps.review({
+    base,
+    head,
+    ...(deps.upstream ? { upstream: deps.upstream } : {}),
+    changedPaths: changed.paths,
+    config: {
+      ruleLevels: config.ruleLevels,
+      waivers: config.waivers,
+      ...(config.renderedSpecsDir ? { renderedSpecsDir: config.renderedSpecsDir } : {}),
+    },
+  });
+  return { changed, base, head, result };
+}

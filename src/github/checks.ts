@@ -1,0 +1,147 @@
+/**
+ * The `specwarden` check run on a PR's head commit. One run per head SHA: a redelivered webhook or a
+ * recheck finds the existing run (by name and app) instead of creating another.
+ */
+import type { Finding } from "../review/types.js";
+import { findingLocation, truncateBytes } from "./markdown.js";
+import { abortable, type Octokit, type RepoRef } from "./octokit.js";
+
+export const CHECK_NAME = "specwarden";
+export const ANNOTATIONS_PER_REQUEST = 50;
+/** Beyond this, the summary lists what was left out; each batch of 50 costs one API call. */
+export const MAX_ANNOTATIONS = 500;
+export const APPLY_FIX_ACTION = "apply-fix";
+
+export interface ExistingCheckRun {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  externalId: string | null;
+}
+
+export function externalId(pullNumber: number, headSha: string): string {
+  return `pr:${pullNumber}:${headSha}`;
+}
+
+export function parseExternalId(value: string | null | undefined): { pullNumber: number; headSha: string } | undefined {
+  const match = /^pr:(\d+):([0-9a-f]{40})$/.exec(value ?? "");
+  return match ? { pullNumber: Number(match[1]), headSha: match[2] as string } : undefined;
+}
+
+export async function findCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+  signal?: AbortSignal,
+): Promise<ExistingCheckRun | undefined> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    app_id: appId,
+    filter: "latest",
+    per_page: 100,
+    ...abortable(signal),
+  });
+  const run = data.check_runs.find((r) => r.name === CHECK_NAME && r.head_sha === headSha && (r.app?.id ?? appId) === appId);
+  return run ? { id: Number(run.id), status: run.status, conclusion: run.conclusion, externalId: run.external_id } : undefined;
+}
+
+export async function startCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  pull: { number: number; headSha: string },
+  existing: ExistingCheckRun | undefined,
+  signal?: AbortSignal,
+): Promise<number> {
+  const fields = {
+    status: "in_progress" as const,
+    started_at: new Date().toISOString(),
+    output: { title: "Checking rendered specs", summary: "specwarden is reviewing this pull request." },
+  };
+  if (existing) {
+    await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: existing.id,
+      ...fields,
+      ...abortable(signal),
+    });
+    return existing.id;
+  }
+  const { data } = await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+    ...repo,
+    name: CHECK_NAME,
+    head_sha: pull.headSha,
+    external_id: externalId(pull.number, pull.headSha),
+    ...fields,
+    ...abortable(signal),
+  });
+  return Number(data.id);
+}
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title: string;
+}
+
+export function toAnnotations(findings: Finding[]): Annotation[] {
+  return findings.map((f) => {
+    const start = f.line ?? 1;
+    return {
+      path: f.path,
+      start_line: start,
+      end_line: Math.max(start, f.endLine ?? start),
+      annotation_level: f.level,
+      message: truncateBytes(f.message, 60_000),
+      title: truncateBytes(`${f.rule}: ${findingLocation(f)}`, 250),
+    };
+  });
+}
+
+export interface CheckCompletion {
+  conclusion: "success" | "failure" | "neutral";
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: Annotation[];
+  /** offer the "Apply fix" button */
+  offerFix?: boolean;
+}
+
+/**
+ * Completes the run. GitHub takes at most 50 annotations per request and appends on every update,
+ * so the first batch goes with the completion and the rest follow as updates.
+ */
+export async function completeCheckRun(octokit: Octokit, repo: RepoRef, checkRunId: number, completion: CheckCompletion): Promise<void> {
+  const annotations = (completion.annotations ?? []).slice(0, MAX_ANNOTATIONS);
+  const output = {
+    title: truncateBytes(completion.title, 1000),
+    summary: completion.summary,
+    ...(completion.text ? { text: completion.text } : {}),
+  };
+  const batches: Annotation[][] = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+    ...repo,
+    check_run_id: checkRunId,
+    status: "completed",
+    conclusion: completion.conclusion,
+    completed_at: new Date().toISOString(),
+    output: { ...output, ...(batches[0] ? { annotations: batches[0] } : {}) },
+    ...(completion.offerFix
+      ? { actions: [{ label: "Apply fix", description: "Commit the verified fix to this branch", identifier: APPLY_FIX_ACTION }] }
+      : { actions: [] }),
+  });
+  for (const batch of batches.slice(1)) {
+    await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: checkRunId,
+      output: { ...output, annotations: batch },
+    });
+  }
+}
