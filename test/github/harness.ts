@@ -1,0 +1,47 @@
+/** Drives the real Probot app against the in-memory GitHub. */
+import { generateKeyPairSync } from "node:crypto";
+import { Probot, ProbotOctokit } from "probot";
+import { specwardenApp } from "../../src/github/app.js";
+import type { CheckOutcome, ReviewChange } from "../../src/github/check-pull-request.js";
+import { FakeGitHub } from "../../src/github/fake-github.js";
+import { createCaches } from "../../src/github/repo-view.js";
+
+export const WEBHOOK_SECRET = "specwarden-test-secret";
+
+let cachedKey: string | undefined;
+export function testPrivateKey(): string {
+  cachedKey ??= generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  }).privateKey;
+  return cachedKey;
+}
+
+export interface Harness {
+  probot: Probot;
+  github: FakeGitHub;
+  outcomes: CheckOutcome[];
+  deliver(name: string, payload: unknown, id?: string): Promise<void>;
+}
+
+let deliveries = 0;
+
+export async function createHarness(review: ReviewChange, github = new FakeGitHub()): Promise<Harness> {
+  const probot = new Probot({
+    appId: github.appId,
+    privateKey: testPrivateKey(),
+    secret: WEBHOOK_SECRET,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    request: { fetch: github.fetch },
+  });
+  const outcomes: CheckOutcome[] = [];
+  await probot.load(specwardenApp({ review, tracking: false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));
+  return {
+    probot,
+    github,
+    outcomes,
+    deliver: (name, payload, id) => probot.receive({ id: id ?? `delivery-${++deliveries}`, name, payload } as never),
+  };
+}
