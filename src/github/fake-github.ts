@@ -273,7 +273,18 @@ export class FakeGitHub {
 
   // ---- diffs ----
 
+  readonly #diffCache = new Map<string, { filename: string; status: string; patch?: string }[]>();
+
   #changedFiles(base: string, head: string): { filename: string; status: string; patch?: string }[] {
+    const key = `${base}...${head}`;
+    const cached = this.#diffCache.get(key);
+    if (cached) return cached;
+    const computed = this.#computeChangedFiles(base, head);
+    this.#diffCache.set(key, computed);
+    return computed;
+  }
+
+  #computeChangedFiles(base: string, head: string): { filename: string; status: string; patch?: string }[] {
     const before = this.flatten(this.commits.get(base)?.tree ?? "");
     const after = this.flatten(this.commits.get(head)?.tree ?? "");
     const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
