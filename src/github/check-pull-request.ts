@@ -169,7 +169,8 @@ async function reviewAndPublish(
     summary: checkSummary({ ...summaryInput, fix: undefined }),
     ...(text ? { text } : {}),
     annotations: toAnnotations(outcome.findings),
-    offerFix: Boolean(result.fix?.verified) && outcome.conclusion === "failure",
+    // a fork's branch cannot be pushed to, so the button would only ever explain that
+    offerFix: Boolean(result.fix?.verified) && outcome.conclusion === "failure" && pull.sameRepo,
   });
   return { status: "published", conclusion: outcome.conclusion, checkRunId, review, sticky, result };
 }

@@ -9,7 +9,7 @@ import {
   PATCH_NAME,
 } from "./demo-repo.js";
 import { fakeReview } from "./fake-review.js";
-import { createHarness } from "./harness.js";
+import { commentPayload, createHarness } from "./harness.js";
 
 const SPEC = "specs/s/systemd/systemd.spec";
 
@@ -115,14 +115,3 @@ describe("pull_request: the demo PR (vendored systemd patch + hand-written Patch
     expect(github.checkRuns).toHaveLength(1);
   });
 });
-
-export function commentPayload(github: FakeGitHub, body: string, login: string, issue = 12): any {
-  return {
-    action: "created",
-    issue: { number: issue, pull_request: { url: `https://api.github.com/repos/${github.fullName}/pulls/${issue}` }, user: { login: "maintainer" } },
-    comment: { id: 555, body, user: { login, type: "User" } },
-    repository: github.repositoryPayload(),
-    installation: { id: 77 },
-    sender: { login, type: "User" },
-  };
-}

@@ -45,3 +45,15 @@ export async function createHarness(review: ReviewChange, github = new FakeGitHu
     deliver: (name, payload, id) => probot.receive({ id: id ?? `delivery-${++deliveries}`, name, payload } as never),
   };
 }
+
+/** An issue_comment.created payload on a pull request. */
+export function commentPayload(github: FakeGitHub, body: string, login: string, issue = 12): any {
+  return {
+    action: "created",
+    issue: { number: issue, pull_request: { url: `https://api.github.com/repos/${github.fullName}/pulls/${issue}` }, user: { login: "maintainer" } },
+    comment: { id: 555, body, user: { login, type: "User" } },
+    repository: github.repositoryPayload(),
+    installation: { id: 77 },
+    sender: { login, type: "User" },
+  };
+}
