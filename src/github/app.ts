@@ -231,7 +231,9 @@ async function registerTrackingIfPresent(app: Probot, deps: TrackingRegistration
   try {
     mod = (await import(specifier)) as typeof mod;
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND") return;
+    // Absent from this build: run without tracking. A missing import *inside* it is a real error.
+    const missing = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && /github[\\/]tracking[\\/]index\.(js|ts)/.test(String((error as Error).message));
+    if (missing) return;
     throw error;
   }
   if (typeof mod.registerTracking === "function") await mod.registerTracking(app, deps);

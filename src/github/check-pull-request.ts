@@ -58,7 +58,17 @@ export interface PullTarget {
   sameRepo: boolean;
 }
 
-export type CheckStatus = "published" | "duplicate" | "already-checked" | "superseded" | "invalid-config" | "error";
+export type CheckStatus =
+  | "published"
+  | "duplicate"
+  | "already-checked"
+  | "in-progress-elsewhere"
+  | "superseded"
+  | "invalid-config"
+  | "error";
+
+/** How long an in-progress check run of another process is trusted before a new delivery takes it over. */
+export const IN_PROGRESS_TAKEOVER_MS = 10 * 60 * 1000;
 
 export interface CheckOutcome {
   status: CheckStatus;
@@ -84,16 +94,26 @@ export async function checkPullRequest(
   let checkRunId: number | undefined;
   try {
     const existing = await findCheckRun(octokit, pull.repo, pull.headSha, identity.appId, signal);
-    if (existing && existing.status === "completed" && !options.force) return { status: "already-checked", checkRunId: existing.id };
+    if (existing && !options.force) {
+      if (existing.status === "completed") return { status: "already-checked", checkRunId: existing.id };
+      // Another replica is on it (a redelivery landed elsewhere); a run older than this is presumed
+      // dead and taken over, so a crash never leaves the check in progress for good.
+      if (existing.startedAt !== undefined && Date.now() - existing.startedAt < IN_PROGRESS_TAKEOVER_MS) {
+        return { status: "in-progress-elsewhere", checkRunId: existing.id };
+      }
+    }
     checkRunId = await startCheckRun(octokit, pull.repo, pull, existing, signal);
     return await reviewAndPublish(octokit, identity, deps, pull, checkRunId, signal);
   } catch (error) {
-    const superseded = signal.aborted || error instanceof SupersededError;
+    const supersededBy = signal.reason instanceof SupersededError ? signal.reason : error instanceof SupersededError ? error : undefined;
+    const superseded = signal.aborted || supersededBy !== undefined;
     const reason = superseded
-      ? `Superseded by a newer commit on this pull request${error instanceof SupersededError ? ` (${error.newerHeadSha.slice(0, 7)})` : ""}; its results were dropped.`
+      ? `Superseded by a newer run on this pull request${supersededBy ? ` (${supersededBy.newerHeadSha.slice(0, 7)})` : ""}; its results were dropped.`
       : `specwarden could not finish: ${error instanceof Error ? error.message : String(error)}`;
     if (!superseded) deps.log.error({ err: error, pull: key, headSha: pull.headSha }, "check failed");
-    if (checkRunId !== undefined) {
+    // A recheck of the same head reuses this check run: the newer run owns it now.
+    const ownedByNewerRun = supersededBy?.newerHeadSha === pull.headSha;
+    if (checkRunId !== undefined && !ownedByNewerRun) {
       try {
         await completeCheckRun(octokit, pull.repo, checkRunId, {
           conclusion: "neutral",
@@ -150,7 +170,8 @@ async function reviewAndPublish(
     components: result.components,
     ...(result.fix ? { fix: result.fix } : {}),
     headSha: pull.headSha,
-    ...(review === "posted" ? { suggestionsPosted: plan.comments.length } : {}),
+    // "exists": this head's review was posted by an earlier run; the summary must read the same
+    ...(review === "posted" || review === "exists" ? { suggestionsPosted: plan.comments.length } : {}),
   };
   const clean = outcome.findings.length === 0 && !result.fix;
   const sticky = await upsertStickyComment(

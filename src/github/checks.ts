@@ -17,6 +17,8 @@ export interface ExistingCheckRun {
   status: string;
   conclusion: string | null;
   externalId: string | null;
+  /** epoch ms */
+  startedAt?: number;
 }
 
 export function externalId(pullNumber: number, headSha: string): string {
@@ -45,7 +47,15 @@ export async function findCheckRun(
     ...abortable(signal),
   });
   const run = data.check_runs.find((r) => r.name === CHECK_NAME && r.head_sha === headSha && (r.app?.id ?? appId) === appId);
-  return run ? { id: Number(run.id), status: run.status, conclusion: run.conclusion, externalId: run.external_id } : undefined;
+  if (!run) return undefined;
+  const startedAt = run.started_at ? Date.parse(run.started_at) : NaN;
+  return {
+    id: Number(run.id),
+    status: run.status,
+    conclusion: run.conclusion,
+    externalId: run.external_id,
+    ...(Number.isFinite(startedAt) ? { startedAt } : {}),
+  };
 }
 
 export async function startCheckRun(

@@ -35,6 +35,7 @@ export interface FakeCheckRun {
   status: string;
   conclusion: string | null;
   external_id: string | null;
+  started_at: string | null;
   app: { id: number };
   output: { title?: string; summary?: string; text?: string };
   annotations: any[];
@@ -427,6 +428,7 @@ export class FakeGitHub {
         status: body.status ?? "queued",
         conclusion: body.conclusion ?? null,
         external_id: body.external_id ?? null,
+        started_at: body.started_at ?? new Date().toISOString(),
         app: { id: this.appId },
         output: { ...(body.output ?? {}) },
         annotations: [...(body.output?.annotations ?? [])],
@@ -444,6 +446,7 @@ export class FakeGitHub {
         if (body.output?.[key] && Buffer.byteLength(body.output[key]) > 65_535) throw new HttpError(422, { message: `output.${key} is too long` });
       }
       if (body.status) run.status = body.status;
+      if (body.started_at) run.started_at = body.started_at;
       if (body.status === "in_progress") run.conclusion = null;
       if (body.conclusion) run.conclusion = body.conclusion;
       if (body.actions) run.actions = body.actions;
@@ -564,7 +567,7 @@ export class FakeGitHub {
   }
 
   #checkRunView(run: FakeCheckRun): any {
-    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, external_id: run.external_id, app: run.app, output: { ...run.output, annotations_count: run.annotations.length } };
+    return { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion, external_id: run.external_id, started_at: run.started_at, app: run.app, output: { ...run.output, annotations_count: run.annotations.length } };
   }
 
   #commentView(c: FakeComment): any {

@@ -115,3 +115,15 @@ describe("pull_request: the demo PR (vendored systemd patch + hand-written Patch
     expect(github.checkRuns).toHaveLength(1);
   });
 });
+
+describe("app loading", () => {
+  it("loads with the tracking module enabled (registered when present) and still checks PRs", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    const { deliver } = await createHarness(fakeReview(), github, { tracking: true });
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(github.checkRuns[0]).toMatchObject({ head_sha: head, conclusion: "failure" });
+  });
+});

@@ -124,6 +124,8 @@ describe("/specwarden recheck and Re-run", () => {
     await deliver("pull_request", github.pullRequestPayload(12, "opened"));
     await deliver("issue_comment", commentPayload(github, "/specwarden recheck", "drive-by"));
     expect(github.checkRuns).toHaveLength(1);
+    // same findings, same text: the sticky comment is not edited
+    expect(github.callsTo("PATCH", /\/issues\/comments\//)).toEqual([]);
     expect(github.callsTo("PATCH", /\/check-runs\//).filter((c) => c.body.status === "in_progress")).toHaveLength(1);
     expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(github.comments.filter((c) => c.body.startsWith(STICKY_MARKER))).toHaveLength(1);

@@ -27,7 +27,7 @@ export interface Harness {
 
 let deliveries = 0;
 
-export async function createHarness(review: ReviewChange, github = new FakeGitHub()): Promise<Harness> {
+export async function createHarness(review: ReviewChange, github = new FakeGitHub(), options: { tracking?: boolean } = {}): Promise<Harness> {
   const probot = new Probot({
     appId: github.appId,
     privateKey: testPrivateKey(),
@@ -37,7 +37,7 @@ export async function createHarness(review: ReviewChange, github = new FakeGitHu
     request: { fetch: github.fetch },
   });
   const outcomes: CheckOutcome[] = [];
-  await probot.load(specwardenApp({ review, tracking: false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));
+  await probot.load(specwardenApp({ review, tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));
   return {
     probot,
     github,

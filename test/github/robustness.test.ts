@@ -4,7 +4,7 @@ import { FakeGitHub } from "../../src/github/fake-github.js";
 import type { ReviewResult } from "../../src/review/types.js";
 import { baseFiles, demoHeadFiles } from "./demo-repo.js";
 import { fakeReview } from "./fake-review.js";
-import { createHarness } from "./harness.js";
+import { commentPayload, createHarness } from "./harness.js";
 
 function manySpecs(count: number, version: string): Record<string, string> {
   const files: Record<string, string> = {};
@@ -207,6 +207,93 @@ describe("concurrency", () => {
     expect(github.checkRuns[0]).toMatchObject({ head_sha: first, conclusion: "neutral" });
     expect(github.comments).toEqual([]);
     expect(github.reviews).toEqual([]);
+  });
+});
+
+describe("concurrency across processes and rechecks", () => {
+  it("lets a recheck of the same head take over the run in flight without the old one touching the check", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reachedBlob!: () => void;
+    const reached = new Promise<void>((resolve) => (reachedBlob = resolve));
+    let holding = true;
+    github.beforeRespond = async ({ path }) => {
+      if (holding && path.includes("/git/blobs/")) {
+        holding = false;
+        reachedBlob();
+        await held;
+      }
+    };
+    const { deliver, outcomes } = await createHarness(fakeReview(), github);
+    const first = deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    await reached;
+    const recheck = deliver("issue_comment", commentPayload(github, "/specwarden recheck", "maintainer"));
+    release();
+    await Promise.all([first, recheck]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["published", "superseded"]);
+    expect(github.checkRuns).toHaveLength(1);
+    expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(github.callsTo("PATCH", /\/check-runs\//).filter((c) => c.body.conclusion === "neutral")).toEqual([]);
+  });
+
+  it("leaves a fresh in-progress run of another replica alone, and takes over a stale one", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    const { deliver, outcomes } = await createHarness(fakeReview(), github);
+    github.checkRuns.push({
+      id: 7,
+      name: "specwarden",
+      head_sha: head,
+      status: "in_progress",
+      conclusion: null,
+      external_id: `pr:12:${head}`,
+      started_at: new Date().toISOString(),
+      app: { id: github.appId },
+      output: {},
+      annotations: [],
+      actions: [],
+    });
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(outcomes[0]!.status).toBe("in-progress-elsewhere");
+    expect(github.writes).toEqual([]);
+
+    github.checkRuns[0]!.started_at = new Date(Date.now() - 3_600_000).toISOString();
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(outcomes[1]!.status).toBe("published");
+    expect(github.checkRuns).toHaveLength(1);
+    expect(github.checkRuns[0]).toMatchObject({ id: 7, status: "completed", conclusion: "failure" });
+  });
+});
+
+describe("check run output", () => {
+  it("sends annotations in batches of 50: the first with the completion, the rest as updates", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit({ ...baseFiles(), ...manySpecs(1, "1.0") }, { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    const findings = Array.from({ length: 120 }, (_, i) => ({
+      rule: "rendered-file-edited" as const,
+      level: i < 10 ? ("failure" as const) : ("warning" as const),
+      path: "specs/s/systemd/systemd.spec",
+      line: i + 1,
+      component: "systemd",
+      message: `line ${i + 1} differs from the render`,
+    }));
+    const review = async (): Promise<ReviewResult> => ({ verdict: "failure", components: [{ name: "systemd", status: "drift" }], findings });
+    const { deliver } = await createHarness(review, github);
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    const patches = github.callsTo("PATCH", /\/check-runs\//);
+    expect(patches.map((c) => c.body.output?.annotations?.length ?? 0)).toEqual([50, 50, 20]);
+    expect(patches[0]!.body).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(patches[0]!.body.output.annotations[0]).toMatchObject({ start_line: 1, annotation_level: "failure" });
+    expect(github.checkRuns[0]!.annotations).toHaveLength(120);
+    expect(github.checkRuns[0]!.output.title).toBe("10 failures, 110 warnings");
   });
 });
 
