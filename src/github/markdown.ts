@@ -33,7 +33,8 @@ export function escapeMarkdown(text: string): string {
 export function fenced(body: string, info = ""): string {
   const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
-  return `${fence}${info}\n${body.endsWith("\n") ? body : `${body}\n`}${fence}`;
+  // An empty body stays empty: an empty ```suggestion block means "delete these lines".
+  return `${fence}${info}\n${body === "" || body.endsWith("\n") ? body : `${body}\n`}${fence}`;
 }
 
 /** Joins blocks in order until the next one would exceed the budget; reports what was left out. */

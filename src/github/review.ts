@@ -5,7 +5,7 @@
  */
 import type { Finding } from "../review/types.js";
 import type { CommentableLines } from "./diff-hunks.js";
-import { escapeMarkdown, fenced, findingLocation, truncateBytes } from "./markdown.js";
+import { byteLength, escapeMarkdown, fenced, findingLocation, truncateBytes } from "./markdown.js";
 import { abortable, httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 
 export interface ReviewComment {
@@ -25,9 +25,12 @@ export interface PlannedReview {
 
 const SUGGESTION_BODY_MAX_BYTES = 60_000;
 
-export function suggestionBody(finding: Finding): string {
-  const replacement = (finding.suggestion?.replacement ?? []).join("\n");
-  return truncateBytes(`**${finding.rule}** — ${escapeMarkdown(finding.message)}\n\n${fenced(replacement, "suggestion")}`, SUGGESTION_BODY_MAX_BYTES);
+/** The comment body, or undefined when it would not fit (a cut suggestion would be a wrong one). */
+export function suggestionBody(finding: Finding): string | undefined {
+  // Each line ends with a newline, so [] deletes the range and [""] leaves one empty line.
+  const replacement = (finding.suggestion?.replacement ?? []).map((line) => `${line}\n`).join("");
+  const body = `**${finding.rule}** — ${escapeMarkdown(truncateBytes(finding.message, 2_000))}\n\n${fenced(replacement, "suggestion")}`;
+  return byteLength(body) <= SUGGESTION_BODY_MAX_BYTES ? body : undefined;
 }
 
 /** Pure: which suggestions become inline comments. One suggestion per line range; overlaps are dropped. */
@@ -40,7 +43,8 @@ export function planReview(findings: Finding[], commentable: CommentableLines): 
     if (!s) continue;
     const ranges = taken.get(finding.path) ?? [];
     const overlaps = ranges.some((r) => s.startLine <= r.end && s.endLine >= r.start);
-    if (overlaps || !commentable.canAnchor(finding.path, s.startLine, s.endLine)) {
+    const body = suggestionBody(finding);
+    if (overlaps || body === undefined || !commentable.canAnchor(finding.path, s.startLine, s.endLine)) {
       unanchored.push(finding);
       continue;
     }
@@ -51,7 +55,7 @@ export function planReview(findings: Finding[], commentable: CommentableLines): 
       line: s.endLine,
       side: "RIGHT",
       ...(s.startLine < s.endLine ? { start_line: s.startLine, start_side: "RIGHT" as const } : {}),
-      body: suggestionBody(finding),
+      body,
     });
   }
   return { comments, unanchored };

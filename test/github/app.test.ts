@@ -60,7 +60,7 @@ describe("pull_request: the demo PR (vendored systemd patch + hand-written Patch
     expect(github.reviews).toHaveLength(1);
     expect(github.reviews[0]).toMatchObject({ commit_id: head, event: "COMMENT" });
     expect(github.reviews[0]!.comments).toEqual([
-      { path: SPEC, line: HAND_PATCH_LINE_NUMBER, side: "RIGHT", body: expect.stringContaining("```suggestion\n\n```") },
+      { path: SPEC, line: HAND_PATCH_LINE_NUMBER, side: "RIGHT", body: expect.stringMatching(/\n```suggestion\n```$/) },
     ]);
 
     // reads went through trees and blobs, never the diff media type; nothing unexpected was called

@@ -107,6 +107,18 @@ describe("diff hunks", () => {
     expect(plan.comments).toEqual([{ path: "a.spec", line: 33, start_line: 32, side: "RIGHT", start_side: "RIGHT", body: expect.stringContaining("````suggestion\nPatch1: ``` fenced\n````") }]);
     expect(plan.unanchored.map((f) => f.line)).toEqual([33, 60]);
   });
+  it("distinguishes deleting lines from replacing them with an empty line, and never cuts a suggestion", () => {
+    const lines = new CommentableLines();
+    lines.addFile("a.spec", patch);
+    const base: Finding = { rule: "rendered-file-edited", level: "failure", path: "a.spec", line: 32, message: "m" };
+    const remove = planReview([{ ...base, suggestion: { startLine: 32, endLine: 32, replacement: [] } }], lines);
+    const blank = planReview([{ ...base, suggestion: { startLine: 32, endLine: 32, replacement: [""] } }], lines);
+    const huge = planReview([{ ...base, suggestion: { startLine: 32, endLine: 32, replacement: ["x".repeat(70_000)] } }], lines);
+    expect(remove.comments[0]!.body.endsWith("```suggestion\n```")).toBe(true);
+    expect(blank.comments[0]!.body.endsWith("```suggestion\n\n```")).toBe(true);
+    expect(huge.comments).toEqual([]);
+    expect(huge.unanchored).toHaveLength(1);
+  });
 });
 
 describe("applying the fix", () => {
@@ -193,6 +205,7 @@ describe("markdown budgets", () => {
   it("escapes untrusted text and fences code safely", () => {
     expect(escapeMarkdown("a|b <x> [l](u) @me")).toBe("a\\|b &lt;x&gt; \\[l\\](u) @\u200bme");
     expect(fenced("```\ncode\n```", "diff")).toBe("````diff\n```\ncode\n```\n````");
+    expect(fenced("", "suggestion")).toBe("```suggestion\n```");
   });
 });
 
