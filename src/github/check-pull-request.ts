@@ -165,15 +165,16 @@ async function reviewAndPublish(
   const outcome = applyPolicy(result, config);
   const plan = config.suggestions ? planReview(outcome.findings, changed.commentable) : { comments: [], unanchored: [] };
   const review = await postReview(octokit, pull.repo, pull, plan, outcome.findings, identity.botLogin, signal);
+  // Once levels and waivers leave nothing to report, the PR is clean and a fix is beside the point.
+  const clean = outcome.findings.length === 0;
   const summaryInput: SummaryInput = {
     outcome,
     components: result.components,
-    ...(result.fix ? { fix: result.fix } : {}),
+    ...(result.fix && !clean ? { fix: result.fix } : {}),
     headSha: pull.headSha,
     // "exists": this head's review was posted by an earlier run; the summary must read the same
     ...(review === "posted" || review === "exists" ? { suggestionsPosted: plan.comments.length } : {}),
   };
-  const clean = outcome.findings.length === 0 && !result.fix;
   const sticky = await upsertStickyComment(
     octokit,
     pull.repo,
@@ -191,7 +192,7 @@ async function reviewAndPublish(
     ...(text ? { text } : {}),
     annotations: toAnnotations(outcome.findings),
     // a fork's branch cannot be pushed to, so the button would only ever explain that
-    offerFix: Boolean(result.fix?.verified) && outcome.conclusion === "failure" && pull.sameRepo,
+    offerFix: Boolean(summaryInput.fix?.verified) && outcome.conclusion === "failure" && pull.sameRepo,
   });
   return { status: "published", conclusion: outcome.conclusion, checkRunId, review, sticky, result };
 }

@@ -151,6 +151,22 @@ describe("failures end the check neutral", () => {
   });
 });
 
+describe("a PR that policy leaves clean", () => {
+  it("passes without a comment, a review or a fix when every finding is turned off", async () => {
+    const github = new FakeGitHub();
+    const config = "rules:\n  rendered-file-edited: off\n  vendored-patch-in-rendered-tree: off\n";
+    const base = github.commit({ ...baseFiles(), ".github/specwarden.yml": config }, { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    const { deliver } = await createHarness(fakeReview(), github);
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(github.checkRuns[0]).toMatchObject({ conclusion: "success", actions: [] });
+    expect(github.checkRuns[0]!.output.text).toBeUndefined();
+    expect(github.comments).toEqual([]);
+    expect(github.reviews).toEqual([]);
+  });
+});
+
 describe("concurrency", () => {
   it("drops the results of a run superseded by a newer head", async () => {
     const github = new FakeGitHub();
