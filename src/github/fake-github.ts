@@ -16,6 +16,7 @@ export interface RecordedCall {
   body?: any;
   /** the Accept header, to prove no diff media type is requested */
   accept?: string;
+  apiVersion?: string;
   status: number;
 }
 
@@ -116,7 +117,7 @@ export class FakeGitHub {
   /** the app may write contents (git data writes answer 403 otherwise) */
   contentsWrite = true;
   /** answer a request with an error before it reaches the routes; return undefined to pass */
-  failWith: ((call: { method: string; path: string }) => { status: number; message: string } | undefined) | undefined;
+  failWith: ((call: { method: string; path: string }) => { status: number; message: string; headers?: Record<string, string> } | undefined) | undefined;
   /** awaited before answering; lets tests hold a request in flight */
   beforeRespond: ((call: { method: string; path: string }) => Promise<void>) | undefined;
   #nextId = 1000;
@@ -324,8 +325,18 @@ export class FakeGitHub {
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
     const query = Object.fromEntries(url.searchParams);
     const body = typeof init.body === "string" && init.body ? JSON.parse(init.body) : undefined;
-    const accept = new Headers(init.headers).get("accept") ?? undefined;
-    const call: RecordedCall = { method, path, query, ...(body !== undefined ? { body } : {}), ...(accept ? { accept } : {}), status: 0 };
+    const requestHeaders = new Headers(init.headers);
+    const accept = requestHeaders.get("accept") ?? undefined;
+    const apiVersion = requestHeaders.get("x-github-api-version") ?? undefined;
+    const call: RecordedCall = {
+      method,
+      path,
+      query,
+      ...(body !== undefined ? { body } : {}),
+      ...(accept ? { accept } : {}),
+      ...(apiVersion ? { apiVersion } : {}),
+      status: 0,
+    };
     this.calls.push(call);
     const signal = init.signal ?? undefined;
     const aborted = () => new DOMException("This operation was aborted", "AbortError");
@@ -337,7 +348,10 @@ export class FakeGitHub {
     let headers: Record<string, string> = {};
     try {
       const injected = this.failWith?.({ method, path });
-      if (injected) throw new HttpError(injected.status, { message: injected.message });
+      if (injected) {
+        headers = injected.headers ?? {};
+        throw new HttpError(injected.status, { message: injected.message });
+      }
       ({ status, payload, headers } = this.#route(method, path, query, body, url));
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;

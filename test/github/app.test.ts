@@ -127,3 +127,26 @@ describe("app loading", () => {
     expect(github.checkRuns[0]).toMatchObject({ head_sha: head, conclusion: "failure" });
   });
 });
+
+describe("GitHub Enterprise Server", () => {
+  it("talks to the GHE API base URL (what GHE_HOST / GHE_PROTOCOL configure)", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    const urls: string[] = [];
+    const fetchSpy = github.fetch;
+    Object.defineProperty(github, "fetch", {
+      value: (input: string | URL | Request, init?: RequestInit) => {
+        urls.push(String(input));
+        return fetchSpy(input, init);
+      },
+    });
+    await createHarness(fakeReview(), github, { baseUrl: "https://ghe.example.com/api/v3" }).then((h) =>
+      h.deliver("pull_request", github.pullRequestPayload(12, "opened")),
+    );
+    expect(urls.length).toBeGreaterThan(5);
+    expect(urls.every((u) => u.startsWith("https://ghe.example.com/api/v3/"))).toBe(true);
+    expect(github.checkRuns[0]).toMatchObject({ conclusion: "failure" });
+  });
+});

@@ -27,14 +27,19 @@ export interface Harness {
 
 let deliveries = 0;
 
-export async function createHarness(review: ReviewChange, github = new FakeGitHub(), options: { tracking?: boolean } = {}): Promise<Harness> {
+export async function createHarness(
+  review: ReviewChange,
+  github = new FakeGitHub(),
+  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
+): Promise<Harness> {
   const probot = new Probot({
     appId: github.appId,
     privateKey: testPrivateKey(),
     secret: WEBHOOK_SECRET,
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: options.Octokit ?? ProbotOctokit.defaults((o: object) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
     request: { fetch: github.fetch },
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
   const outcomes: CheckOutcome[] = [];
   await probot.load(specwardenApp({ review, tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReviewChangeInput } from "../../src/github/check-pull-request.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
+import { SpecwardenOctokit } from "../../src/github/octokit-defaults.js";
 import type { ReviewResult } from "../../src/review/types.js";
 import { baseFiles, demoHeadFiles } from "./demo-repo.js";
 import { fakeReview } from "./fake-review.js";
@@ -63,6 +64,42 @@ describe("large pull requests and trees", () => {
 });
 
 describe("failures end the check neutral", () => {
+  it("with the production Octokit: retries a rate-limited request three times, then ends the check neutral", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    github.failWith = ({ method, path }) =>
+      method === "GET" && path.includes("/compare/")
+        ? {
+            status: 403,
+            message: "API rate limit exceeded for installation ID 77.",
+            // the reset is already past, so the throttler retries at once
+            headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) - 10) },
+          }
+        : undefined;
+    const { deliver, outcomes } = await createHarness(fakeReview(), github, { Octokit: SpecwardenOctokit });
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(github.callsTo("GET", /\/compare\//)).toHaveLength(4);
+    expect(outcomes[0]!.status).toBe("error");
+    expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(github.checkRuns[0]!.output.summary).toContain("API rate limit exceeded");
+    // every call states the API version it was written against
+    expect(github.calls.filter((c) => c.path.startsWith("/repos/")).every((c) => c.apiVersion === "2022-11-28")).toBe(true);
+  });
+
+  it("retries a transient 502 with the production Octokit and completes the check", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    let failures = 1;
+    github.failWith = ({ method, path }) => (method === "GET" && path.includes("/git/blobs/") && failures-- > 0 ? { status: 502, message: "Bad Gateway" } : undefined);
+    const { deliver } = await createHarness(fakeReview(), github, { Octokit: SpecwardenOctokit });
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
   it("ends the check neutral with the reason when the GitHub API fails mid-run", async () => {
     const github = new FakeGitHub();
     const base = github.commit(baseFiles(), { branch: "main" });
