@@ -1,5 +1,4 @@
-import { run as runProbot } from "probot";
-import { specwardenApp, SpecwardenOctokit } from "../../github/index.js";
+import { runServer } from "../../github/index.js";
 import { UsageError, type CliIO } from "../io.js";
 
 const HELP = `usage: specwarden serve
@@ -22,6 +21,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}' (serve is configured through the environment)`);
   // The server keeps the process alive; Probot handles SIGINT/SIGTERM.
-  await runProbot(specwardenApp(), { env: io.env, Octokit: SpecwardenOctokit });
+  await runServer(io.env);
   return 0;
 }
