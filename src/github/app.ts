@@ -46,13 +46,15 @@ const PR_ACTIONS = [
 
 interface PullPayload {
   number: number;
+  state?: string;
   head: { sha: string; ref: string; repo: { full_name: string } | null };
   base: { sha: string; ref: string; repo: { full_name: string } };
 }
 
-export function pullTarget(repo: RepoRef, pr: PullPayload): PullTarget & { headRef: string } {
+export function pullTarget(repo: RepoRef, pr: PullPayload): PullTarget & { headRef: string; open: boolean } {
   return {
     repo,
+    open: pr.state === undefined || pr.state === "open",
     number: pr.number,
     headSha: pr.head.sha,
     baseSha: pr.base.sha,
@@ -157,7 +159,7 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
 
     async function runFixCommand(
       context: Context<"issue_comment.created"> | Context<"check_run.requested_action">,
-      pull: PullTarget & { headRef: string },
+      pull: PullTarget & { headRef: string; open: boolean },
       sender: string,
     ): Promise<void> {
       const octokit = context.octokit;
@@ -170,7 +172,14 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
         );
         return;
       }
-      const result = await prepareAndPushFix(octokit, pull, depsFor(context.log));
+      let result: FixResult;
+      try {
+        result = pull.open ? await prepareAndPushFix(octokit, pull, depsFor(context.log)) : { kind: "refused", reason: "this pull request is closed." };
+      } catch (error) {
+        // Say so on the PR rather than leave the command unanswered; the error is logged by Probot.
+        await reply(octokit, pull.repo, pull.number, describeFix({ kind: "refused", reason: `an error occurred: ${error instanceof Error ? error.message : String(error)}` }, sender));
+        throw error;
+      }
       await reply(octokit, pull.repo, pull.number, describeFix(result, sender));
       context.log.info({ pull: pull.number, fix: result.kind }, "specwarden fix");
     }

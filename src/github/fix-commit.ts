@@ -4,6 +4,7 @@
  * branch instead, or says plainly why nothing was pushed.
  */
 import { applyFix, FixApplyError, type FileChanges } from "./apply-fix.js";
+import { RepoEntryError, RepoPathError } from "../repo/types.js";
 import { httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 import type { GitHubRepoView } from "./repo-view.js";
 
@@ -34,7 +35,9 @@ export async function pushFix(octokit: Octokit, target: FixTarget, patch: string
   try {
     changes = await applyFix(patch, (path) => head.readText(path));
   } catch (error) {
-    if (error instanceof FixApplyError) return { kind: "refused", reason: `the fix could not be applied: ${error.message}` };
+    if (error instanceof FixApplyError || error instanceof RepoEntryError || error instanceof RepoPathError) {
+      return { kind: "refused", reason: `the fix could not be applied: ${error.message}` };
+    }
     throw error;
   }
   if (changes.size === 0) return { kind: "refused", reason: "the fix is empty; there is nothing to commit." };

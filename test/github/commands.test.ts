@@ -102,6 +102,24 @@ describe("/specwarden fix", () => {
   });
 });
 
+describe("/specwarden fix edge cases", () => {
+  it("refuses on a closed pull request", async () => {
+    const { github, deliver, head } = await demo();
+    github.pulls.get(12)!.state = "closed";
+    await deliver("issue_comment", commentPayload(github, "/specwarden fix", "maintainer"));
+    expect(github.branches.get("vendor-watchdog-patch")).toBe(head);
+    expect(github.comments.at(-1)!.body).toContain("this pull request is closed");
+  });
+
+  it("answers on the PR when the fix fails on a GitHub error", async () => {
+    const { github, deliver, head } = await demo();
+    github.failWith = ({ method, path }) => (method === "POST" && path.endsWith("/git/trees") ? { status: 500, message: "Server Error" } : undefined);
+    await deliver("issue_comment", commentPayload(github, "/specwarden fix", "maintainer")).catch(() => undefined);
+    expect(github.branches.get("vendor-watchdog-patch")).toBe(head);
+    expect(github.comments.at(-1)!.body).toContain("an error occurred");
+  });
+});
+
 describe("fork pull requests", () => {
   it("checks a fork PR like any other, keyed by the PR number in external_id", async () => {
     const { github, deliver, head } = await demo({ fork: true });
