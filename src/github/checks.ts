@@ -3,8 +3,8 @@
  * recheck finds the existing run (by name and app) instead of creating another.
  */
 import type { Finding } from "../review/types.js";
-import { findingLocation, truncateBytes } from "./markdown.js";
-import { abortable, type Octokit, type RepoRef } from "./octokit.js";
+import { byteLength, CHECK_TEXT_MAX_BYTES, findingLocation, truncateBytes } from "./markdown.js";
+import { abortable, httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 
 export const CHECK_NAME = "specwarden";
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -136,17 +136,28 @@ export async function completeCheckRun(octokit: Octokit, repo: RepoRef, checkRun
   };
   const batches: Annotation[][] = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-    ...repo,
-    check_run_id: checkRunId,
-    status: "completed",
-    conclusion: completion.conclusion,
-    completed_at: new Date().toISOString(),
-    output: { ...output, ...(batches[0] ? { annotations: batches[0] } : {}) },
-    ...(completion.offerFix
-      ? { actions: [{ label: "Apply fix", description: "Commit the verified fix to this branch", identifier: APPLY_FIX_ACTION }] }
-      : { actions: [] }),
-  });
+  const complete = (withOutput: typeof output, annotations: Annotation[] | undefined) =>
+    octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: checkRunId,
+      status: "completed",
+      conclusion: completion.conclusion,
+      completed_at: new Date().toISOString(),
+      output: { ...withOutput, ...(annotations ? { annotations } : {}) },
+      ...(completion.offerFix
+        ? { actions: [{ label: "Apply fix", description: "Commit the verified fix to this branch", identifier: APPLY_FIX_ACTION }] }
+        : { actions: [] }),
+    });
+  try {
+    await complete(output, batches[0]);
+  } catch (error) {
+    // GitHub rejects the whole update for one annotation it does not accept; the verdict matters
+    // more than the line markers, which the summary lists anyway.
+    if (httpStatus(error) !== 422 || batches.length === 0) throw error;
+    const note = "\n\n_GitHub did not accept the line annotations for this run; the findings above list every location._";
+    await complete({ ...output, summary: truncateBytes(output.summary, CHECK_TEXT_MAX_BYTES - byteLength(note)) + note }, undefined);
+    return;
+  }
   for (const batch of batches.slice(1)) {
     await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
       ...repo,

@@ -350,6 +350,29 @@ describe("check run output", () => {
   });
 });
 
+describe("check run output when GitHub rejects annotations", () => {
+  it("completes the check with its verdict and without annotations", async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(baseFiles(), { branch: "main" });
+    const head = github.commit(demoHeadFiles(), { parents: [base] });
+    github.openPull({ number: 12, base, head });
+    const fetchAll = github.fetch;
+    Object.defineProperty(github, "fetch", {
+      value: async (input: string | URL | Request, init?: RequestInit) => {
+        const body = typeof init?.body === "string" ? JSON.parse(init.body) : undefined;
+        if (init?.method === "PATCH" && body?.output?.annotations) {
+          return new Response(JSON.stringify({ message: "Validation Failed", errors: [{ resource: "CheckRun", code: "invalid", field: "annotations" }] }), { status: 422, headers: { "content-type": "application/json" } });
+        }
+        return fetchAll(input, init);
+      },
+    });
+    const { deliver } = await createHarness(fakeReview(), github);
+    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure", annotations: [] });
+    expect(github.checkRuns[0]!.output.summary).toContain("did not accept the line annotations");
+  });
+});
+
 describe("reviews", () => {
   it("retries without inline comments when GitHub rejects the review with 422", async () => {
     const github = new FakeGitHub();
