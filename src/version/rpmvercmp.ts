@@ -55,8 +55,8 @@ export function rpmvercmp(a: string, b: string): Ordering {
     // b's segment is empty when the two segment types differ: the numeric side is newer.
     if (ej === j) return numeric ? 1 : -1;
 
-    let sx = x.subarray(i, ei);
-    let sy = y.subarray(j, ej);
+    let sx: Uint8Array = x.subarray(i, ei);
+    let sy: Uint8Array = y.subarray(j, ej);
     if (numeric) {
       sx = stripLeadingZeros(sx);
       sy = stripLeadingZeros(sy);
@@ -73,7 +73,7 @@ export function rpmvercmp(a: string, b: string): Ordering {
   return xDone ? -1 : 1;
 }
 
-function stripLeadingZeros(segment: Buffer): Buffer {
+function stripLeadingZeros(segment: Uint8Array): Uint8Array {
   let k = 0;
   while (k < segment.length && segment[k] === 0x30) k++;
   return segment.subarray(k);
