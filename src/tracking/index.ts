@@ -1,0 +1,1 @@
+export { patchId, patchIds, type PatchIdEntry, type PatchIdOptions } from "./patch-id.js";
