@@ -1,0 +1,89 @@
+/**
+ * A component's fingerprint: canonical JSON of everything that decides its rendered output, so that
+ * two loads (a PR's base and head) can be compared component by component. Equal strings mean the
+ * render inputs from configuration are the same; a comment or description edit leaves it unchanged,
+ * a distro default change changes every member.
+ *
+ * Left out on purpose: where things were declared (origins, `via`), overlay `description` and
+ * `metadata`, `check.skip_reason`'s sibling documentation fields (`failure`, `hints`), and
+ * `replace-reason` — none of them reach the rendered files.
+ */
+import type { ComponentConfig, Distro, ProjectSettings } from "./types.js";
+
+export interface FingerprintInput {
+  config: Omit<ComponentConfig, "fingerprint">;
+  renderedDir: string;
+  settings: ProjectSettings;
+  distros: Record<string, Distro>;
+  /** content identities of files the render reads: overlay sources and the local spec directory */
+  contentIds: Record<string, string | null>;
+}
+
+export function componentFingerprint(input: FingerprintInput): string {
+  const { config, settings, distros } = input;
+  const upstream = resolveDistroVersion(distros, config.spec.upstreamDistro?.name || settings.defaultDistro.name, config.spec.upstreamDistro?.version);
+  const target = resolveDistroVersion(distros, settings.defaultDistro.name, settings.defaultDistro.version);
+  return canonicalJson({
+    v: 1,
+    name: config.name,
+    renderedDir: input.renderedDir,
+    spec: config.spec,
+    upstream,
+    target,
+    authorEmail: settings.defaultAuthorEmail,
+    overlays: config.overlays.map((overlay) => {
+      const { origin: _origin, via: _via, description: _description, metadata: _metadata, ...rest } = overlay;
+      return rest;
+    }),
+    release: config.release,
+    render: config.render,
+    build: {
+      with: config.build.with,
+      without: config.build.without,
+      defines: config.build.defines,
+      undefines: config.build.undefines,
+      check: config.build.check,
+      emitUpstreamProvenance: config.build.emitUpstreamProvenance,
+    },
+    sourceFiles: config.sourceFiles.map(({ replaceReason: _reason, ...rest }) => rest),
+    contents: input.contentIds,
+  });
+}
+
+/** The distro version a reference names, with the settings that shape a render. */
+export function resolveDistroVersion(
+  distros: Record<string, Distro>,
+  name: string | undefined,
+  version: string | undefined,
+): { name: string; version: string; releaseVer?: string; distGitBranch?: string; distGitBaseUri?: string; lookasideBaseUri?: string } | null {
+  if (!name) return null;
+  const distro = distros[name];
+  const effectiveVersion = version || distro?.defaultVersion || "";
+  const definition = distro?.versions[effectiveVersion];
+  return {
+    name,
+    version: effectiveVersion,
+    releaseVer: definition?.releaseVer,
+    distGitBranch: definition?.distGitBranch,
+    distGitBaseUri: distro?.distGitBaseUri,
+    lookasideBaseUri: distro?.lookasideBaseUri,
+  };
+}
+
+/** JSON with object keys sorted at every level and undefined members dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) out[key] = sortKeys(member);
+    }
+    return out;
+  }
+  return value;
+}
