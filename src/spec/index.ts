@@ -1,0 +1,38 @@
+/** Lossless RPM spec model, azldev-compatible line classification, safe macro expansion, source listing. */
+export {
+  Spec,
+  parseSpec,
+  MAX_AZLDEV_LINE_BYTES,
+  type ParseOptions,
+  type LineKind,
+  type SpecLine,
+  type SpecSection,
+  type SpecTag,
+  type ConditionalBlock,
+  type SpecDiagnostic,
+  type MacroDefinition,
+  type SourceListEntry,
+} from "./model.js";
+export {
+  classifyLine,
+  conditionalDepthChange,
+  conditionalToken,
+  isConditionalBranch,
+  isBlankOrComment,
+  logicalText,
+  packageFromHeaderTokens,
+  packageOfSection,
+  parseTagText,
+  patchTagNumber,
+  numberedTagNumber,
+  sectionTypeOf,
+  tagFamily,
+  SECTION_KEYWORDS,
+  CONDITIONAL_OPENERS,
+  CONDITIONAL_BRANCHES,
+  type LineClass,
+  type SectionType,
+} from "./classify.js";
+export { expandMacros, type ExpandOptions, type MacroExpansion, type MacroTable, type MacroValue } from "./macros.js";
+export { listSourcesAndPatches, specMacros, spectoolFileName, type SourceEntry, type ListOptions } from "./sources.js";
+export { goFields, goTrimSpace, goQ, goQQ, isGoSpace, isRe2Space } from "./text.js";

@@ -1,0 +1,282 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  classifyLine,
+  expandMacros,
+  goQ,
+  listSourcesAndPatches,
+  packageFromHeaderTokens,
+  parseSpec,
+  patchTagNumber,
+  spectoolFileName,
+  tagFamily,
+} from "../../src/spec/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const widget = readFileSync(join(here, "fixtures/widget.spec"), "utf8");
+
+describe("lossless round trip", () => {
+  const inputs: Record<string, string> = {
+    empty: "",
+    "no trailing newline": "Name: x\nVersion: 1",
+    crlf: "Name: x\r\nVersion: 1\r\n\r\n%description\r\nText\r\n",
+    "mixed endings": "a\r\nb\nc\r",
+    "lone CR inside a line": "Name: a\rb\n",
+    "only newlines": "\n\n\n",
+    "non-ASCII": "Summary: Ünïcødé – 日本語 😀\n%description\nñ\n",
+    "binary garbage": String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 37 + 1) % 256 || 1)),
+    "BOM and NEL": "\uFEFFName: x\n\u0085%files\n",
+  };
+  for (const [name, text] of Object.entries(inputs)) {
+    it(name, () => {
+      expect(parseSpec(text).toString()).toBe(text);
+      const spec = parseSpec(text);
+      expect(spec.lines.map((l) => l.text + l.eol).join("")).toBe(text);
+    });
+  }
+
+  it("the realistic fixture", () => {
+    expect(parseSpec(widget).toString()).toBe(widget);
+  });
+
+  it("CRLF lines still carry tags, with the CR in the terminator", () => {
+    const spec = parseSpec("Name: x\r\nVersion: 1\r\n");
+    expect(spec.tags.map((t) => [t.name, t.value])).toEqual([
+      ["Name", "x"],
+      ["Version", "1"],
+    ]);
+    expect(spec.lines[0]?.eol).toBe("\r\n");
+  });
+
+  it("empty input has no lines and only the preamble", () => {
+    const spec = parseSpec("");
+    expect(spec.lines).toHaveLength(0);
+    expect(spec.sections).toHaveLength(1);
+    expect(spec.sections[0]?.name).toBe("");
+  });
+});
+
+describe("header package qualifiers (azldev table)", () => {
+  const cases: [string, string][] = [
+    ["%package", ""],
+    ["%package -q", ""],
+    ["%package -x", ""],
+    ["%package foo", "foo"],
+    ["%package -n foo", "foo"],
+    ["%files -f %{name}.lang", ""],
+    ["%files devel -f devel.list", "devel"],
+    ["%description -l fr foo", "foo"],
+    ["%post -p /sbin/ldconfig libs", "libs"],
+    ["%triggerin -- bash", ""],
+    ["%triggerin devel -p /bin/sh -- foo", "devel"],
+    ["%filetriggerin -P 100 -- /usr/lib", ""],
+    ["%files -n %{name}-devel", "%{name}-devel"],
+    ["%package devel -n other", "other"],
+    ["%package -n", ""],
+    ["%files a b", "a"],
+    ["%postun -p <lua> -n lib", "lib"],
+  ];
+  for (const [header, pkg] of cases) {
+    it(`${header} → "${pkg}"`, () => {
+      const cls = classifyLine(header, true);
+      expect(cls.kind).toBe("header");
+      if (cls.kind === "header") expect(packageFromHeaderTokens(cls.tokens).name).toBe(pkg);
+    });
+  }
+
+  it("changelog and source lists never carry a package", () => {
+    const spec = parseSpec("Name: a\n%changelog foo\n%patchlist bar\nx.patch\n");
+    expect(spec.sections.map((s) => [s.name, s.package])).toEqual([
+      ["", ""],
+      ["%changelog", ""],
+      ["%patchlist", ""],
+    ]);
+  });
+});
+
+describe("sections, tags and line kinds of a realistic spec", () => {
+  const spec = parseSpec(widget);
+
+  it("sections keep the header spelling and package form", () => {
+    const named = spec.sections.map((s) => `${s.name}|${s.package}|${s.packageForm}`);
+    expect(named).toContain("%package|devel|suffix");
+    expect(named).toContain("%description|python3-widget|absolute");
+    expect(named).toContain("%files|devel|suffix");
+    expect(named).toContain("%post|devel|suffix");
+    expect(named).toContain("%triggerin|devel|suffix");
+    expect(spec.subpackages()).toEqual(["devel", "python3-widget"]);
+    expect(spec.sectionsOfPackage("devel").map((s) => s.name)).toEqual(["%package", "%description", "%post", "%triggerin", "%files"]);
+  });
+
+  it("tags are found in the preamble and %package sections only, with families and numbers", () => {
+    const sources = spec.tags.filter((t) => t.family === "source");
+    expect(sources.map((t) => [t.name, t.number ?? null])).toEqual([
+      ["Source0", 0],
+      ["Source1", 1],
+      ["Source", null],
+      ["Source2", 2],
+      ["Source3", 3],
+    ]);
+    expect(spec.tag("requires(post)")?.value).toBe("systemd");
+    expect(spec.tag("Requires")).toBeUndefined();
+    expect(spec.tagsOf("devel").map((t) => t.name)).toEqual(["Summary", "Requires"]);
+    // azldev quirks kept: an indented comment with a colon and a %{lua: ...} line are tags
+    expect(spec.tag("#indented")?.value).toBe("comment");
+    expect(spec.tag("%{lua")).toBeDefined();
+    // the tag inside %if knows its conditional
+    const doc = spec.tag("Source2");
+    expect(doc?.conditional).toBeDefined();
+    expect(spec.conditionals[doc?.conditional ?? -1]?.condition).toBe("%{with docs}");
+  });
+
+  it("conditionals pair up with their branches", () => {
+    expect(spec.conditionals.map((c) => [c.directive, c.condition, c.branches.length, c.endLine !== undefined])).toEqual([
+      ["%if", "%{with docs}", 0, true],
+      ["%ifarch", "x86_64 aarch64", 1, true],
+    ]);
+    expect(spec.diagnostics).toEqual([]);
+  });
+
+  it("line kinds", () => {
+    const kindOf = (text: string) => spec.lines.find((l) => l.text === text)?.kind;
+    expect(kindOf("%global major 2") ?? kindOf("%define major 2")).toBe("macro");
+    expect(kindOf("%else")).toBe("conditional");
+    expect(kindOf("%build")).toBe("header");
+    expect(kindOf("")).toBe("blank");
+    expect(kindOf("make check")).toBe("text");
+  });
+
+  it("macro definitions", () => {
+    expect(spec.macros.map((m) => [m.kind, m.name])).toEqual([
+      ["global", "forgeurl"],
+      ["global", "commit"],
+      ["global", "shortcommit"],
+      ["define", "major"],
+    ]);
+  });
+});
+
+describe("conditional diagnostics", () => {
+  it("reports an unmatched %endif and an unclosed %if with line numbers, never throws", () => {
+    const spec = parseSpec("Name: a\n%endif\n%if 1\n%ifarch x86_64\nfoo\n%endif\n%else\n");
+    expect(spec.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ["unmatched-endif", 2],
+      ["unclosed-if", 3],
+    ]);
+    expect(spec.diagnostics[0]?.message).toBe("unmatched %endif at line 2");
+  });
+
+  it("reports %else outside any %if", () => {
+    const spec = parseSpec("%else\n");
+    expect(spec.diagnostics.map((d) => d.code)).toEqual(["branch-outside-if"]);
+  });
+
+  it("comment lines are not directives", () => {
+    const spec = parseSpec("# %if 1\n  # %endif\n");
+    expect(spec.diagnostics).toEqual([]);
+    expect(spec.conditionals).toEqual([]);
+  });
+
+  it("flags a line azldev cannot read (64 KiB or more)", () => {
+    const spec = parseSpec(`Name: a\n${"x".repeat(70_000)}\n`);
+    expect(spec.diagnostics.map((d) => [d.code, d.line])).toEqual([["line-too-long", 2]]);
+  });
+});
+
+describe("tag helpers", () => {
+  it("families and PatchN numbers", () => {
+    expect(tagFamily("Source9999")).toBe("source");
+    expect(tagFamily("BuildRequires")).toBe("buildrequires");
+    expect(tagFamily("123")).toBe("123");
+    for (const t of ["Patch0", "patch0", "PATCH5", "Patch99"]) expect(patchTagNumber(t)).toBeTypeOf("number");
+    for (const t of ["Patch", "PatchFoo", "Source0", "Name", ""]) expect(patchTagNumber(t)).toBeUndefined();
+  });
+
+  it("Go %#q quoting", () => {
+    expect(goQ("a b")).toBe("`a b`");
+    expect(goQ("a`b")).toBe('"a`b"');
+    expect(goQ("a\nb")).toBe('"a\\nb"');
+    expect(goQ("tab\there")).toBe("`tab\there`");
+  });
+});
+
+describe("macro expansion", () => {
+  const table = new Map<string, string | { params: string; body: string }>([
+    ["name", "widget"],
+    ["version", "2.4"],
+    ["url", "https://example.org/%{name}"],
+    ["empty", ""],
+    ["fn", { params: "a:", body: "x" }],
+  ]);
+
+  it("expands plain, braced, conditional and negated forms", () => {
+    expect(expandMacros("%{name}-%version.tar.gz", table).value).toBe("widget-2.4.tar.gz");
+    expect(expandMacros("%{url}/v%{version}", table).value).toBe("https://example.org/widget/v2.4");
+    expect(expandMacros("a%{?dist}b", table).value).toBe("ab");
+    expect(expandMacros("%{?name:yes}%{!?name:no}%{?missing:yes}%{!?missing:no}", table).value).toBe("yesno");
+    expect(expandMacros("%{!?name}", table).value).toBe("");
+    expect(expandMacros("100%%", table).value).toBe("100%");
+    expect(expandMacros("%{lower:ABC}-%{basename:/a/b.tgz}-%{suffix:x.tar.gz}", table).value).toBe("abc-b.tgz-gz");
+    expect(expandMacros("%{?name:%{?version:%{name}-%{version}}}", table).value).toBe("widget-2.4");
+  });
+
+  it("reports what it cannot expand and leaves it as written", () => {
+    const r = expandMacros("%{missing}/%(echo hi)/%{lua: return 1}/%[1+1]/%{fn}", table);
+    expect(r.value).toBe("%{missing}/%(echo hi)/%{lua: return 1}/%[1+1]/%{fn}");
+    expect(r.complete).toBe(false);
+    expect(r.unexpandable).toEqual(["missing", "%(...)", "%{lua:...}", "%[...]", "fn()"]);
+  });
+
+  it("keeps a macro bomb bounded", () => {
+    const bomb = new Map<string, string>();
+    bomb.set("a0", "xxxxxxxxxx");
+    for (let i = 1; i <= 40; i++) bomb.set(`a${i}`, `%{a${i - 1}}%{a${i - 1}}`);
+    const r = expandMacros("%{a40}", bomb);
+    expect(r.truncated).toBe(true);
+    expect(r.value.length).toBeLessThanOrEqual(64 * 1024);
+    const recursive = expandMacros("%{self}", new Map([["self", "x%{self}"]]));
+    expect(recursive.truncated).toBe(true);
+    expect(recursive.complete).toBe(false);
+  });
+});
+
+describe("listSourcesAndPatches (spectool equivalent)", () => {
+  it("lists tags with expansion, numbers, fragments and unexpandable values", () => {
+    const spec = parseSpec(widget);
+    const list = listSourcesAndPatches(spec, { defines: { dist: ".azl4" } });
+    const brief = list.map((e) => [e.kind, e.number, e.expanded, e.fileName ?? null, e.unexpandable ?? null]);
+    expect(brief).toEqual([
+      ["Source", 0, "https://github.com/example/widget/archive/v2.4.1/widget-2.4.1.tar.gz", "widget-2.4.1.tar.gz", null],
+      ["Source", 1, "widget.sysusers", "widget.sysusers", null],
+      ["Source", 0, "widget-extra-2.tar.xz", "widget-extra-2.tar.xz", null],
+      ["Patch", 0, "0001-fix-build.patch", "0001-fix-build.patch", null],
+      ["Patch", 1, "https://github.com/example/widget/pull/33.patch#/widget-pr33.patch", "widget-pr33.patch", null],
+      ["Source", 2, "docs-2.4.1.tar.gz", "docs-2.4.1.tar.gz", null],
+      ["Source", 3, "%(c=%{commit}; echo ${c:0:7}).tar.gz", expect.any(String), "%(...)"],
+    ]);
+    expect(list.find((e) => e.number === 2 && e.kind === "Source")?.conditional).toBe(true);
+  });
+
+  it("includes %patchlist and %sourcelist entries", () => {
+    const spec = parseSpec("Name: foo\nVersion: 1\n%sourcelist\n%{name}-%{version}.tar.gz\n\n%patchlist\n# a comment\nfix-%{name}.patch\nhttps://example.org/p/2.patch\n");
+    const list = listSourcesAndPatches(spec);
+    expect(list.map((e) => [e.kind, e.expanded, e.fromList, e.line])).toEqual([
+      ["Source", "foo-1.tar.gz", true, 4],
+      ["Patch", "fix-foo.patch", true, 8],
+      ["Patch", "https://example.org/p/2.patch", true, 9],
+    ]);
+  });
+
+  it("file names as azldev derives them", () => {
+    expect(spectoolFileName("https://h/x/y.tar.gz")).toBe("y.tar.gz");
+    expect(spectoolFileName("https://h/33.patch#/renamed.diff")).toBe("renamed.diff");
+    expect(spectoolFileName("https://h/a.tgz#./b.tgz")).toBe("b.tgz");
+    expect(spectoolFileName("https://h/a.tgz#frag")).toBe("a.tgz");
+    expect(spectoolFileName("sub/dir/../file.txt")).toBe("sub/file.txt");
+    expect(spectoolFileName("/abs/file")).toBeUndefined();
+    expect(spectoolFileName("../escape")).toBeUndefined();
+    expect(spectoolFileName(".")).toBeUndefined();
+  });
+});
