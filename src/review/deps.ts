@@ -1,0 +1,49 @@
+/**
+ * What the review engine needs from the rest of specwarden, as one injectable record: config
+ * loading, the overlay engine and the full renderer. Tests inject doubles to count or fail calls;
+ * production uses the real modules.
+ */
+import type { Overlay, Project } from "../azldev/types.js";
+import type { ApplyOptions, ApplyResult, FileContent } from "../overlays/types.js";
+import type { ComponentRender } from "../render/types.js";
+import type { RepoView } from "../repo/types.js";
+import type { UpstreamSource } from "../upstream/types.js";
+
+export interface ReviewDeps {
+  loadProject(repo: RepoView): Promise<Project>;
+  applyOverlays(input: { spec: string; files?: Record<string, FileContent> }, overlays: Overlay[], options?: ApplyOptions): ApplyResult;
+  /** full native render of one component; absent when the renderer is not available */
+  renderComponent?(input: { project: Project; repo: RepoView; name: string; upstream?: UpstreamSource }): Promise<ComponentRender>;
+}
+
+/** An overlay that failed, as the overlay engine reports it (OverlayError). */
+export interface OverlayFailure {
+  index: number;
+  message: string;
+}
+
+export function overlayFailure(error: unknown): OverlayFailure | undefined {
+  if (error && typeof error === "object" && "index" in error && typeof (error as { index: unknown }).index === "number") {
+    return { index: (error as { index: number }).index, message: error instanceof Error ? error.message : String(error) };
+  }
+  return undefined;
+}
+
+let loaded: Promise<ReviewDeps> | undefined;
+
+/** The real modules, loaded once. */
+export function defaultDeps(): Promise<ReviewDeps> {
+  loaded ??= (async () => {
+    const [azldev, overlays, render] = await Promise.all([
+      import("../azldev/index.js"),
+      import("../overlays/index.js"),
+      import("../render/index.js").catch(() => undefined),
+    ]);
+    return {
+      loadProject: (repo) => azldev.loadProject(repo),
+      applyOverlays: (input, list, options) => overlays.applyOverlays(input, list, options),
+      ...(render ? { renderComponent: (input: Parameters<NonNullable<ReviewDeps["renderComponent"]>>[0]) => render.renderComponent(input) } : {}),
+    };
+  })();
+  return loaded;
+}

@@ -1,0 +1,519 @@
+/**
+ * The PR review: which components a change touches, what their rendered trees should be, and
+ * what the change did to them. Judges the change, not the repository: a problem that is already
+ * on the base is at most a notice.
+ */
+import type { ComponentConfig, ConfigError, ConfiguredOverlay, Project } from "../azldev/types.js";
+import type { FileContent } from "../overlays/types.js";
+import type { RepoView } from "../repo/types.js";
+import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
+import type { ReviewDeps } from "./deps.js";
+import { incrementalRender, referencedNames, type ExpectedLineOrigin } from "./incremental.js";
+import type { ReviewChangeInput } from "./input.js";
+import { changedNewLines, classifiedSpecDiff, diffLineArrays, type LineHunk } from "./line-diff.js";
+import { isPatchOverlay, lintOverlays, lintPatchMetadata, unappliedPatches } from "./lint.js";
+import { specLines } from "./spec-scan.js";
+import { changedBetween, readRenderedDir, sameBytes } from "./tree.js";
+import type { ComponentVerdict, Finding } from "./types.js";
+
+const decoder = new TextDecoder();
+export const text = (bytes: Uint8Array | undefined): string => (bytes ? decoder.decode(bytes) : "");
+
+/** Everything known about one affected component after the check. */
+export interface ComponentReview {
+  name: string;
+  verdict: ComponentVerdict;
+  findings: Finding[];
+  /** repo-relative rendered dir */
+  dir: string;
+  headConfig?: ComponentConfig;
+  baseConfig?: ComponentConfig;
+  /** the committed rendered files of the head (relative to dir) */
+  committed: Map<string, Uint8Array>;
+  baseCommitted: Map<string, Uint8Array>;
+  /** what the comps produce at the head, when it could be determined */
+  expected?: Map<string, Uint8Array>;
+  expectedProvenance?: ExpectedLineOrigin[];
+  /** overlays appended by the change (incremental method) */
+  appended?: ConfiguredOverlay[];
+  /** files of dir whose differences the change made by hand (content hunks on lines it touched) */
+  handEdited: Set<string>;
+  /** the rendered dir must be rewritten to `expected` (stale, missing, unexpected files) */
+  needsRerender: boolean;
+  /** patches registered by new overlays but never applied by %prep */
+  unapplied: { file: string; number: number; overlay?: ConfiguredOverlay }[];
+}
+
+export interface Analysis {
+  base: Project;
+  head: Project;
+  renderedSpecsDir: string;
+  changedPaths: string[];
+  components: ComponentReview[];
+  /** findings not tied to one component's evaluation (config errors) */
+  findings: Finding[];
+}
+
+const CONCURRENCY = 8;
+
+export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps): Promise<Analysis> {
+  const [base, head] = await Promise.all([deps.loadProject(input.base), deps.loadProject(input.head)]);
+  const renderedSpecsDir = input.config?.renderedSpecsDir ?? head.settings.renderedSpecsDir;
+  const changedPaths = input.changedPaths ?? (await changedBetween(input.base, input.head));
+  const changed = new Set(changedPaths);
+  const findings = configFindings(base, head, changed);
+  const brokenComponents = new Set(head.errors.filter((e) => e.severity === "error" && e.component).map((e) => e.component as string));
+  const affected = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const components: ComponentReview[] = new Array(affected.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < affected.length) {
+      const i = next++;
+      components[i] = await evaluate(affected[i] as AffectedComponent, { input, deps, base, head, renderedSpecsDir, changed, brokenComponents });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, affected.length) }, worker));
+  return { base, head, renderedSpecsDir, changedPaths, components, findings };
+}
+
+function errorKey(e: ConfigError): string {
+  return `${e.file}\u0000${e.component ?? ""}\u0000${e.message}`;
+}
+
+/** Config errors the change introduces fail; those already on the base are notices when the change touches their file. */
+function configFindings(base: Project, head: Project, changed: Set<string>): Finding[] {
+  const before = new Set(base.errors.map(errorKey));
+  const findings: Finding[] = [];
+  for (const e of head.errors) {
+    const existing = before.has(errorKey(e));
+    if (existing && !changed.has(e.file)) continue;
+    const level = existing ? "notice" : e.severity === "error" ? "failure" : "warning";
+    findings.push({
+      rule: "config-invalid",
+      level,
+      path: e.file,
+      line: e.line,
+      ...(e.component ? { component: e.component } : {}),
+      message: existing ? `${e.message} (already the case before this change)` : e.message,
+    });
+  }
+  return findings;
+}
+
+interface EvalContext {
+  input: ReviewChangeInput;
+  deps: ReviewDeps;
+  base: Project;
+  head: Project;
+  renderedSpecsDir: string;
+  changed: Set<string>;
+  brokenComponents: Set<string>;
+}
+
+function renderedDir(specsDir: string, name: string): string {
+  return `${specsDir ? `${specsDir}/` : ""}${name.charAt(0).toLowerCase()}/${name}`;
+}
+
+async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<ComponentReview> {
+  const { input, head, base } = ctx;
+  const name = a.name;
+  const dir = renderedDir(ctx.renderedSpecsDir, name);
+  const headConfig = head.components.get(name);
+  const baseConfig = base.components.get(name);
+  const [headTree, baseTree] = await Promise.all([readRenderedDir(input.head, dir), readRenderedDir(input.base, dir)]);
+  const review: ComponentReview = {
+    name,
+    verdict: { name, status: "clean" },
+    findings: [],
+    dir,
+    ...(headConfig ? { headConfig } : {}),
+    ...(baseConfig ? { baseConfig } : {}),
+    committed: headTree.files,
+    baseCommitted: baseTree.files,
+    handEdited: new Set(),
+    needsRerender: false,
+    unapplied: [],
+  };
+  for (const r of headTree.refused) {
+    const introduced = ctx.changed.has(r.path);
+    review.findings.push({
+      rule: "rendered-file-unexpected",
+      level: introduced ? "failure" : "notice",
+      path: r.path,
+      component: name,
+      message: `${r.reason}; rendered trees hold regular files only${introduced ? "" : " (already the case before this change)"}.`,
+    });
+  }
+
+  if (!headConfig) return undeclared(review, a, ctx);
+  if (ctx.brokenComponents.has(name)) {
+    review.verdict = { name, status: "failed", method: "none", reason: "its configuration is invalid" };
+    return review;
+  }
+
+  const configSame = !a.configChanged && baseConfig !== undefined;
+  if (configSame) {
+    // Same effective config and pin: the base's committed render is what the comps produce.
+    review.expected = baseTree.files;
+    review.verdict = { name, status: "clean", method: "unchanged" };
+  } else {
+    const determined = await expectedRender(review, a, ctx, baseTree.files);
+    if (!determined) return finish(review);
+  }
+  const baseDrift = review.verdict.method === "full" ? await baseDriftOf(review, ctx) : new Set<string>();
+  compareTrees(review, ctx, baseDrift);
+  lintNewOverlays(review, ctx);
+  return finish(review);
+}
+
+function hunkKey(rel: string, h: LineHunk): string {
+  return JSON.stringify([rel, h.removed, h.added]);
+}
+
+/** Differences the base already had between its committed render and a render of its own comps. */
+async function baseDriftOf(review: ComponentReview, ctx: EvalContext): Promise<Set<string>> {
+  const keys = new Set<string>();
+  if (!review.baseConfig || !ctx.deps.renderComponent) return keys;
+  try {
+    const render = await ctx.deps.renderComponent({ project: ctx.base, repo: ctx.input.base, name: review.name, ...(ctx.input.upstream ? { upstream: ctx.input.upstream } : {}) });
+    if (render.status !== "ok") return keys;
+    for (const [rel, bytes] of render.files) {
+      const committed = review.baseCommitted.get(rel);
+      if (!committed || sameBytes(bytes, committed)) continue;
+      for (const h of diffLineArrays(specLines(text(bytes)), specLines(text(committed)))) keys.add(hunkKey(rel, h));
+    }
+  } catch {
+    // the base cannot be rendered either: nothing is known about its drift
+  }
+  return keys;
+}
+
+function finish(review: ComponentReview): ComponentReview {
+  const fails = review.findings.some((f) => f.level === "failure");
+  if (review.verdict.status === "clean" && fails) review.verdict = { ...review.verdict, status: "drift" };
+  return review;
+}
+
+/** A rendered dir of a component that the head does not declare. */
+function undeclared(review: ComponentReview, a: AffectedComponent, ctx: EvalContext): ComponentReview {
+  const { name, dir } = review;
+  review.verdict = { name, status: "clean", method: "none", reason: "not declared in the comps" };
+  if (review.committed.size === 0) return review;
+  const removedNow = review.baseConfig !== undefined;
+  const touched = a.renderedPaths.filter((p) => review.committed.has(p.slice(dir.length + 1)));
+  if (!removedNow && touched.length === 0) {
+    review.findings.push({
+      rule: "rendered-file-unexpected",
+      level: "notice",
+      path: dir,
+      component: name,
+      message: `${dir}/ belongs to no declared component (it was already there before this change); remove it when convenient.`,
+    });
+    return review;
+  }
+  review.verdict = { name, status: "drift", method: "none", reason: removedNow ? "removed from the comps, rendered dir left behind" : "rendered files for an undeclared component" };
+  review.expected = new Map();
+  review.needsRerender = true;
+  review.findings.push({
+    rule: "rendered-file-unexpected",
+    level: "failure",
+    path: dir,
+    component: name,
+    message: removedNow
+      ? `${name} is no longer declared in the comps, but its rendered dir ${dir}/ is still there; delete it in the same change (a full render with --clean-stale would).`
+      : `${dir}/ is not the render of any declared component; rendered dirs are produced by azldev from base/comps, not written by hand.`,
+  });
+  return review;
+}
+
+function appendedOverlays(baseConfig: ComponentConfig, headConfig: ComponentConfig): ConfiguredOverlay[] | undefined {
+  const b = baseConfig.overlays;
+  const h = headConfig.overlays;
+  if (h.length < b.length) return undefined;
+  for (let i = 0; i < b.length; i++) if (overlayIdentity(b[i] as ConfiguredOverlay) !== overlayIdentity(h[i] as ConfiguredOverlay)) return undefined;
+  return h.slice(b.length);
+}
+
+async function sourceFilesOf(repo: RepoView, overlays: readonly ConfiguredOverlay[]): Promise<Record<string, FileContent>> {
+  const out: Record<string, FileContent> = {};
+  await Promise.all(
+    overlays
+      .filter((o) => o.source)
+      .map(async (o) => {
+        const bytes = await repo.readFile(o.source as string).catch(() => undefined);
+        if (bytes) out[o.source as string] = bytes;
+      }),
+  );
+  return out;
+}
+
+function isInputFileReason(reasons: string[]): boolean {
+  return reasons.some((r) => r.includes("input file") || r.includes("lock file") || r.includes("spec source"));
+}
+
+/** Works out what the comps produce at the head: incrementally when possible, else by a full render. */
+async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx: EvalContext, baseFiles: Map<string, Uint8Array>): Promise<boolean> {
+  const { name } = review;
+  const headConfig = review.headConfig as ComponentConfig;
+  const baseConfig = review.baseConfig;
+  let fullReason = "";
+  const specName = `${name}.spec`;
+  if (!baseConfig) fullReason = "the component is new";
+  else if (sourceIdentity(baseConfig) !== sourceIdentity(headConfig) || isInputFileReason(a.reasons)) fullReason = "its spec source, pin, build settings or an overlay input changed";
+  else if (!baseFiles.has(specName) || baseFiles.has("RENDER_FAILED")) fullReason = "the base has no usable committed render";
+  const appended = baseConfig && !fullReason ? appendedOverlays(baseConfig, headConfig) : undefined;
+  if (!fullReason && !appended) fullReason = "existing overlays changed (not only appended)";
+
+  if (appended) {
+    const sourceFiles = await sourceFilesOf(ctx.input.head, appended);
+    const outcome = incrementalRender(name, baseFiles, appended, sourceFiles, ctx.deps.applyOverlays);
+    if (outcome.ok) {
+      review.expected = outcome.render.files;
+      review.expectedProvenance = outcome.render.provenance;
+      review.appended = appended;
+      review.verdict = { name, status: "clean", method: "incremental", reason: appended.length ? `${appended.length} appended overlay(s) applied to the base render` : "overlay descriptions or metadata only" };
+      return true;
+    }
+    if (!outcome.needsFullRender) {
+      const overlay = appended[outcome.failure.index];
+      overlayFailed(review, overlay, outcome.failure.message);
+      return false;
+    }
+    fullReason = "a new loose-file overlay may need files the base render does not keep";
+  }
+  return fullRender(review, ctx, fullReason);
+}
+
+function overlayFailed(review: ComponentReview, overlay: ConfiguredOverlay | undefined, message: string): void {
+  review.verdict = { name: review.name, status: "failed", method: "incremental", reason: "an overlay does not apply" };
+  review.findings.push({
+    rule: "overlay-failed",
+    level: "failure",
+    path: overlay?.origin.file ?? review.dir,
+    ...(overlay ? { line: overlay.origin.line } : {}),
+    component: review.name,
+    message: `${overlay?.description ? `"${overlay.description}" ` : ""}(${overlay?.type ?? "overlay"}) no longer applies: ${message}. azldev would fail to render ${review.name}.`,
+  });
+}
+
+async function fullRender(review: ComponentReview, ctx: EvalContext, why: string): Promise<boolean> {
+  const { name } = review;
+  const headConfig = review.headConfig as ComponentConfig;
+  const needsUpstream = headConfig.spec.type !== "local";
+  const unavailable = (detail: string) => {
+    review.verdict = { name, status: "unverified", method: "none", reason: detail };
+    review.findings.push({
+      rule: "upstream-unavailable",
+      level: "notice",
+      path: review.dir,
+      component: name,
+      message: `${name} needs a full re-render (${why}) and ${detail}; its rendered files were not compared with what the comps produce. Hand edits, stale renders and unapplied patches of ${name} are unchecked.`,
+    });
+    return false;
+  };
+  if (!ctx.deps.renderComponent) return unavailable("the native renderer is not available");
+  if (needsUpstream && !ctx.input.upstream) return unavailable("no upstream source was given (use --upstream DIR)");
+  try {
+    const render = await ctx.deps.renderComponent({ project: ctx.head, repo: ctx.input.head, name, ...(ctx.input.upstream ? { upstream: ctx.input.upstream } : {}) });
+    if (render.status !== "ok") {
+      const message = render.error ?? "the render failed";
+      if (/upstream|dist-git|fetch|clone|unreachable/i.test(message)) return unavailable(`the upstream could not be read: ${message}`);
+      const index = /overlay (\d+)/i.exec(message);
+      const overlay = index ? headConfig.overlays[Number(index[1]) - 1] : undefined;
+      overlayFailed(review, overlay, message);
+      review.verdict = { name, status: "failed", method: "full", reason: "the render failed" };
+      return false;
+    }
+    review.expected = render.files;
+    review.verdict = { name, status: "clean", method: "full", reason: why };
+    return true;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof Error && error.name === "UpstreamError") return unavailable(`the upstream could not be read: ${message}`);
+    const failure = error && typeof error === "object" && "index" in error ? (error as { index: number }).index : undefined;
+    if (failure !== undefined) {
+      overlayFailed(review, headConfig.overlays[failure], message);
+      review.verdict = { name, status: "failed", method: "full", reason: "an overlay does not apply" };
+      return false;
+    }
+    return unavailable(`the render failed: ${message}`);
+  }
+}
+
+const PATCH_LIKE = /\.(patch|diff)$/i;
+
+function lineOf(lines: readonly string[], index: number): number {
+  return Math.min(Math.max(index + 1, 1), Math.max(lines.length, 1));
+}
+
+/** Compares the committed head tree with the expected tree and records findings. */
+function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<string>): void {
+  const expected = review.expected as Map<string, Uint8Array>;
+  const { committed, baseCommitted, dir, name } = review;
+  const configChanged = review.verdict.method !== "unchanged";
+  const paths = [...new Set([...expected.keys(), ...committed.keys()])].sort();
+  const headSpec = specLines(text(committed.get(`${name}.spec`)));
+  const referencedByHead = referencedNames(headSpec).names;
+  let staleFiles = 0;
+  for (const rel of paths) {
+    const e = expected.get(rel);
+    const c = committed.get(rel);
+    const b = baseCommitted.get(rel);
+    const path = `${dir}/${rel}`;
+    const prChanged = ctx.changed.has(path);
+    if (e && c) {
+      if (sameBytes(e, c)) continue;
+      const oldLines = specLines(text(e));
+      const newLines = specLines(text(c));
+      const isSpec = rel === `${name}.spec`;
+      const hunks = isSpec ? classifiedSpecDiff(oldLines, newLines) : diffLineArrays(oldLines, newLines);
+      const prLines = prChanged ? changedNewLines(diffLineArrays(specLines(text(b)), newLines)) : new Set<number>();
+      const prRemovals = prChanged ? removalPoints(diffLineArrays(specLines(text(b)), newLines)) : new Set<number>();
+      const bookkeeping = hunks.filter((h) => h.bookkeeping);
+      if (bookkeeping.length > 0 && (prChanged || configChanged)) {
+        const reasons = [...new Set(bookkeeping.map((h) => h.bookkeeping))].join(", ");
+        review.findings.push({
+          rule: "rendered-file-edited",
+          level: "notice",
+          path,
+          line: lineOf(newLines, (bookkeeping[0] as LineHunk).newStart),
+          component: name,
+          message: `only tool bookkeeping differs from what the comps produce (${reasons}); this comes from a different azldev or rpmautospec version and needs no action.`,
+        });
+      }
+      for (const h of hunks) {
+        if (h.bookkeeping) continue;
+        const touched = h.added.some((_, i) => prLines.has(h.newStart + i)) || (h.added.length === 0 && prRemovals.has(h.newStart));
+        const start = lineOf(newLines, h.newStart);
+        const end = h.added.length > 1 ? start + h.added.length - 1 : start;
+        if (touched) {
+          review.handEdited.add(rel);
+          review.findings.push({
+            rule: "rendered-file-edited",
+            level: "failure",
+            path,
+            line: start,
+            ...(end !== start ? { endLine: end } : {}),
+            component: name,
+            message: editMessage(h, name, isSpec),
+          });
+        } else if (baseDrift.has(hunkKey(rel, h))) {
+          review.findings.push({
+            rule: "rendered-file-edited",
+            level: "notice",
+            path,
+            line: start,
+            component: name,
+            message: `this part of ${rel} already differed from what the comps produce before this change; not caused by this pull request.`,
+          });
+        } else if (configChanged) {
+          staleFiles++;
+          review.needsRerender = true;
+          review.findings.push({
+            rule: "render-stale",
+            level: "failure",
+            path,
+            line: start,
+            ...(end !== start ? { endLine: end } : {}),
+            component: name,
+            message: prChanged
+              ? `the comps of ${name} changed in this pull request and this part of ${rel} was not re-rendered: azldev would write ${describeLines(h.removed)} here.`
+              : `the comps of ${name} changed in this pull request (${review.verdict.reason ?? "effective config"}) but ${rel} was not re-rendered: azldev would write ${describeLines(h.removed)} here.`,
+          });
+        }
+      }
+      continue;
+    }
+    if (e && !c) {
+      review.needsRerender = true;
+      const removedByPr = b !== undefined;
+      review.findings.push({
+        rule: "rendered-file-missing",
+        level: removedByPr || configChanged ? "failure" : "notice",
+        path,
+        component: name,
+        message: removedByPr
+          ? `${rel} was deleted from the rendered tree, but the comps of ${name} still produce it; the next render brings it back. Remove it through the comps (patch-remove, file-remove, spec-remove-tag) if it should go.`
+          : `the comps of ${name} now produce ${rel}, but it is not in the rendered tree: re-render ${name}.`,
+      });
+      continue;
+    }
+    if (!e && c) {
+      const addedByPr = b === undefined || (prChanged && !sameBytes(b, c));
+      if (!addedByPr && !configChanged) continue;
+      if (addedByPr && (PATCH_LIKE.test(rel) || referencedByHead.has(rel.split("/")[0] as string))) {
+        review.handEdited.add(rel);
+        review.findings.push({
+          rule: "vendored-patch-in-rendered-tree",
+          level: "failure",
+          path,
+          component: name,
+          message: `${rel} was added to the rendered tree by hand; the comps of ${name} do not produce it, so the next render deletes it${referencedByHead.has(rel) ? " and the spec would then reference a missing file" : ""}. Vendored ${PATCH_LIKE.test(rel) ? "patches" : "sources"} belong in base/comps/${name}/ with a ${PATCH_LIKE.test(rel) ? "patch-add" : "file-add"} overlay.`,
+        });
+      } else {
+        review.needsRerender = true;
+        review.findings.push({
+          rule: "rendered-file-unexpected",
+          level: "failure",
+          path,
+          component: name,
+          message: addedByPr
+            ? `${rel} was added to the rendered tree, but the comps of ${name} do not produce it; a render deletes it.`
+            : `the comps of ${name} changed and no longer produce ${rel}; delete it (re-render ${name}).`,
+        });
+      }
+    }
+  }
+  if (staleFiles > 0 && review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "drift" };
+}
+
+function removalPoints(hunks: readonly LineHunk[]): Set<number> {
+  const set = new Set<number>();
+  for (const h of hunks) if (h.removed.length > 0 && h.added.length === 0) set.add(h.newStart);
+  return set;
+}
+
+function describeLines(lines: readonly string[]): string {
+  if (lines.length === 0) return "nothing (these lines go away)";
+  const first = (lines[0] as string).trim();
+  const shown = first.length > 120 ? `${first.slice(0, 117)}…` : first;
+  return lines.length === 1 ? `\`${shown}\`` : `\`${shown}\` and ${lines.length - 1} more line(s)`;
+}
+
+function editMessage(h: LineHunk, name: string, isSpec: boolean): string {
+  const what = isSpec ? "the rendered spec" : "a rendered file";
+  const lost = `the next render of ${name} from its comps overwrites it; make the change with an overlay in base/comps (see the fix)`;
+  if (h.removed.length === 0) {
+    const patchTag = h.added.find((l) => /^\s*Patch\d*\s*:/i.test(l));
+    if (patchTag) return `hand-written \`${patchTag.trim().split(/\s+/)[0]}\` line in ${what}: ${lost}.`;
+    return `${h.added.length === 1 ? "this line was" : `these ${h.added.length} lines were`} added to ${what} by hand: ${lost}.`;
+  }
+  if (h.added.length === 0) return `${describeLines(h.removed)} was deleted from ${what} by hand: ${lost}.`;
+  return `this line of ${what} was edited by hand (the comps produce ${describeLines(h.removed)}): ${lost}.`;
+}
+
+/** Lints overlays the change adds or modifies, and checks that new patches are applied. */
+function lintNewOverlays(review: ComponentReview, ctx: EvalContext): void {
+  const headConfig = review.headConfig as ComponentConfig;
+  const before = new Set((review.baseConfig?.overlays ?? []).map((o) => `${overlayIdentity(o)}\u0000${o.description ?? ""}\u0000${JSON.stringify(o.metadata ?? null)}`));
+  const fresh = headConfig.overlays.filter((o) => !before.has(`${overlayIdentity(o)}\u0000${o.description ?? ""}\u0000${JSON.stringify(o.metadata ?? null)}`));
+  if (fresh.length === 0) return;
+  review.findings.push(...lintOverlays(review.name, fresh), ...lintPatchMetadata(review.name, fresh));
+  const expectedSpec = review.expected?.get(`${review.name}.spec`);
+  if (!expectedSpec) return;
+  const patches = new Map<string, ConfiguredOverlay>();
+  for (const o of fresh) if (isPatchOverlay(o)) patches.set((o.file ?? o.source ?? "").split("/").pop() as string, o);
+  for (const u of unappliedPatches(specLines(text(expectedSpec)), new Set(patches.keys()))) {
+    const overlay = patches.get(u.file);
+    review.unapplied.push({ file: u.file, number: u.number, ...(overlay ? { overlay } : {}) });
+    review.findings.push({
+      rule: "overlay-lint",
+      level: "failure",
+      path: overlay?.origin.file ?? `${review.dir}/${review.name}.spec`,
+      line: overlay?.origin.line ?? u.line,
+      component: review.name,
+      message: `${u.file} is registered as Patch${u.number} but never applied: %prep of ${review.name} applies patches with explicit \`%patch\` lines (no %autosetup/%autopatch), so it also needs a \`spec-append-lines\` overlay on %prep with \`%patch -P${u.number} -p1\`.`,
+    });
+  }
+  void ctx;
+}

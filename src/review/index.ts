@@ -1,0 +1,209 @@
+/**
+ * The review engine: `reviewChange` checks a change (base → head) of an azldev distro repository,
+ * reports findings with stable rule IDs and offers a fix that is verified by checking it again.
+ */
+import { defaultDeps, type ReviewDeps } from "./deps.js";
+import { analyseChange, text, type Analysis, type ComponentReview } from "./engine.js";
+import type { ReviewChangeInput, RuleSetting } from "./input.js";
+import { LayeredRepoView } from "./layered-view.js";
+import { diffLineArrays } from "./line-diff.js";
+import { BinaryEditError, combinedDiff, fileDiff, type FileEdit } from "./patch-text.js";
+import { specLines } from "./spec-scan.js";
+import { synthesiseFix, type ComponentFix } from "./synthesis.js";
+import type { Finding, FixProposal, Level, ReviewResult, RuleId } from "./types.js";
+
+export type { ReviewChangeInput, RuleSetting, Waiver } from "./input.js";
+export type { ReviewDeps } from "./deps.js";
+export * from "./types.js";
+export { analyseChange, type Analysis, type ComponentReview } from "./engine.js";
+export { synthesiseFix, type ComponentFix } from "./synthesis.js";
+export { combinedDiff, fileDiff, type FileEdit } from "./patch-text.js";
+export { LayeredRepoView } from "./layered-view.js";
+export { renderMarkdown, toJson, toAnnotations } from "../report/index.js";
+
+export interface ReviewOptions {
+  /** the modules the engine runs on; the real ones by default */
+  deps?: ReviewDeps;
+  /** synthesise and verify a fix (default true) */
+  fix?: boolean;
+}
+
+const SEVERITY: Record<Level, number> = { failure: 0, warning: 1, notice: 2 };
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return SEVERITY[a.level] - SEVERITY[b.level] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+}
+
+function applyLevels(findings: Finding[], levels: Partial<Record<RuleId, RuleSetting>> | undefined): Finding[] {
+  if (!levels) return findings;
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const setting = levels[f.rule];
+    if (setting === "off") continue;
+    out.push(setting ? { ...f, level: setting } : f);
+  }
+  return out;
+}
+
+function isWaived(f: Finding, input: ReviewChangeInput): boolean {
+  return (input.config?.waivers ?? []).some((w) => w.rule === f.rule && w.component === f.component);
+}
+
+function findingsOf(analysis: Analysis, input: ReviewChangeInput): Finding[] {
+  const all = [...analysis.findings, ...analysis.components.flatMap((c) => c.findings)];
+  return applyLevels(all, input.config?.ruleLevels).sort(compareFindings);
+}
+
+function failing(findings: readonly Finding[], input: ReviewChangeInput): Finding[] {
+  return findings.filter((f) => f.level === "failure" && !isWaived(f, input));
+}
+
+/** Review one change. Never throws on bad repository content: problems become findings. */
+export async function reviewChange(input: ReviewChangeInput, options: ReviewOptions = {}): Promise<ReviewResult> {
+  const deps = options.deps ?? (await defaultDeps());
+  const analysis = await analyseChange(input, deps);
+  let findings = findingsOf(analysis, input);
+  const components = analysis.components.map((c) => c.verdict);
+  const failures = failing(findings, input);
+  let fix: ReviewResult["fix"];
+  if (failures.length > 0 && options.fix !== false) {
+    const built = await buildFix(analysis, input, deps, failures);
+    findings = built.findings;
+    fix = built.fix;
+  }
+  const unverified = components.some((c) => c.status === "unverified");
+  const verdict = failing(findings, input).length > 0 ? "failure" : unverified ? "neutral" : "success";
+  return { verdict, components, findings, ...(fix ? { fix } : {}) };
+}
+
+interface BuiltFix {
+  findings: Finding[];
+  fix?: ReviewResult["fix"];
+}
+
+async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: ReviewDeps, failures: Finding[]): Promise<BuiltFix> {
+  const names = new Set(failures.map((f) => f.component).filter((c): c is string => c !== undefined));
+  const fixes: ComponentFix[] = [];
+  const changed = new Set(analysis.changedPaths);
+  for (const review of analysis.components) {
+    if (!names.has(review.name)) continue;
+    if (review.verdict.status === "failed" || review.verdict.status === "unverified") continue;
+    const fix = await synthesiseFix(review, { head: input.head, deps, changed });
+    if (fix) fixes.push(fix);
+  }
+  let findings = findingsOf(analysis, input);
+  const usable = fixes.filter((f) => f.edits.length > 0);
+  if (usable.length === 0) {
+    const why = fixes.flatMap((f) => f.unsynthesised);
+    return { findings: attachProposals(findings, fixes, { verified: false, note: why.join("; ") || "no fix could be synthesised" }, undefined) };
+  }
+  const edits = usable.flatMap((f) => f.edits);
+  let patch: string;
+  try {
+    patch = combinedDiff(edits);
+  } catch (error) {
+    if (!(error instanceof BinaryEditError)) throw error;
+    return { findings: attachProposals(findings, fixes, { verified: false, note: error.message }, undefined) };
+  }
+  const verification = await verify(analysis, input, deps, edits);
+  const unsynthesised = fixes.flatMap((f) => f.unsynthesised);
+  const notes = fixes.flatMap((f) => f.notes);
+  if (verification.remaining.length > 0) {
+    const note = `no fix is offered: after applying the synthesised one, ${verification.remaining.length} problem(s) remain (${verification.remaining
+      .slice(0, 3)
+      .map((f) => `${f.rule} at ${f.path}${f.line ? `:${f.line}` : ""}`)
+      .join(", ")})${unsynthesised.length ? `; not reproduced by any overlay: ${unsynthesised.join("; ")}` : ""}`;
+    return { findings: attachProposals(findings, fixes, { verified: false, note }, undefined) };
+  }
+  const noteParts = [
+    ...(verification.unverifiedReason ? [verification.unverifiedReason] : []),
+    ...(unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${unsynthesised.join("; ")}`] : []),
+    ...notes,
+  ];
+  const verified = !verification.unverifiedReason;
+  const note = noteParts.length ? noteParts.join(" ") : undefined;
+  findings = attachSuggestions(findings, analysis.components, fixes);
+  findings = attachProposals(findings, fixes, { verified, ...(note ? { note } : {}) }, patch);
+  return { findings, fix: { patch, verified, ...(note ? { note } : {}) } };
+}
+
+/** Applies the fix to the head in memory and checks the change again. */
+async function verify(
+  analysis: Analysis,
+  input: ReviewChangeInput,
+  deps: ReviewDeps,
+  edits: FileEdit[],
+): Promise<{ remaining: Finding[]; unverifiedReason?: string }> {
+  const layer = new Map<string, Uint8Array | null>();
+  for (const e of edits) layer.set(e.path, e.after ?? null);
+  const head = new LayeredRepoView(input.head, layer);
+  const changedPaths = [...new Set([...analysis.changedPaths, ...edits.map((e) => e.path)])].sort();
+  const again = await analyseChange({ ...input, head, changedPaths }, deps);
+  const findings = findingsOf(again, input);
+  const remaining = failing(findings, input);
+  const unverified = again.components.filter((c) => c.verdict.status === "unverified");
+  return {
+    remaining,
+    ...(unverified.length
+      ? { unverifiedReason: `Not verified: ${unverified.map((c) => `${c.name} (${c.verdict.reason ?? "cannot be re-rendered"})`).join(", ")}.` }
+      : {}),
+  };
+}
+
+function attachProposals(findings: Finding[], fixes: ComponentFix[], status: { verified: boolean; note?: string }, patch: string | undefined): Finding[] {
+  const byComponent = new Map(fixes.map((f) => [f.component, f]));
+  return findings.map((f) => {
+    if (f.level !== "failure" || !f.component) return f;
+    const cf = byComponent.get(f.component);
+    if (!cf) return f;
+    let componentPatch: string | undefined;
+    if (patch !== undefined) {
+      try {
+        componentPatch = combinedDiff(cf.edits);
+      } catch {
+        componentPatch = undefined;
+      }
+    }
+    const proposal: FixProposal = {
+      summary: cf.summary,
+      verified: status.verified,
+      ...(componentPatch ? { patch: componentPatch } : {}),
+      ...(status.note || cf.unsynthesised.length ? { note: status.note ?? cf.unsynthesised.join("; ") } : {}),
+    };
+    return { ...f, fix: proposal };
+  });
+}
+
+/** Review suggestions: replacements of head lines by what the fixed render has there. */
+function attachSuggestions(findings: Finding[], reviews: ComponentReview[], fixes: ComponentFix[]): Finding[] {
+  const out = [...findings];
+  for (const fix of fixes) {
+    const review = reviews.find((r) => r.name === fix.component);
+    if (!review) continue;
+    for (const [rel, before] of review.committed) {
+      const after = fix.rendered.get(rel);
+      if (after === undefined) continue;
+      const path = `${review.dir}/${rel}`;
+      const head = specLines(text(before));
+      for (const h of diffLineArrays(head, specLines(text(after)))) {
+        if (h.removed.length === 0) continue;
+        const startLine = h.oldStart + 1;
+        const endLine = h.oldStart + h.removed.length;
+        const i = out.findIndex(
+          (f) =>
+            f.path === path &&
+            !f.suggestion &&
+            f.level === "failure" &&
+            f.line !== undefined &&
+            f.line <= endLine &&
+            (f.endLine ?? f.line) >= startLine,
+        );
+        if (i < 0) continue;
+        out[i] = { ...(out[i] as Finding), suggestion: { startLine, endLine, replacement: h.added } };
+      }
+    }
+  }
+  return out;
+}
+
+export { fileDiff as unifiedFileDiff };

@@ -1,0 +1,22 @@
+import type { RepoView } from "../repo/types.js";
+import type { UpstreamSource } from "../upstream/types.js";
+import type { Level, RuleId } from "./types.js";
+
+/** A rule's configured level, or "off". */
+export type RuleSetting = Level | "off";
+
+export interface Waiver {
+  component: string;
+  rule: RuleId;
+  reason: string;
+}
+
+/** One change to review: the two snapshots and, optionally, what changed and the repo's policy. */
+export interface ReviewChangeInput {
+  base: RepoView;
+  head: RepoView;
+  upstream?: UpstreamSource;
+  /** paths that differ between base and head; computed from the trees when absent */
+  changedPaths?: string[];
+  config?: { ruleLevels?: Partial<Record<RuleId, RuleSetting>>; waivers?: Waiver[]; renderedSpecsDir?: string };
+}

@@ -1,0 +1,434 @@
+/**
+ * Fix synthesis: turns hand edits of a rendered tree into the comp.toml overlays that reproduce
+ * them, moves vendored files under base/comps/<name>/, and re-renders. Every overlay is checked by
+ * applying it with the real overlay engine before it is proposed; an edit that no overlay
+ * reproduces is reported, never papered over.
+ */
+import { RE2JS } from "re2js";
+import type { ComponentConfig, ConfiguredOverlay, Overlay } from "../azldev/types.js";
+import type { FileContent } from "../overlays/types.js";
+import type { RepoView } from "../repo/types.js";
+import { setAside } from "./bookkeeping.js";
+import type { ReviewDeps } from "./deps.js";
+import { text, type ComponentReview } from "./engine.js";
+import { incrementalRender } from "./incremental.js";
+import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
+import type { FileEdit } from "./patch-text.js";
+import {
+  isPackageSection,
+  isPatchTag,
+  isSourceTag,
+  joinLines,
+  patchTagsWithNumbers,
+  prepAppliesAllPatches,
+  referencedFileName,
+  scanSections,
+  sectionAt,
+  specLines,
+  tagAt,
+  type SpecSection,
+} from "./spec-scan.js";
+import { appendTables, type OverlayTable } from "./toml-write.js";
+
+const encoder = new TextEncoder();
+
+export interface ComponentFix {
+  component: string;
+  /** repo-level edits: comp.toml, files moved under base/comps, the re-rendered tree */
+  edits: FileEdit[];
+  summary: string;
+  /** what the packager should know: placements that differ from the hand edit, metadata to fill in */
+  notes: string[];
+  /** hand edits no overlay reproduces, said plainly */
+  unsynthesised: string[];
+  /** the re-rendered tree after the fix */
+  rendered: Map<string, Uint8Array>;
+  overlays: OverlayTable[];
+}
+
+interface Planned {
+  table: OverlayTable;
+  /** the overlay as the engine applies it (sources repo-relative) */
+  apply: Overlay;
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf("/");
+  return i < 0 ? "" : p.slice(0, i);
+}
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+function applyHunks(lines: readonly string[], hunks: readonly LineHunk[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (const h of hunks) {
+    while (i < h.oldStart) out.push(lines[i++] as string);
+    out.push(...h.added);
+    i += h.removed.length;
+  }
+  while (i < lines.length) out.push(lines[i++] as string);
+  return out;
+}
+
+function scope(section: SpecSection): Pick<Overlay, "section" | "package"> {
+  if (section.header < 0) return {};
+  return { section: section.name, ...(section.package ? { package: section.package } : {}) };
+}
+
+function lineRegex(line: string): string {
+  return `^${RE2JS.quote(line)}$`;
+}
+
+interface HunkContext {
+  body: string[];
+  sections: SpecSection[];
+  tryApply(overlays: Overlay[]): string[] | undefined;
+}
+
+type HunkResult = { overlays: Overlay[]; note?: string } | { unsynthesised: string };
+
+const TAG_LINE = /^\s*([^\s:#%][^\s:]*):\s*(.*?)\s*$/;
+
+function sameLines(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
+}
+
+function describeSection(s: SpecSection): string {
+  if (s.header < 0) return "the preamble";
+  return `${s.name}${s.package ? ` (${s.package})` : ""}`;
+}
+
+/** Overlays that turn `ctx.body` into `body` with hunk `h` applied. */
+function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
+  const want = applyHunks(ctx.body, [h]);
+  const exact = (candidates: Overlay[][]): Overlay[] | undefined => candidates.find((c) => sameLines(ctx.tryApply(c), want));
+  const { body, sections } = ctx;
+  const A = h.added;
+  const R = h.removed;
+  if (R.length === 0) {
+    const p = h.oldStart;
+    const section = p === 0 ? (sections[0] as SpecSection) : sectionAt(sections, p - 1);
+    if (A.every((l) => l.trim() === "")) return { overlays: [], note: "blank lines added by hand are not reproduced" };
+    const pkg = isPackageSection(section);
+    const nonBlank = A.filter((l) => l.trim() !== "");
+    const tags = pkg ? nonBlank.map((l) => TAG_LINE.exec(l)) : [];
+    const candidates: Overlay[][] = [];
+    if (pkg && tags.length > 0 && tags.every(Boolean)) {
+      const target = section.package ? { package: section.package } : {};
+      const make = (type: string) => tags.map((m) => ({ type, tag: (m as RegExpExecArray)[1] as string, value: (m as RegExpExecArray)[2] as string, ...target }));
+      candidates.push(make("spec-insert-tag"), make("spec-add-tag"));
+      const found = exact(candidates);
+      if (found) return { overlays: found };
+      const relaxed = make("spec-add-tag");
+      if (ctx.tryApply(relaxed)) return { overlays: relaxed, note: `${nonBlank.map((l) => `\`${l.trim()}\``).join(", ")} is added at the end of ${describeSection(section)} rather than where it was written by hand` };
+    }
+    if (section.header >= 0 && p === section.header + 1) candidates.push([{ type: "spec-prepend-lines", ...scope(section), lines: A }]);
+    if (section.header >= 0 && p === section.end) candidates.push([{ type: "spec-append-lines", ...scope(section), lines: A }]);
+    if (p === 0) candidates.push([{ type: "spec-prepend-lines", lines: A }]);
+    if (p === body.length) candidates.push([{ type: "spec-append-lines", lines: A }]);
+    const prev = body[p - 1];
+    if (p > 0 && prev !== undefined && prev.trim() !== "" && (sectionAt(sections, p - 1).header !== p - 1)) {
+      candidates.push([{ type: "spec-search-replace", ...scope(sectionAt(sections, p - 1)), regex: lineRegex(prev), replacement: [prev, ...A].join("\n") }]);
+    }
+    const next = body[p];
+    if (next !== undefined && next.trim() !== "" && sectionAt(sections, p).header !== p) {
+      candidates.push([{ type: "spec-search-replace", ...scope(sectionAt(sections, p)), regex: lineRegex(next), replacement: [...A, next].join("\n") }]);
+    }
+    const found = exact(candidates);
+    if (found) return { overlays: found };
+    return { unsynthesised: `the line(s) ${A.map((l) => `\`${l.trim()}\``).join(", ")} added in ${describeSection(section)}: no overlay places them there exactly (the lines around them are not unique)` };
+  }
+  if (A.length === 0) {
+    const section = sectionAt(sections, h.oldStart);
+    const tags = R.map((_, i) => tagAt(body, sections, h.oldStart + i));
+    if (tags.every(Boolean)) {
+      const overlays = tags.map((t) => ({ type: "spec-remove-tag", tag: t?.name as string, value: t?.value as string, ...(section.package ? { package: section.package } : {}) }));
+      if (exact([overlays])) return { overlays };
+    }
+    return {
+      unsynthesised: `deleting ${R.map((l) => `\`${l.trim()}\``).join(", ")} from ${describeSection(section)}: azldev overlays delete tags, sections and sub-packages, but not a single ordinary line (spec-search-replace can only rewrite the text of a line)`,
+    };
+  }
+  // changed lines: pair them, extra added lines ride on the last pair's replacement
+  const overlays: Overlay[] = [];
+  const pairs = Math.min(R.length, A.length);
+  if (R.length > A.length) {
+    return { unsynthesised: `replacing ${R.length} lines with ${A.length} at ${describeSection(sectionAt(sections, h.oldStart))} line ${h.oldStart + 1}: an overlay cannot delete the extra lines` };
+  }
+  for (let i = 0; i < pairs; i++) {
+    const index = h.oldStart + i;
+    const oldLine = R[i] as string;
+    const newLine = i === pairs - 1 ? A.slice(i).join("\n") : (A[i] as string);
+    const section = sectionAt(sections, index);
+    const sub: LineHunk = { oldStart: index, removed: [oldLine], newStart: 0, added: i === pairs - 1 ? A.slice(i) : [A[i] as string] };
+    const wantSub = applyHunks(body, [sub]);
+    const candidates: Overlay[][] = [];
+    const oldTag = tagAt(body, sections, index);
+    const newTag = TAG_LINE.exec(newLine);
+    if (oldTag && newTag && !newLine.includes("\n") && (newTag[1] as string).toLowerCase() === oldTag.name.toLowerCase()) {
+      candidates.push([{ type: "spec-update-tag", tag: newTag[1] as string, value: newTag[2] as string, ...(section.package ? { package: section.package } : {}) }]);
+    }
+    candidates.push([{ type: "spec-search-replace", ...scope(section), regex: lineRegex(oldLine), replacement: newLine }]);
+    const found = candidates.find((c) => sameLines(ctx.tryApply(c), wantSub));
+    if (!found) return { unsynthesised: `the change of \`${oldLine.trim()}\` in ${describeSection(section)}: the line is not unique there, so no overlay changes exactly this one` };
+    overlays.push(...found);
+  }
+  return { overlays };
+}
+
+export interface SynthesisContext {
+  head: RepoView;
+  deps: ReviewDeps;
+  /** repo paths the change touched */
+  changed: Set<string>;
+}
+
+function tableFor(o: Overlay, description: string, extra: Partial<OverlayTable> = {}): OverlayTable {
+  return { overlay: { description, ...o }, ...extra };
+}
+
+function describeOverlay(o: Overlay): string {
+  switch (o.type) {
+    case "spec-search-replace":
+      return `Change \`${(o.regex ?? "").replace(/^\^|\$$/g, "").replace(/\\/g, "")}\`${o.section ? ` in ${o.section}` : ""}`;
+    case "spec-append-lines":
+    case "spec-prepend-lines":
+      return `Add ${o.lines?.length ?? 0} line(s)${o.section ? ` to ${o.section}${o.package ? ` (${o.package})` : ""}` : ""}`;
+    case "spec-add-tag":
+    case "spec-insert-tag":
+      return `Add ${o.tag}: ${o.value}`;
+    case "spec-update-tag":
+      return `Set ${o.tag} to ${o.value}`;
+    case "spec-remove-tag":
+      return `Remove ${o.tag}: ${o.value}`;
+    default:
+      return o.type;
+  }
+}
+
+const DESCRIPTION_TODO = "TODO: say why";
+
+function patchSubject(content: string): string | undefined {
+  const m = /^Subject:\s*(?:\[PATCH[^\]]*\]\s*)?(.+)$/m.exec(content);
+  return m ? (m[1] as string).trim() : undefined;
+}
+
+/** The fix for one component, or undefined when nothing needs fixing. */
+export async function synthesiseFix(review: ComponentReview, ctx: SynthesisContext): Promise<ComponentFix | undefined> {
+  const { name, dir } = review;
+  const expected = review.expected;
+  const notes: string[] = [];
+  const unsynthesised: string[] = [];
+  if (!expected) return undefined;
+  const headConfig = review.headConfig;
+  const specName = `${name}.spec`;
+  const planned: Planned[] = [];
+  const moves: { path: string; bytes: Uint8Array }[] = [];
+
+  if (!headConfig) {
+    // an undeclared component: the fix deletes its rendered dir
+    return {
+      component: name,
+      edits: [...review.committed].map(([rel, bytes]) => ({ path: `${dir}/${rel}`, before: bytes })),
+      summary: `delete ${dir}/ (no component ${name} is declared)`,
+      notes,
+      unsynthesised,
+      rendered: new Map(),
+      overlays: [],
+    };
+  }
+
+  const declared = headConfig.declaredAt?.file;
+  const compFile = declared;
+  const compDir = declared ? (basename(declared) === `${name}.comp.toml` ? dirname(declared) : `${dirname(declared)}${dirname(declared) ? "/" : ""}${name}`) : undefined;
+  const sourceFiles: Record<string, FileContent> = {};
+
+  if (review.handEdited.size > 0) {
+    const expectedSpec = specLines(text(expected.get(specName)));
+    const committedSpec = specLines(text(review.committed.get(specName)));
+    const baseSpec = specLines(text(review.baseCommitted.get(specName)));
+    // only what the change wrote by hand is turned into overlays; stale parts are re-rendered
+    const prLines = changedNewLines(diffLineArrays(baseSpec, committedSpec));
+    const touchedHunks = diffLineArrays(expectedSpec, committedSpec).filter(
+      (h) => h.added.some((_, i) => prLines.has(h.newStart + i)) || (h.added.length === 0 && review.handEdited.has(specName)),
+    );
+    const desiredSpec = review.handEdited.has(specName) ? applyHunks(expectedSpec, touchedHunks) : expectedSpec;
+    const asideE = setAside(expectedSpec);
+    const asideD = setAside(desiredSpec);
+    let desiredBody = asideD.body;
+
+    // vendored files: moved under base/comps/<name>/ and wired by an overlay
+    const vendored = [...review.handEdited].filter((rel) => !expected.has(rel) && review.committed.has(rel));
+    const bodyHunks = diffLineArrays(asideE.body, desiredBody);
+    const addedIdx = changedNewLines(bodyHunks);
+    const dSections = scanSections(desiredBody);
+    const drop = new Set<number>();
+    const usesFileAdd = headConfig.overlays.some((o) => o.type === "file-add" && /\.(patch|diff)$/i.test(o.file ?? o.source ?? ""));
+    const fileAddTagType = headConfig.overlays.find((o) => o.type === "spec-add-tag" || o.type === "spec-insert-tag")?.type ?? "spec-add-tag";
+    for (const rel of vendored) {
+      const bytes = review.committed.get(rel) as Uint8Array;
+      if (!compDir || !compFile) {
+        unsynthesised.push(`${rel}: ${name} is not declared in any comp.toml, so there is nowhere to put the overlay`);
+        continue;
+      }
+      if (rel.includes("/")) {
+        unsynthesised.push(`${rel}: files in sub-directories of a rendered dir cannot be added by an overlay`);
+        continue;
+      }
+      // the hand-written tag wiring it, and the comment block above it
+      let wiring: { index: number; tag: string; value: string } | undefined;
+      for (const i of addedIdx) {
+        const t = tagAt(desiredBody, dSections, i);
+        if (t && (isPatchTag(t.name) || isSourceTag(t.name)) && referencedFileName(t.value) === rel) wiring = { index: i, tag: t.name, value: t.value };
+      }
+      const comments: string[] = [];
+      if (wiring) {
+        drop.add(wiring.index);
+        let k = wiring.index - 1;
+        while (k >= 0 && addedIdx.has(k) && (desiredBody[k] as string).trim().startsWith("#")) {
+          comments.unshift((desiredBody[k] as string).replace(/^\s*#\s?/, ""));
+          drop.add(k);
+          k--;
+        }
+        if (k >= 0 && addedIdx.has(k) && (desiredBody[k] as string).trim() === "") drop.add(k);
+      }
+      const path = `${compDir}/${rel}`;
+      const existing = await ctx.head.readFile(path).catch(() => undefined);
+      if (existing && text(existing) !== text(bytes)) {
+        unsynthesised.push(`${rel}: ${path} already exists with different content`);
+        continue;
+      }
+      if (!existing) moves.push({ path, bytes });
+      sourceFiles[path] = bytes;
+      const relSource = path.slice(dirname(compFile).length + (dirname(compFile) ? 1 : 0));
+      const isPatch = /\.(patch|diff)$/i.test(rel) || (wiring !== undefined && isPatchTag(wiring.tag));
+      const description = comments.join(" ").trim() || (isPatch ? patchSubject(text(bytes)) : undefined) || `Add ${rel}`;
+      const explicitPrep = !prepAppliesAllPatches(expectedSpec);
+      const fillIn = isPatch
+        ? [
+            "Where does this patch stand upstream? Fill in and uncomment:",
+            `metadata = { upstream-status = "…", bugs = ["https://…"], commits = ["https://…"] }`,
+          ]
+        : undefined;
+      const numbered = wiring !== undefined && /\d$/.test(wiring.tag);
+      if (isPatch && !usesFileAdd && !(numbered && explicitPrep)) {
+        planned.push({
+          table: { overlay: { description, type: "patch-add", source: relSource }, ...(fillIn ? { fillIn } : {}) },
+          apply: { type: "patch-add", source: path },
+        });
+        if (wiring) notes.push(`\`${wiring.tag}: ${wiring.value}\` becomes a numbered Patch tag that patch-add appends to the main package's tags, outside any %if block it was written in.`);
+      } else {
+        const tag = wiring?.tag ?? (isPatch ? "Patch" : "Source");
+        const value = wiring?.value ?? rel;
+        planned.push({
+          table: { overlay: { description, type: "file-add", file: rel, source: relSource }, ...(fillIn ? { fillIn } : {}) },
+          apply: { type: "file-add", file: rel, source: path },
+        });
+        const tagType = isPatch ? fileAddTagType : "spec-insert-tag";
+        planned.push({ table: { overlay: { description: `Register ${rel}`, type: tagType, tag, value } }, apply: { type: tagType, tag, value } });
+      }
+    }
+    desiredBody = desiredBody.filter((_, i) => !drop.has(i));
+
+    // the other spec edits, hunk by hunk
+    const files: Record<string, FileContent> = {};
+    for (const [rel, bytes] of expected) if (rel !== specName) files[rel] = bytes;
+    const tryApply = (overlays: Overlay[]): string[] | undefined => {
+      try {
+        return specLines(ctx.deps.applyOverlays({ spec: joinLines(asideE.body), files }, overlays, { sourceFiles, component: name }).spec);
+      } catch {
+        return undefined;
+      }
+    };
+    const hctx: HunkContext = { body: asideE.body, sections: scanSections(asideE.body), tryApply };
+    for (const h of diffLineArrays(asideE.body, desiredBody)) {
+      const r = synthesiseHunk(h, hctx);
+      if ("unsynthesised" in r) {
+        unsynthesised.push(`${dir}/${specName}: ${r.unsynthesised}`);
+        continue;
+      }
+      if (r.note) notes.push(r.note);
+      for (const o of r.overlays) planned.push({ table: tableFor(o, describeOverlay(o)), apply: o });
+    }
+
+    // loose files edited by hand: line-for-line changes become file-search-replace
+    for (const rel of review.handEdited) {
+      if (rel === specName || !expected.has(rel) || !review.committed.has(rel)) continue;
+      const before = specLines(text(expected.get(rel)));
+      const after = specLines(text(review.committed.get(rel)));
+      for (const h of diffLineArrays(before, after)) {
+        if (h.removed.length !== 1 || h.added.length !== 1 || before.filter((l) => l === h.removed[0]).length !== 1) {
+          unsynthesised.push(`${dir}/${rel}: the edit at line ${h.newStart + 1} is not a change of one unique line; file overlays cannot reproduce it exactly`);
+          continue;
+        }
+        const o: Overlay = { type: "file-search-replace", file: rel, regex: `(?m)${lineRegex(h.removed[0] as string)}`, replacement: h.added[0] as string };
+        planned.push({ table: tableFor(o, `Change \`${(h.removed[0] as string).trim()}\` in ${rel}`), apply: o });
+      }
+    }
+  }
+
+  // patches registered by new overlays but never applied by %prep
+  for (const u of review.unapplied) {
+    const o: Overlay = { type: "spec-append-lines", section: "%prep", lines: [`%patch -P${u.number} -p1`] };
+    planned.push({ table: tableFor(o, `Apply ${u.file}`), apply: o });
+    notes.push(`%prep of ${name} applies patches one by one, so the fix also applies ${u.file} with \`%patch -P${u.number} -p1\` at the end of %prep; move the line if it must run earlier.`);
+  }
+  // a patch the fix wires itself must be applied too, when %prep lists patches explicitly
+  let outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays);
+  if (outcome.ok) {
+    const spec = specLines(text(outcome.render.files.get(specName)));
+    if (!prepAppliesAllPatches(spec)) {
+      const newPatches = new Set(planned.filter((p) => p.apply.type === "patch-add" || (p.apply.type === "file-add" && /\.(patch|diff)$/i.test(p.apply.file ?? ""))).map((p) => basename(p.apply.file ?? p.apply.source ?? "")));
+      const applied = new Set(spec.filter((l) => /^\s*%\{?patch/.test(l)).join("\n").match(/\d+/g) ?? []);
+      const extra: Planned[] = [];
+      for (const t of patchTagsWithNumbers(spec)) {
+        const file = referencedFileName(t.value);
+        if (!file || !newPatches.has(file) || applied.has(String(t.number))) continue;
+        const o: Overlay = { type: "spec-append-lines", section: "%prep", lines: [`%patch -P${t.number} -p1`] };
+        extra.push({ table: tableFor(o, `Apply ${file}`), apply: o });
+        notes.push(`%prep of ${name} applies patches one by one, so the fix also applies ${file} with \`%patch -P${t.number} -p1\` at the end of %prep; move the line if it must run earlier.`);
+      }
+      if (extra.length) {
+        planned.push(...extra);
+        outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays);
+      }
+    }
+  }
+  if (!outcome.ok) {
+    const failed = planned[outcome.failure.index];
+    unsynthesised.push(`the synthesised overlays do not apply together (${failed ? failed.apply.type : "overlay"}: ${outcome.failure.message})`);
+    return { component: name, edits: [], summary: `no fix for ${name}`, notes, unsynthesised, rendered: expected, overlays: [] };
+  }
+  const rendered = outcome.render.files;
+  const edits: FileEdit[] = [];
+  if (planned.length > 0 && compFile) {
+    const before = await ctx.head.readFile(compFile);
+    const tables = planned.map((p) => p.table);
+    for (const t of tables) if (!t.overlay.description) t.overlay.description = DESCRIPTION_TODO;
+    edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(text(before), name, tables)) });
+  }
+  for (const m of moves) edits.push({ path: m.path, after: m.bytes });
+  for (const rel of new Set([...rendered.keys(), ...review.committed.keys()])) {
+    const after = rendered.get(rel);
+    const before = review.committed.get(rel);
+    if (after && before && text(after) === text(before)) continue;
+    edits.push({ path: `${dir}/${rel}`, ...(before ? { before } : {}), ...(after ? { after } : {}) });
+  }
+  const parts: string[] = [];
+  if (moves.length) parts.push(`move ${moves.map((m) => basename(m.path)).join(", ")} to ${compDir}/`);
+  if (planned.length) parts.push(`add ${planned.length} overlay(s) to ${compFile}`);
+  if (edits.some((e) => e.path.startsWith(`${dir}/`))) parts.push(`re-render ${dir}/`);
+  return {
+    component: name,
+    edits,
+    summary: parts.join(", ") || `no change needed for ${name}`,
+    notes,
+    unsynthesised,
+    rendered,
+    overlays: planned.map((p) => p.table),
+  };
+}
+
+export type { ConfiguredOverlay, ComponentConfig };
