@@ -823,7 +823,8 @@ class ProjectLoader {
       configs.map(async (config) => {
         const ids: Record<string, string | null> = {};
         for (const overlay of config.overlays) {
-          if (!overlay.source) continue;
+          // An unresolvable source (absolute, or escaping the repository) was reported when decoded.
+          if (!overlay.source || overlay.source.startsWith("/") || overlay.source.startsWith("../")) continue;
           const entry = await statOnce(overlay.source);
           ids[overlay.source] = entry ? (entry.id ?? `${entry.kind}:${entry.size ?? ""}`) : null;
           if (!entry) {
