@@ -1,0 +1,184 @@
+/**
+ * One long-lived `git cat-file --batch` process serving every blob read of a repository.
+ * Requests are written as they arrive and answered in order (git answers a batch strictly in
+ * request order), so any number of concurrent reads share the one process. Content is copied
+ * byte for byte into a buffer of the announced size: binary blobs, NULs and newlines are safe.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { gitEnvironment, isObjectId, SAFE_CONFIG } from "./git-command.js";
+
+export interface GitObject {
+  type: string;
+  content: Uint8Array;
+}
+
+interface Pending {
+  oid: string;
+  resolve(object: GitObject | undefined): void;
+  reject(error: Error): void;
+}
+
+interface Body {
+  type: string;
+  buffer: Uint8Array;
+  filled: number;
+}
+
+export class CatFileBatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CatFileBatchError";
+  }
+}
+
+export interface CatFileBatchOptions {
+  gitDir: string;
+  gitBinary?: string;
+  /** counts processes started, for callers that want to prove reuse */
+  onSpawn?: () => void;
+}
+
+export class CatFileBatch {
+  readonly #options: CatFileBatchOptions;
+  #child: ChildProcessWithoutNullStreams | undefined;
+  readonly #queue: Pending[] = [];
+  #header: Buffer[] = [];
+  #body: Body | undefined;
+  /** the answer being received; once full, its trailing LF is awaited */
+  #closed = false;
+  #stderr = "";
+
+  constructor(options: CatFileBatchOptions) {
+    this.#options = options;
+  }
+
+  /** The object's type and content; undefined when the repository has no such object. */
+  read(oid: string): Promise<GitObject | undefined> {
+    if (this.#closed) return Promise.reject(new CatFileBatchError("the object reader is closed"));
+    // Anything but a bare object id could smuggle a second request (or a ref expression) into the batch.
+    if (!isObjectId(oid)) return Promise.reject(new CatFileBatchError(`not an object id: ${JSON.stringify(oid)}`));
+    return new Promise((resolve, reject) => {
+      const child = this.#ensureProcess();
+      this.#queue.push({ oid, resolve, reject });
+      this.#setReferenced(true);
+      child.stdin.write(`${oid}\n`);
+    });
+  }
+
+  /** Stops the process; pending reads fail. Safe to call twice. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const child = this.#child;
+    if (!child) return;
+    this.#child = undefined;
+    this.#failAll(new CatFileBatchError("the object reader was closed"));
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+      child.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.stdin.end();
+    });
+  }
+
+  #ensureProcess(): ChildProcessWithoutNullStreams {
+    if (this.#child) return this.#child;
+    const child = spawn(
+      this.#options.gitBinary ?? "git",
+      [...SAFE_CONFIG, `--git-dir=${this.#options.gitDir}`, "cat-file", "--batch"],
+      { env: gitEnvironment(), stdio: ["pipe", "pipe", "pipe"] },
+    );
+    this.#options.onSpawn?.();
+    this.#child = child;
+    this.#header = [];
+    this.#body = undefined;
+    this.#stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => this.#onData(chunk));
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (this.#stderr.length < 4096) this.#stderr += chunk.toString("utf8");
+    });
+    child.stdin.on("error", () => {
+      // EPIPE when git died; the close handler reports it.
+    });
+    child.on("error", (error) => this.#onExit(child, error.message));
+    child.on("close", (code, signal) => this.#onExit(child, `exited with ${signal ?? code}`));
+    return child;
+  }
+
+  #onExit(child: ChildProcessWithoutNullStreams, how: string): void {
+    if (this.#child !== child) return;
+    this.#child = undefined;
+    const detail = this.#stderr.trim();
+    this.#failAll(new CatFileBatchError(`git cat-file --batch ${how}${detail ? `: ${detail}` : ""}`));
+  }
+
+  #failAll(error: Error): void {
+    for (const pending of this.#queue.splice(0)) pending.reject(error);
+  }
+
+  /** Keep the event loop alive only while answers are outstanding: an idle reader never blocks exit. */
+  #setReferenced(referenced: boolean): void {
+    const child = this.#child;
+    if (!child) return;
+    const handles = [child, child.stdin, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[];
+    for (const handle of handles) {
+      if (referenced) handle.ref();
+      else handle.unref();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const body = this.#body;
+      if (body && body.filled < body.buffer.length) {
+        const take = Math.min(chunk.length - offset, body.buffer.length - body.filled);
+        chunk.copy(body.buffer, body.filled, offset, offset + take);
+        body.filled += take;
+        offset += take;
+        continue;
+      }
+      if (body) {
+        // the LF git writes after every object's content
+        offset += 1;
+        this.#body = undefined;
+        this.#answer({ type: body.type, content: body.buffer });
+        continue;
+      }
+      const newline = chunk.indexOf(0x0a, offset);
+      if (newline < 0) {
+        this.#header.push(chunk.subarray(offset));
+        break;
+      }
+      this.#header.push(chunk.subarray(offset, newline));
+      offset = newline + 1;
+      const header = Buffer.concat(this.#header).toString("utf8");
+      this.#header = [];
+      this.#onHeader(header);
+    }
+  }
+
+  #onHeader(header: string): void {
+    const fields = header.split(" ");
+    if (fields.length === 2 && (fields[1] === "missing" || fields[1] === "ambiguous")) {
+      this.#answer(undefined);
+      return;
+    }
+    const [, type, sizeText] = fields;
+    const size = Number(sizeText);
+    if (fields.length !== 3 || !type || !/^\d+$/.test(sizeText ?? "") || !Number.isSafeInteger(size)) {
+      this.#failAll(new CatFileBatchError(`unexpected answer from git cat-file: ${JSON.stringify(header.slice(0, 200))}`));
+      this.#child?.kill("SIGKILL");
+      return;
+    }
+    this.#body = { type, buffer: new Uint8Array(size), filled: 0 };
+  }
+
+  #answer(object: GitObject | undefined): void {
+    const pending = this.#queue.shift();
+    if (this.#queue.length === 0) this.#setReferenced(false);
+    pending?.resolve(object);
+  }
+}
