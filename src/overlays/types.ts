@@ -19,11 +19,15 @@ export type LineOrigin =
       description?: string;
       /** comp.toml location when the overlay came from config */
       origin?: SourceLocation;
+      /** 1-based input line this overlay rewrote in place (update/set-tag, search-replace), if any */
+      rewrites?: number;
     };
 
 export interface ApplyResult extends ComponentTree {
   /** one entry per line of the output spec (same order) */
   provenance: LineOrigin[];
+  /** overlays that were not applied, with why (archive-scoped overlays: render does not download archives) */
+  skipped?: { index: number; reason: string }[];
 }
 
 export interface ApplyOptions {
@@ -31,4 +35,10 @@ export interface ApplyOptions {
   sourceFiles?: Record<string, FileContent>;
   /** the component name, for error messages */
   component?: string;
+  /** spec file name used in messages (default `<component>.spec`) */
+  specPath?: string;
+  /** apply only the spec half of every overlay (loose files untouched), as azldev's spec editor alone would */
+  specOnly?: boolean;
+  /** parse with azldev's newer rule that a line after a trailing backslash is plain text (default false) */
+  continuation?: boolean;
 }
