@@ -13,8 +13,10 @@ export interface AffectedComponent {
   renderedPaths: string[];
   /** the effective config (fingerprint), an overlay source file, the lock or the local spec changed */
   configChanged: boolean;
-  /** the spec source (pin, lock, local spec files, build settings) changed, not only overlays */
+  /** why the component is affected, for people */
   reasons: string[];
+  /** changed content inputs: overlay source files, the lock file, local spec files */
+  inputPaths: string[];
 }
 
 const RENDER_KEYS = ["type", "tag", "value", "section", "package", "regex", "replacement", "lines", "file", "source", "archive"] as const;
@@ -51,7 +53,7 @@ export function affectedComponents(base: Project, head: Project, changedPaths: r
   const entry = (name: string): AffectedComponent => {
     let a = affected.get(name);
     if (!a) {
-      a = { name, renderedPaths: [], configChanged: false, reasons: [] };
+      a = { name, renderedPaths: [], configChanged: false, reasons: [], inputPaths: [] };
       affected.set(name, a);
     }
     return a;
@@ -84,11 +86,13 @@ export function affectedComponents(base: Project, head: Project, changedPaths: r
     for (const project of [base, head]) {
       for (const c of project.components.values()) {
         const { files, dirs } = inputFilesOf(project, c);
-        const hit = files.find((f) => changed.has(f)) ?? outside.find((p) => dirs.some((d) => p.startsWith(`${d}/`)));
-        if (hit === undefined) continue;
+        const hits = [...files.filter((f) => changed.has(f)), ...outside.filter((p) => dirs.some((d) => p.startsWith(`${d}/`)))];
+        if (hits.length === 0) continue;
         const a = entry(c.name);
-        if (!a.configChanged || !a.reasons.some((r) => r.includes(hit))) {
-          a.configChanged = true;
+        a.configChanged = true;
+        for (const hit of hits) {
+          if (a.inputPaths.includes(hit)) continue;
+          a.inputPaths.push(hit);
           a.reasons.push(hit.endsWith(".lock") ? `its lock file ${hit} changed` : `its input file ${hit} changed`);
         }
       }

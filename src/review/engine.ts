@@ -155,7 +155,7 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
   if (configSame) {
     // Same effective config and pin: the base's committed render is what the comps produce.
     review.expected = baseTree.files;
-    review.verdict = { name, status: "clean", method: "unchanged" };
+    review.verdict = { name, status: "clean", method: "unchanged", reason: "comps and pin unchanged: compared with the base's render" };
   } else {
     const determined = await expectedRender(review, a, ctx, baseTree.files);
     if (!determined) return finish(review);
@@ -247,8 +247,10 @@ async function sourceFilesOf(repo: RepoView, overlays: readonly ConfiguredOverla
   return out;
 }
 
-function isInputFileReason(reasons: string[]): boolean {
-  return reasons.some((r) => r.includes("input file") || r.includes("lock file") || r.includes("spec source"));
+/** Changed inputs that the incremental method cannot account for: anything but the sources of appended overlays. */
+function foreignInputs(a: AffectedComponent, appended: readonly ConfiguredOverlay[] | undefined): string[] {
+  const own = new Set((appended ?? []).map((o) => o.source).filter(Boolean));
+  return a.inputPaths.filter((p) => !own.has(p));
 }
 
 /** Works out what the comps produce at the head: incrementally when possible, else by a full render. */
@@ -259,10 +261,15 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
   let fullReason = "";
   const specName = `${name}.spec`;
   if (!baseConfig) fullReason = "the component is new";
-  else if (sourceIdentity(baseConfig) !== sourceIdentity(headConfig) || isInputFileReason(a.reasons)) fullReason = "its spec source, pin, build settings or an overlay input changed";
+  else if (sourceIdentity(baseConfig) !== sourceIdentity(headConfig)) fullReason = "its spec source or build settings changed";
   else if (!baseFiles.has(specName) || baseFiles.has("RENDER_FAILED")) fullReason = "the base has no usable committed render";
-  const appended = baseConfig && !fullReason ? appendedOverlays(baseConfig, headConfig) : undefined;
+  let appended = baseConfig && !fullReason ? appendedOverlays(baseConfig, headConfig) : undefined;
   if (!fullReason && !appended) fullReason = "existing overlays changed (not only appended)";
+  const foreign = foreignInputs(a, appended);
+  if (!fullReason && foreign.length > 0) {
+    fullReason = `${foreign[0]} changed`;
+    appended = undefined;
+  }
 
   if (appended) {
     const sourceFiles = await sourceFilesOf(ctx.input.head, appended);

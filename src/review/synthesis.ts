@@ -191,8 +191,11 @@ function tableFor(o: Overlay, description: string, extra: Partial<OverlayTable> 
 
 function describeOverlay(o: Overlay): string {
   switch (o.type) {
-    case "spec-search-replace":
-      return `Change \`${(o.regex ?? "").replace(/^\^|\$$/g, "").replace(/\\/g, "")}\`${o.section ? ` in ${o.section}` : ""}`;
+    case "spec-search-replace": {
+      const from = (o.regex ?? "").replace(/^\^|\$$/g, "").replace(/\\(.)/g, "$1").trim();
+      const to = (o.replacement ?? "").split("\n").map((l) => l.trim()).join(" / ");
+      return `Change "${from}" to "${to}"${o.section ? ` in ${o.section}${o.package ? ` (${o.package})` : ""}` : ""}`;
+    }
     case "spec-append-lines":
     case "spec-prepend-lines":
       return `Add ${o.lines?.length ?? 0} line(s)${o.section ? ` to ${o.section}${o.package ? ` (${o.package})` : ""}` : ""}`;
@@ -308,8 +311,9 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       const explicitPrep = !prepAppliesAllPatches(expectedSpec);
       const fillIn = isPatch
         ? [
-            "Where does this patch stand upstream? Fill in and uncomment:",
-            `metadata = { upstream-status = "…", bugs = ["https://…"], commits = ["https://…"] }`,
+            "Where does this patch stand upstream? Fill in and uncomment (upstream-status: upstreamed, upstreamable,",
+            "needs-upstream-hook, inapplicable or unknown; category: e.g. upstream-backport, azl-temp-workaround):",
+            `metadata = { category = "…", upstream-status = "…", bugs = ["https://…"], commits = ["https://…"] }`,
           ]
         : undefined;
       const numbered = wiring !== undefined && /\d$/.test(wiring.tag);

@@ -18,7 +18,7 @@ export function tomlString(value: string): string {
   return `${out}"`;
 }
 
-/** Prefer basic strings for prose (descriptions read better with "…"). */
+/** Basic strings ("…") unless the value has backslashes or quotes (regexes read better as '…'). */
 function proseString(value: string): string {
   if (!/["\\\n\r\t\u0000-\u001f\u007f]/.test(value)) return `"${value}"`;
   return tomlString(value);
@@ -47,10 +47,10 @@ export function overlayTable(component: string, table: OverlayTable): string {
     const v = o[key];
     if (v === undefined) continue;
     if (Array.isArray(v)) {
-      const items = (v as string[]).map(tomlString);
+      const items = (v as string[]).map(proseString);
       out.push(items.length <= 1 ? `${key} = [${items.join(", ")}]` : `${key} = [\n${items.map((i) => `    ${i},`).join("\n")}\n]`);
-    } else if (key === "description") out.push(`${key} = ${proseString(String(v))}`);
-    else out.push(`${key} = ${tomlString(String(v))}`);
+    } else if (key === "regex" || key === "replacement") out.push(`${key} = ${tomlString(String(v))}`);
+    else out.push(`${key} = ${proseString(String(v))}`);
   }
   for (const f of table.fillIn ?? []) out.push(`# ${f}`);
   return out.join("\n");

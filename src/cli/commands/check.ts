@@ -1,6 +1,158 @@
-import type { CliIO } from "../io.js";
+/**
+ * `specwarden check`: review a change of a distro repo offline, from two git revisions or two
+ * directories, and print the report the app would post (or the JSON of DESIGN.md §4).
+ */
+import { parseRepoConfig, RepoConfigError, CONFIG_PATH, type RepoConfig } from "../../github/config.js";
+import { renderMarkdown, toJson } from "../../report/index.js";
+import { git, GitRepoView, openRepo } from "../../repo/index.js";
+import type { RepoView } from "../../repo/types.js";
+import { reviewChange, type ReviewChangeInput } from "../../review/index.js";
+import type { ReviewResult } from "../../review/types.js";
+import type { UpstreamSource } from "../../upstream/types.js";
+import { UsageError, type CliIO } from "../io.js";
 
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("specwarden check: not available in this build\n");
-  return 2;
+export const USAGE = `usage: specwarden check --repo PATH --base REV --head REV [--upstream DIR] [--json | --markdown]
+       specwarden check --base DIR --head DIR [--upstream DIR] [--json | --markdown]
+
+Reviews the change from base to head the way the GitHub App reviews a pull request: rendered
+specs edited by hand, vendored patches, stale renders, overlay lints, with a verified fix.
+
+  --repo PATH      a git work tree or bare repository; --base/--head are revisions in it
+                   (the base is their merge base, as for a pull request)
+  --base, --head   revisions (with --repo) or directories (without)
+  --upstream DIR   serve upstream dist-git trees from DIR/<upstream-name>/ instead of the network
+  --json           print the JSON report (DESIGN.md §4)
+  --markdown       print the markdown report (the default)
+
+Exit status: 0 no failure, 1 findings at failure level, 2 usage or fatal error.
+`;
+
+export interface CheckArgs {
+  repo?: string;
+  base: string;
+  head: string;
+  upstream?: string;
+  format: "markdown" | "json";
+}
+
+export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
+  const values: Record<string, string> = {};
+  let format: CheckArgs["format"] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--help" || arg === "-h") return "help";
+    if (arg === "--json" || arg === "--markdown") {
+      const f = arg === "--json" ? "json" : "markdown";
+      if (format && format !== f) throw new UsageError("--json and --markdown are mutually exclusive");
+      format = f;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!["--repo", "--base", "--head", "--upstream"].includes(name)) throw new UsageError(`unknown option '${arg}'\n\n${USAGE}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
+    if (values[name] !== undefined) throw new UsageError(`${name} given twice`);
+    values[name] = value;
+  }
+  const base = values["--base"];
+  const head = values["--head"];
+  if (!base || !head) throw new UsageError(`--base and --head are required\n\n${USAGE}`);
+  return {
+    ...(values["--repo"] ? { repo: values["--repo"] } : {}),
+    base,
+    head,
+    ...(values["--upstream"] ? { upstream: values["--upstream"] } : {}),
+    format: format ?? "markdown",
+  };
+}
+
+async function directoryUpstream(dir: string): Promise<UpstreamSource> {
+  const mod = await import("../../upstream/index.js");
+  return mod.directoryUpstream(dir);
+}
+
+/** The repo's policy from `.github/specwarden.yml` of the base (a change cannot weaken its own check). */
+async function repoConfig(base: RepoView): Promise<RepoConfig | undefined> {
+  const text = await base.readText(CONFIG_PATH).catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return parseRepoConfig(text);
+  } catch (error) {
+    if (error instanceof RepoConfigError) throw new Error(`${error.path}:${error.line}: ${error.problem}`);
+    throw error;
+  }
+}
+
+export interface OpenedChange {
+  base: RepoView;
+  head: RepoView;
+  changedPaths?: string[];
+  subtitle: string;
+  close(): Promise<void>;
+}
+
+export async function openChange(args: CheckArgs, cwd: string): Promise<OpenedChange> {
+  const { resolve } = await import("node:path");
+  if (args.repo) {
+    const repoPath = resolve(cwd, args.repo);
+    const head = await openRepo(repoPath, args.head);
+    const tip = await openRepo(repoPath, args.base);
+    const gitDir = (head as GitRepoView).gitDir;
+    const headCommit = (head as GitRepoView).commit;
+    const mergeBase = (await git([`--git-dir=${gitDir}`, "merge-base", (tip as GitRepoView).commit, headCommit]).catch(() => undefined))?.toString("utf8").trim();
+    const base = mergeBase && mergeBase !== (tip as GitRepoView).commit ? await openRepo(repoPath, mergeBase) : tip;
+    if (base !== tip) await tip.close?.();
+    const baseCommit = (base as GitRepoView).commit;
+    const diff = await git([`--git-dir=${gitDir}`, "diff-tree", "-r", "-z", "--name-only", "--no-renames", baseCommit, headCommit]);
+    const changedPaths = diff.toString("utf8").split("\0").filter(Boolean);
+    return {
+      base,
+      head,
+      changedPaths,
+      subtitle: `${args.base} (${baseCommit.slice(0, 7)}) → ${args.head} (${headCommit.slice(0, 7)})`,
+      close: async () => {
+        await base.close?.();
+        await head.close?.();
+      },
+    };
+  }
+  const base = await openRepo(resolve(cwd, args.base));
+  const head = await openRepo(resolve(cwd, args.head));
+  return { base, head, subtitle: `${args.base} → ${args.head}`, close: async () => undefined };
+}
+
+export function exitCode(result: ReviewResult): number {
+  return result.verdict === "failure" ? 1 : 0;
+}
+
+export async function printResult(result: ReviewResult, format: CheckArgs["format"], io: CliIO, subtitle?: string): Promise<number> {
+  io.stdout(format === "json" ? toJson(result) : `${renderMarkdown(result, { maxBytes: Number.MAX_SAFE_INTEGER, ...(subtitle ? { subtitle } : {}) })}\n`);
+  return exitCode(result);
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseCheckArgs(args);
+  if (parsed === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const change = await openChange(parsed, io.cwd);
+  try {
+    const config = await repoConfig(change.base);
+    const { resolve } = await import("node:path");
+    const input: ReviewChangeInput = {
+      base: change.base,
+      head: change.head,
+      ...(change.changedPaths ? { changedPaths: change.changedPaths } : {}),
+      ...(parsed.upstream ? { upstream: await directoryUpstream(resolve(io.cwd, parsed.upstream)) } : {}),
+      ...(config
+        ? { config: { ruleLevels: config.ruleLevels, waivers: config.waivers, ...(config.renderedSpecsDir ? { renderedSpecsDir: config.renderedSpecsDir } : {}) } }
+        : {}),
+    };
+    const result = await reviewChange(input);
+    return await printResult(result, parsed.format, io, change.subtitle);
+  } finally {
+    await change.close();
+  }
 }
