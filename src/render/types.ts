@@ -13,6 +13,8 @@ export interface ComponentRender {
   provenance?: LineOrigin[];
   /** upstream commit used, when upstream */
   upstreamCommit?: string;
+  /** non-fatal notes: file filter skipped, upstream provenance skipped */
+  warnings?: string[];
 }
 
 export type FileComparison =
@@ -40,3 +42,4 @@ export interface RenderComparison {
   /** true when every difference is bookkeeping */
   clean: boolean;
 }
+

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { queryEscape } from "./go-format.js";
+import { RENDER_FAILED_FILE, RENDER_FAILED_TEXT } from "./render-component.js";
+import type { ComponentRender } from "./types.js";
+
+/**
+ * Writing renders to an output tree. Each component dir is built next to its final place and swapped
+ * in with renames, so a reader (or an interrupted run) never sees a half-written component.
+ */
+
+export interface WriteOptions {
+  /** absolute directory playing the role of the rendered-specs dir */
+  outDir: string;
+  /** how the output dir is reported (`-o` as typed, or the absolute rendered-specs dir) */
+  displayOutDir: string;
+  /** compare only; write nothing (`--check`) */
+  checkOnly?: boolean;
+}
+
+/** One entry of azldev's `-O json` array (keys in azldev's order). */
+export interface WriteResult {
+  component: string;
+  outputDir: string;
+  status: "ok" | "error" | "cancelled";
+  error?: string;
+  changed: boolean;
+  /** alias link problems and the like; not part of azldev's JSON */
+  warnings?: string[];
+}
+
+function letterDir(name: string): string {
+  return name.charAt(0).toLowerCase();
+}
+
+async function readTree(dir: string, prefix = ""): Promise<Map<string, { kind: string; bytes?: Buffer; target?: string }> | undefined> {
+  let entries;
+  try {
+    entries = await readdir(join(dir, prefix), { withFileTypes: true });
+  } catch {
+    return prefix === "" ? undefined : new Map();
+  }
+  const tree = new Map<string, { kind: string; bytes?: Buffer; target?: string }>();
+  for (const entry of entries) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    const full = join(dir, relative);
+    if (entry.isSymbolicLink()) tree.set(relative, { kind: "symlink", target: await readlink(full) });
+    else if (entry.isDirectory()) {
+      tree.set(relative, { kind: "dir" });
+      for (const [path, value] of (await readTree(dir, relative)) ?? []) tree.set(path, value);
+    } else tree.set(relative, { kind: "file", bytes: await readFile(full) });
+  }
+  return tree;
+}
+
+/** azldev's `changed`: the render differs from the dir on disk by path set, kind or content. */
+export async function renderChanged(render: ComponentRender, dir: string): Promise<boolean> {
+  const existing = await readTree(dir);
+  if (!existing) return true;
+  const expected = new Map<string, { kind: string; bytes?: Uint8Array }>();
+  for (const [path, bytes] of render.files) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) expected.set(parts.slice(0, i).join("/"), { kind: "dir" });
+    expected.set(path, { kind: "file", bytes });
+  }
+  if (existing.size !== expected.size) return true;
+  for (const [path, want] of expected) {
+    const have = existing.get(path);
+    if (!have || have.kind !== want.kind) return true;
+    if (want.bytes && !(have.bytes && Buffer.from(want.bytes).equals(have.bytes))) return true;
+  }
+  return false;
+}
+
+function isFailureMarkerOnly(render: ComponentRender): boolean {
+  return render.files.size === 1 && render.files.has(RENDER_FAILED_FILE);
+}
+
+async function replaceDir(parent: string, name: string, files: Map<string, Uint8Array>): Promise<void> {
+  const suffix = randomBytes(6).toString("hex");
+  const staging = join(parent, `.${name}.specwarden-new-${suffix}`);
+  const retired = join(parent, `.${name}.specwarden-old-${suffix}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const [path, bytes] of files) {
+      const target = join(staging, path);
+      await mkdir(join(target, ".."), { recursive: true });
+      await writeFile(target, bytes);
+    }
+    const final = join(parent, name);
+    const had = await lstat(final).then(() => true, () => false);
+    if (had) await rename(final, retired);
+    await rename(staging, final);
+    if (had) await rm(retired, { recursive: true, force: true });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function ensureAlias(parent: string, name: string): Promise<string | undefined> {
+  const alias = queryEscape(name);
+  if (alias === name) return undefined;
+  const path = join(parent, alias);
+  const info = await lstat(path).catch(() => undefined);
+  if (info && !info.isSymbolicLink()) return `alias ${alias} exists and is not a symlink; left alone`;
+  if (info && (await readlink(path)) === name) return undefined;
+  if (info) await rm(path);
+  await symlink(name, path);
+  return undefined;
+}
+
+/** Writes (or, with checkOnly, only compares) renders; returns azldev's JSON rows sorted by component. */
+export async function writeRenders(renders: ComponentRender[], options: WriteOptions): Promise<WriteResult[]> {
+  const results: WriteResult[] = [];
+  for (const render of renders) {
+    const invalid = render.outputDir === "(invalid)";
+    const relative = `${letterDir(render.component)}/${render.component}`;
+    const dir = join(options.outDir, relative);
+    const row: WriteResult = {
+      component: render.component,
+      outputDir: invalid ? "(invalid)" : join(options.displayOutDir, relative),
+      status: render.status,
+      changed: true,
+    };
+    if (render.error) row.error = render.error;
+    if (!invalid) {
+      row.changed = await renderChanged(render, dir);
+      if (render.status !== "ok" && !row.changed && !isFailureMarkerOnly(render)) row.changed = true;
+      if (!options.checkOnly && render.status !== "cancelled" && row.changed) {
+        const parent = join(options.outDir, letterDir(render.component));
+        await mkdir(parent, { recursive: true });
+        await replaceDir(parent, render.component, render.files);
+      }
+      if (!options.checkOnly && render.status === "ok") {
+        const warning = await ensureAlias(join(options.outDir, letterDir(render.component)), render.component);
+        if (warning) row.warnings = [warning];
+      }
+    }
+    results.push(row);
+  }
+  return results.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+}
+
+export { RENDER_FAILED_TEXT };

@@ -1,0 +1,260 @@
+import { posix } from "node:path";
+import type { ComponentConfig, Overlay, Project } from "../azldev/types.js";
+import type { ApplyOptions, ApplyResult, ComponentTree, FileContent, LineOrigin } from "../overlays/types.js";
+import type { RepoView } from "../repo/types.js";
+import { listSourcesAndPatches, parseSpec, specMacros } from "../spec/index.js";
+import type { UpstreamSource } from "../upstream/types.js";
+import { buildAutospecHistory } from "./autospec-history.js";
+import { fetchLocal, fetchUpstream, type FetchedComponent } from "./fetch.js";
+import { applyFilter, decideFilter, type ListedSource } from "./file-filter.js";
+import { goQuote, queryEscape, wrapError } from "./go-format.js";
+import { lockFilePath, parseLockFile, type ComponentLock } from "./lock-file.js";
+import { buildMacroSet, macrosFileName, renderMacrosFile } from "./macros-file.js";
+import { planOverlays } from "./overlay-list.js";
+import { planSyntheticHistory, type ProjectHistory } from "./project-history.js";
+import { decideRelease, releaseUsesAutorelease } from "./release.js";
+import { processDistgit } from "./rpmautospec.js";
+import { rewriteSourcesFile } from "./sources-file.js";
+import { lastMainReleaseValue, specLines } from "./spec-lines.js";
+import { renderedDirOf } from "../azldev/types.js";
+import type { ComponentRender } from "./types.js";
+
+/** The static failure marker azldev writes for a component that failed (AZLDEV.md §4.7). */
+export const RENDER_FAILED_FILE = "RENDER_FAILED";
+export const RENDER_FAILED_TEXT = "Rendering failed. See azldev logs for details.\n";
+
+export type ApplyOverlaysFn = (input: ComponentTree, overlays: Overlay[], options?: ApplyOptions) => ApplyResult;
+
+/** The overlay engine the pipeline drives (the real one by default; tests may pass another). */
+export interface RenderEngine {
+  applyOverlays: ApplyOverlaysFn;
+}
+
+export interface RenderComponentInput {
+  project: Project;
+  repo: RepoView;
+  name: string;
+  upstream?: UpstreamSource;
+  /** the time of the uncommitted-changes changelog entry (default: now) */
+  now?: Date;
+  /** the project's git history; without it no synthetic history (release bump) is made */
+  history?: ProjectHistory;
+  /** version printed in the rpmautospec block (default 0.8.3) */
+  rpmautospecVersion?: string;
+  /** author of rpmautospec's "Uncommitted changes" entry in an upstream checkout */
+  uncommittedAuthor?: string;
+  /** rpm's `%packager` for that entry when the component dir has no git repository */
+  packager?: string;
+  engine?: RenderEngine;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function toBytes(content: FileContent): Uint8Array {
+  return typeof content === "string" ? encoder.encode(content) : content;
+}
+
+/** A component name azldev refuses to turn into a path. */
+export function unsafeComponentName(name: string): boolean {
+  return name === "" || name === "." || name === ".." || /[/\\\0]/.test(name) || name.startsWith("-");
+}
+
+/** Finds a component by name or by its URL-escaped alias (`libxml%2B%2B` → `libxml++`). */
+export function resolveComponentName(project: Project, name: string): string | undefined {
+  if (project.components.has(name)) return name;
+  for (const candidate of project.components.keys()) if (queryEscape(candidate) === name) return candidate;
+  return undefined;
+}
+
+export function failedRender(project: Project, name: string, error: string, status: "error" | "cancelled" = "error"): ComponentRender {
+  return {
+    component: name,
+    outputDir: unsafeComponentName(name) ? "(invalid)" : renderedDirOf(project, name),
+    status,
+    error,
+    files: new Map([[RENDER_FAILED_FILE, encoder.encode(RENDER_FAILED_TEXT)]]),
+  };
+}
+
+class StageError extends Error {}
+
+async function readLock(project: Project, repo: RepoView, name: string): Promise<{ lock?: ComponentLock; path: string }> {
+  const path = lockFilePath(project.settings.lockDir, name);
+  const text = await repo.readText(path).catch(() => undefined);
+  return text === undefined ? { path } : { lock: parseLockFile(text, path), path };
+}
+
+/** `fedora_upstream_version` / `fedora_upstream_release` for build.emit-upstream-provenance (§1.11). */
+function upstreamProvenance(config: ComponentConfig, fetched: FetchedComponent, pristineSpec: string, warnings: string[]): Record<string, string> | undefined {
+  if (!config.build.emitUpstreamProvenance) return undefined;
+  if (fetched.kind !== "upstream" || fetched.distroName !== "fedora" || !/^\d+$/.test(fetched.releaseVer ?? "")) return undefined;
+  const dist = `.fc${fetched.releaseVer}`;
+  const defines = { dist, "?dist": dist };
+  const table = specMacros(parseSpec(pristineSpec), { defines });
+  const version = table.get("version");
+  const release = lastMainReleaseValue(specLines(pristineSpec));
+  if (typeof version !== "string" || release === undefined || releaseUsesAutorelease(release) || /%[{(]/.test(String(table.get("release") ?? "%{"))) {
+    warnings.push(`upstream provenance for ${goQuote(config.name)} skipped: the upstream Version/Release cannot be evaluated without rpm`);
+    return undefined;
+  }
+  return { fedora_upstream_version: version, fedora_upstream_release: String(table.get("release")) };
+}
+
+function overlayFailure(component: string, error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  const overlay = (error as { overlay?: { type?: string } }).overlay;
+  const inner = overlay?.type ? wrapError(`failed to apply ${goQuote(overlay.type)} overlay`, detail) : detail;
+  return wrapError(`failed to apply overlays for component ${goQuote(component)}`, inner);
+}
+
+/** Renders one component in memory (AZLDEV.md §4.2–4.10). Never throws: failures become status "error". */
+export async function renderWithEngine(input: RenderComponentInput & { engine: RenderEngine }): Promise<ComponentRender> {
+  const { project, repo } = input;
+  const name = resolveComponentName(project, input.name) ?? input.name;
+  if (unsafeComponentName(name)) return failedRender(project, name, `component name ${goQuote(name)} is not safe as a path`);
+  const config = project.components.get(name);
+  if (!config) return failedRender(project, name, `component ${goQuote(name)} not found`);
+  const outputDir = renderedDirOf(project, name);
+  const warnings: string[] = [];
+  const failure = { inRpmautospec: false };
+  try {
+    // 1. Fetch.
+    const { lock, path: lockPath } = await readLock(project, repo, name);
+    let fetched: FetchedComponent;
+    if (config.spec.type === "upstream") fetched = await fetchUpstream(config, project, input.upstream, lock);
+    else if (config.spec.type === "local") fetched = await fetchLocal(config, repo);
+    else throw new StageError(`component ${goQuote(name)} is not a local component (no spec source type)`);
+    const specName = `${name}.spec`;
+    const pristineSpec = decoder.decode(fetched.files.get(specName));
+
+    // 2. Macros file.
+    const macros = buildMacroSet(config.build, upstreamProvenance(config, fetched, pristineSpec, warnings));
+    const macrosText = renderMacrosFile(macros);
+    const workFiles: Record<string, FileContent> = {};
+    for (const [path, bytes] of fetched.files) if (path !== specName) workFiles[path] = bytes;
+    if (macrosText !== undefined) workFiles[macrosFileName(name)] = macrosText;
+
+    // 3. Overlays in azldev's order.
+    const planned = planOverlays(config, macrosText !== undefined);
+    const sourceFiles: Record<string, FileContent> = {};
+    for (const { overlay } of planned) {
+      if (!overlay.source || sourceFiles[overlay.source] !== undefined) continue;
+      const bytes = await repo.readFile(overlay.source).catch(() => undefined);
+      if (bytes !== undefined) sourceFiles[overlay.source] = bytes;
+    }
+    let applied: ApplyResult;
+    try {
+      applied = input.engine.applyOverlays({ spec: pristineSpec, files: workFiles }, planned.map((p) => p.overlay), {
+        sourceFiles,
+        component: name,
+        specPath: specName,
+      });
+    } catch (error) {
+      throw new StageError(overlayFailure(name, error));
+    }
+    for (const skipped of applied.skipped ?? []) {
+      warnings.push(`overlay ${skipped.index + 1} (${planned[skipped.index]?.overlay.type ?? "?"}) skipped: ${skipped.reason}`);
+    }
+    let spec = applied.spec;
+    let provenance: LineOrigin[] = applied.provenance;
+    const files = new Map<string, Uint8Array>();
+    for (const [path, content] of Object.entries(applied.files)) files.set(path, toBytes(content));
+
+    // 4. `sources` from source-files.
+    const existingSources = files.get("sources");
+    const sources = rewriteSourcesFile(existingSources ? decoder.decode(existingSources) : undefined, config.sourceFiles);
+    if (sources !== undefined) files.set("sources", encoder.encode(sources));
+
+    // 5. Synthetic history and the release bump.
+    const plan = await planSyntheticHistory(input.history, lockPath);
+    const decision = decideRelease(name, config.release.calculation, spec, plan.changes.length);
+    if (decision.action === "bump") {
+      const bumpIndex = planned.length;
+      let bumped: ApplyResult;
+      try {
+        bumped = input.engine.applyOverlays({ spec, files: {} }, [{ type: "spec-update-tag", tag: "Release", value: decision.to }], {
+          component: name,
+        });
+      } catch (error) {
+        throw new StageError(wrapError(`failed to apply release bump overlay for component ${goQuote(name)}`, (error as Error).message));
+      }
+      provenance = bumped.provenance.map((origin) =>
+        origin.kind === "input"
+          ? (provenance[origin.line - 1] ?? origin)
+          : { kind: "overlay", index: bumpIndex, type: "spec-update-tag", description: `release bump ${decision.from} → ${decision.to}` },
+      );
+      spec = bumped.spec;
+    }
+
+    // 6. rpmautospec.
+    const finalFiles = new Map(files);
+    finalFiles.set(specName, encoder.encode(spec));
+    const view = buildAutospecHistory({
+      component: name,
+      finalFiles,
+      finalSpec: spec,
+      fetchedFiles: fetched.files,
+      ...(fetched.checkout ? { checkout: fetched.checkout } : {}),
+      changes: plan.changes,
+      ...(plan.importCommit ? { importCommit: plan.importCommit } : {}),
+      now: input.now ?? new Date(),
+      ...(input.uncommittedAuthor ? { uncommittedAuthor: input.uncommittedAuthor } : {}),
+      ...(input.packager ? { packager: input.packager } : {}),
+    });
+    let autospec;
+    try {
+      autospec = await processDistgit({
+        spec,
+        specFileName: specName,
+        ...(view.commits ? { commits: view.commits } : {}),
+        ...(view.worktree ? { worktree: view.worktree } : {}),
+        ...(input.rpmautospecVersion ? { version: input.rpmautospecVersion } : {}),
+      });
+    } catch (error) {
+      failure.inRpmautospec = true;
+      throw new StageError(`rpmautospec failed: ${(error as Error).message}`);
+    }
+    if (autospec.processed) {
+      const origin: LineOrigin = { kind: "overlay", index: planned.length + 1, type: "rpmautospec", description: "set by rpmautospec" };
+      let body = provenance;
+      if (autospec.changelogCutAfter !== undefined) body = body.slice(0, autospec.changelogCutAfter);
+      const tail = specLines(autospec.spec).length - autospec.headerLines - body.length;
+      provenance = [...Array(autospec.headerLines).fill(origin), ...body, ...Array(Math.max(0, tail)).fill(origin)];
+      spec = autospec.spec;
+    }
+    finalFiles.set(specName, encoder.encode(spec));
+
+    // 7. spectool-equivalent listing and the file filter.
+    const defines: Record<string, string> = { _sourcedir: `/render/${name}` };
+    for (const [macro, value] of macros) defines[macro] = value;
+    const listed: ListedSource[] = listSourcesAndPatches(parseSpec(spec), { defines }).map((entry) => ({
+      ...(entry.expanded !== undefined ? { value: entry.expanded } : {}),
+      ...(entry.unexpandable !== undefined ? { unexpandable: entry.unexpandable } : {}),
+    }));
+    const filter = decideFilter(specName, listed, config.render.skipFileFilter);
+    if (!filter.filtered && filter.reason === "unexpandable") {
+      warnings.push(`file filter skipped: a Source/Patch name cannot be expanded (${filter.detail ?? "?"})`);
+    }
+    const kept = applyFilter(finalFiles, filter);
+    const render: ComponentRender = {
+      component: name,
+      outputDir,
+      status: "ok",
+      files: new Map([...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      provenance,
+    };
+    if (fetched.checkout?.commit) render.upstreamCommit = fetched.checkout.commit;
+    if (warnings.length > 0) render.warnings = warnings;
+    return render;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (failure.inRpmautospec) return failedRender(project, name, message);
+    return failedRender(project, name, wrapError(`preparing sources for ${goQuote(name)}`, message));
+  }
+}
+
+/** Repo-relative path of a rendered file. */
+export function renderedPath(render: ComponentRender, file: string): string {
+  return posix.join(render.outputDir, file);
+}

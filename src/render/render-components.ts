@@ -1,0 +1,46 @@
+import type { Project } from "../azldev/types.js";
+import type { RepoView } from "../repo/types.js";
+import type { UpstreamSource } from "../upstream/types.js";
+import { failedRender, renderWithEngine, type RenderComponentInput, type RenderEngine } from "./render-component.js";
+import type { ComponentRender } from "./types.js";
+
+export interface RenderComponentsInput extends Omit<RenderComponentInput, "name" | "engine"> {
+  project: Project;
+  repo: RepoView;
+  names: string[];
+  upstream?: UpstreamSource;
+  /** components rendered at once (default 2 × CPUs, like azldev's prepare phase, at most 16) */
+  concurrency?: number;
+  onProgress?: (done: number, total: number, render: ComponentRender) => void;
+  /** stop starting new components; the ones not started are reported "cancelled" */
+  signal?: AbortSignal;
+}
+
+/** Renders many components with bounded concurrency; one failure never stops the others. Sorted by name. */
+export async function renderComponentsWith(input: RenderComponentsInput, engine: RenderEngine): Promise<ComponentRender[]> {
+  const names = [...new Set(input.names)];
+  const results: ComponentRender[] = new Array(names.length);
+  const limit = Math.max(1, Math.floor(input.concurrency ?? 4));
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const index = next++;
+      const name = names[index] as string;
+      let render: ComponentRender;
+      if (input.signal?.aborted) render = failedRender(input.project, name, "render cancelled", "cancelled");
+      else {
+        try {
+          render = await renderWithEngine({ ...input, name, engine });
+        } catch (error) {
+          render = failedRender(input.project, name, error instanceof Error ? error.message : String(error));
+        }
+      }
+      results[index] = render;
+      done++;
+      input.onProgress?.(done, names.length, render);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, names.length) }, worker));
+  return results.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+}
