@@ -5,7 +5,7 @@
  */
 import { posix } from "node:path";
 import { report, locate, type FileContext, type TomlPath } from "./diagnostics.js";
-import { checkOverlay } from "./overlay-check.js";
+import { checkOverlay, escapesDirectory } from "./overlay-check.js";
 import { checkOverlayMetadata } from "./overlay-rules.js";
 import type { ConfiguredOverlay, OverlayMetadata, SourceFileEntry, SourceLocation } from "./types.js";
 
@@ -378,6 +378,9 @@ function decodeOverlayList(ctx: FileContext, table: TomlTable, path: TomlPath, k
     if (kind === "component") {
       const problem = checkOverlay(overlay);
       if (problem) report(ctx, itemPath, `invalid overlay ${index + 1} for component \`${component}\`: ${problem}`, { component });
+    } else if (overlay.file && escapesDirectory(overlay.file)) {
+      // azldev does not validate inherited overlays, but a path out of the component directory is never acceptable.
+      report(ctx, [...itemPath, "file"], `overlay \`file\` \`${overlay.file}\` must stay inside the component directory`);
     }
     out.push(overlay);
   });
@@ -411,12 +414,7 @@ export function decodeOverlay(
   if (lines !== undefined) overlay.lines = lines;
 
   const file = readString(ctx, table, "file", path, component);
-  if (file !== undefined) {
-    overlay.file = file;
-    if (file.split("/").includes("..")) {
-      report(ctx, [...path, "file"], `overlay \`file\` \`${file}\` must stay inside the component directory (no \`..\` segments)`, { component });
-    }
-  }
+  if (file !== undefined) overlay.file = file;
   const source = readString(ctx, table, "source", path, component);
   if (source !== undefined && source !== "") {
     const resolved = resolveRepoPath(ctx, source, [...path, "source"], "overlay `source`", component);

@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadProject, renderedDirOf, type Project } from "../../src/azldev/index.js";
-import { directoryRepo, SAMPLE } from "./helpers.js";
+import { openRepo } from "../../src/repo/index.js";
+import { SAMPLE } from "./helpers.js";
 
 /** Overlay entries counted straight from the text: `[[components.X.overlays]]` headers and `{ type = … }` inline entries. */
 function overlayEntriesInText(text: string, name: string): number {
@@ -18,7 +19,7 @@ function overlayEntriesInText(text: string, name: string): number {
 describe.skipIf(!existsSync(SAMPLE))("azl4-sample configuration", () => {
   let project: Project;
   beforeAll(async () => {
-    project = await loadProject(directoryRepo(SAMPLE));
+    project = await loadProject(await openRepo(SAMPLE));
   });
 
   it("loads with zero errors and zero warnings", () => {

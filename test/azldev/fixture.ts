@@ -3,7 +3,7 @@
  * → comps/components.toml (bare entries) + comps/<name>/<name>.comp.toml. Tests add or replace files.
  */
 import { loadProject, type Project } from "../../src/azldev/index.js";
-import { mapRepo } from "./helpers.js";
+import { memoryRepo } from "../../src/repo/index.js";
 
 export const BASE_FILES: Record<string, string> = {
   "azldev.toml": `# Top-level configuration file.
@@ -75,7 +75,7 @@ export function repoWith(files: Record<string, string | null>, symlinks: Record<
     if (text === null) delete merged[path];
     else merged[path] = text;
   }
-  return mapRepo(merged, symlinks);
+  return memoryRepo(merged, { symlinks });
 }
 
 export async function load(files: Record<string, string | null> = {}, symlinks: Record<string, string> = {}): Promise<Project> {
