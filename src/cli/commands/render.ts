@@ -1,6 +1,240 @@
-import type { CliIO } from "../io.js";
+/**
+ * `specwarden render`: re-render components natively, byte-compatible with `azldev component render`.
+ * Writes each component dir atomically, or with --check compares with the committed tree and writes nothing.
+ */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadProject } from "../../azldev/index.js";
+import { formatError } from "../../azldev/index.js";
+import {
+  compareRender,
+  GitProjectHistory,
+  renderComponents,
+  resolveComponentName,
+  writeRenders,
+  type ProjectHistory,
+  type RenderComparison,
+  type WriteResult,
+} from "../../render/index.js";
+import { openRepo } from "../../repo/index.js";
+import type { UpstreamSource } from "../../upstream/types.js";
+import { UsageError, type CliIO } from "../io.js";
 
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("specwarden render: not available in this build\n");
-  return 2;
+export const USAGE = `usage: specwarden render --repo PATH [--ref REV] [--upstream DIR] [--out DIR] [--check] [--json] (--all | NAME...)
+
+Re-renders components the way 'azldev component render' does: upstream or local spec, macros
+file, overlays, check skipping, banner, sources, release bump, rpmautospec, file filter.
+
+  --repo PATH      the distro repository (a work tree, or a bare repository with --ref)
+  --ref REV        render the tree at this revision instead of the work tree
+  --upstream DIR   serve upstream dist-git trees from DIR/<upstream-name>/ instead of the network
+  --out DIR        write here instead of the repository's rendered-specs dir
+  --check          write nothing; exit 1 when a committed render differs (bookkeeping-only
+                   differences such as rpmautospec's version line are reported, not counted)
+  --json           print azldev's -O json array
+  --all            every component; otherwise the NAMEs given
+  --concurrency N  components rendered at once (default 4)
+
+Exit status: 0 done (failed components are reported), 1 drift with --check, 2 usage or fatal error.
+`;
+
+export interface RenderArgs {
+  repo: string;
+  ref?: string;
+  upstream?: string;
+  out?: string;
+  check: boolean;
+  json: boolean;
+  all: boolean;
+  names: string[];
+  concurrency: number;
 }
+
+const VALUE_OPTIONS = ["--repo", "--ref", "--upstream", "--out", "--concurrency"];
+
+export function parseRenderArgs(args: readonly string[]): RenderArgs | "help" {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--help" || arg === "-h") return "help";
+    if (arg === "--check" || arg === "--json" || arg === "--all" || arg === "-a") {
+      flags.add(arg === "-a" ? "--all" : arg);
+      continue;
+    }
+    if (arg === "--") {
+      names.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("-")) {
+      const eq = arg.indexOf("=");
+      const name = eq > 0 ? arg.slice(0, eq) : arg;
+      if (!VALUE_OPTIONS.includes(name)) throw new UsageError(`unknown option '${arg}'\n\n${USAGE}`);
+      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
+      if (values[name] !== undefined) throw new UsageError(`${name} given twice`);
+      values[name] = value;
+      continue;
+    }
+    names.push(arg);
+  }
+  const repo = values["--repo"];
+  if (!repo) throw new UsageError(`--repo is required\n\n${USAGE}`);
+  const all = flags.has("--all");
+  if (all && names.length > 0) throw new UsageError("--all and component names are mutually exclusive");
+  if (!all && names.length === 0) throw new UsageError(`no components were selected: give --all or component names\n\n${USAGE}`);
+  const out = values["--out"];
+  if (out !== undefined && [".", "/", ".."].includes(out.replace(/\/+$/, "") || "/")) {
+    throw new UsageError(`--out ${out} is not allowed: choose a dedicated directory`);
+  }
+  if (out !== undefined && (out === "../" || out.startsWith("../"))) throw new UsageError(`--out ${out} is not allowed: choose a dedicated directory`);
+  let concurrency = 4;
+  if (values["--concurrency"] !== undefined) {
+    concurrency = Number(values["--concurrency"]);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError("--concurrency must be an integer from 1 to 64");
+  }
+  return {
+    repo,
+    ...(values["--ref"] ? { ref: values["--ref"] } : {}),
+    ...(values["--upstream"] ? { upstream: values["--upstream"] } : {}),
+    ...(out ? { out } : {}),
+    check: flags.has("--check"),
+    json: flags.has("--json"),
+    all,
+    names,
+    concurrency,
+  };
+}
+
+async function upstreamSource(args: RenderArgs, io: CliIO): Promise<UpstreamSource> {
+  const mod = await import("../../upstream/index.js");
+  if (args.upstream) return mod.directoryUpstream(resolve(io.cwd, args.upstream));
+  const cacheRoot = io.env["XDG_CACHE_HOME"] || join(io.env["HOME"] || homedir(), ".cache");
+  return mod.distGitUpstream({ cacheDir: join(cacheRoot, "specwarden", "dist-git") });
+}
+
+function progressBar(io: CliIO, total: number): (done: number) => void {
+  if (!io.isTTY || total < 10) return () => {};
+  let last = -1;
+  return (done) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    if (filled === last && done !== total) return;
+    last = filled;
+    io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} components`);
+    if (done === total) io.stderr("\n");
+  };
+}
+
+function summarizeComparison(comparison: RenderComparison): string {
+  const parts: string[] = [];
+  for (const file of comparison.files) {
+    if (file.status === "identical") continue;
+    if (file.status !== "differs") parts.push(`${file.path} ${file.status}`);
+    else {
+      const content = file.hunks.filter((h) => h.kind === "content").length;
+      const bookkeeping = file.hunks.length - content;
+      parts.push(`${file.path} differs (${content} content, ${bookkeeping} bookkeeping hunk(s))`);
+    }
+  }
+  return parts.join("; ");
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseRenderArgs(args);
+  if (parsed === "help") {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const repoPath = resolve(io.cwd, parsed.repo);
+  const repo = await openRepo(repoPath, parsed.ref);
+  try {
+    const project = await loadProject(repo);
+    for (const error of project.errors) io.stderr(`${formatError(error)}\n`);
+    const names: string[] = [];
+    if (parsed.all) names.push(...project.components.keys());
+    else {
+      for (const name of parsed.names) {
+        const resolved = resolveComponentName(project, name);
+        if (!resolved) throw new UsageError(`unknown component '${name}'`);
+        names.push(resolved);
+      }
+    }
+    const needsUpstream = names.some((n) => project.components.get(n)?.spec.type === "upstream");
+    const upstream = needsUpstream ? await upstreamSource(parsed, io) : undefined;
+    const isGit = parsed.ref !== undefined || existsSync(join(repoPath, ".git"));
+    const history: ProjectHistory | undefined = isGit ? new GitProjectHistory(repoPath, parsed.ref ?? "HEAD") : undefined;
+    const progress = progressBar(io, names.length);
+    const renders = await renderComponents({
+      project,
+      repo,
+      names,
+      ...(upstream ? { upstream } : {}),
+      ...(history ? { history } : {}),
+      concurrency: parsed.concurrency,
+      onProgress: (done) => progress(done),
+    });
+
+    const specsDir = project.settings.renderedSpecsDir;
+    const outDir = parsed.out ? resolve(io.cwd, parsed.out) : resolve(repoPath, specsDir);
+    const displayOutDir = parsed.out ?? outDir;
+    let rows: WriteResult[];
+    const drifting: string[] = [];
+    if (parsed.check) {
+      rows = [];
+      for (const render of renders) {
+        const comparison = await compareRender(render, repo);
+        const failedAsCommitted =
+          render.status !== "ok" &&
+          comparison.files.length === 1 &&
+          comparison.files[0]?.status === "identical";
+        const drift = render.status === "ok" ? !comparison.clean : !failedAsCommitted;
+        if (drift) {
+          drifting.push(render.component);
+          const why = render.status === "ok" ? summarizeComparison(comparison) : (render.error ?? "render failed");
+          io.stderr(`${render.component}: ${why.split("\n").join("\n  ")}\n`);
+        }
+        const relative = `${render.component.charAt(0).toLowerCase()}/${render.component}`;
+        rows.push({
+          component: render.component,
+          outputDir: render.outputDir === "(invalid)" ? "(invalid)" : join(displayOutDir, relative),
+          status: render.status,
+          ...(render.error ? { error: render.error } : {}),
+          changed: drift,
+        });
+      }
+    } else {
+      rows = await writeRenders(renders, { outDir, displayOutDir });
+    }
+    if (parsed.json) {
+      const json = rows.map(({ component, outputDir, status, error, changed }) => ({
+        component,
+        outputDir,
+        status,
+        ...(error ? { error } : {}),
+        changed,
+      }));
+      io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      for (const row of rows) {
+        const state = row.status === "ok" ? (row.changed ? "changed" : "unchanged") : row.status;
+        io.stdout(`${row.component}\t${state}\t${row.outputDir}${row.error ? `\t${row.error.split("\n").join(" | ")}` : ""}\n`);
+      }
+    }
+    for (const row of rows) for (const warning of row.warnings ?? []) io.stderr(`${row.component}: ${warning}\n`);
+    const failed = rows.filter((r) => r.status !== "ok");
+    if (failed.length > 0 && !parsed.json) io.stderr(`${failed.length} component(s) failed to render\n`);
+    if (parsed.check && drifting.length > 0) {
+      io.stderr(
+        `rendered output is stale: ${drifting.length} component(s) differ: ${drifting.sort().join(", ")}; re-render them with 'specwarden render'\n`,
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    await repo.close?.();
+  }
+}
+
