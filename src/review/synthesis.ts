@@ -91,6 +91,10 @@ type HunkResult = { overlays: Overlay[]; note?: string } | { unsynthesised: stri
 
 const TAG_LINE = /^\s*([^\s:#%][^\s:]*):\s*(.*?)\s*$/;
 
+function withoutBlank(lines: readonly string[]): string[] {
+  return lines.filter((l) => l.trim() !== "");
+}
+
 function sameLines(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
 }
@@ -128,6 +132,7 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
     if (section.header >= 0 && p === section.end) candidates.push([{ type: "spec-append-lines", ...scope(section), lines: A }]);
     if (p === 0) candidates.push([{ type: "spec-prepend-lines", lines: A }]);
     if (p === body.length) candidates.push([{ type: "spec-append-lines", lines: A }]);
+    const anchored = candidates.length;
     const prev = body[p - 1];
     if (p > 0 && prev !== undefined && prev.trim() !== "" && (sectionAt(sections, p - 1).header !== p - 1)) {
       candidates.push([{ type: "spec-search-replace", ...scope(sectionAt(sections, p - 1)), regex: lineRegex(prev), replacement: [prev, ...A].join("\n") }]);
@@ -135,6 +140,17 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
     const next = body[p];
     if (next !== undefined && next.trim() !== "" && sectionAt(sections, p).header !== p) {
       candidates.push([{ type: "spec-search-replace", ...scope(sectionAt(sections, p)), regex: lineRegex(next), replacement: [...A, next].join("\n") }]);
+    }
+    const exactFound = exact(candidates.slice(0, anchored));
+    if (exactFound) return { overlays: exactFound };
+    // lines added before the blank lines that close a section: spec-append-lines puts them after
+    // those blank lines, which reads the same and survives upstream changes better than an anchor
+    if (section.header >= 0 && p < section.end && body.slice(p, section.end).every((l) => l.trim() === "")) {
+      const append: Overlay[] = [{ type: "spec-append-lines", ...scope(section), lines: A }];
+      const got = ctx.tryApply(append);
+      if (got && sameLines(withoutBlank(got), withoutBlank(want))) {
+        return { overlays: append, note: `the lines added to the end of ${describeSection(section)} go after its trailing blank line` };
+      }
     }
     const found = exact(candidates);
     if (found) return { overlays: found };

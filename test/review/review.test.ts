@@ -1,0 +1,429 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { baseFiles, demoHeadEdits, replaceOnce, review, rulesOf, withEdits, type Files } from "./repo-fixture.js";
+
+const PATCH = "0001-core-set-SYSTEMD_NSS_DYNAMIC_BYPASS-1-for-generators.patch";
+const SYSTEMD_SPEC = "specs/s/systemd/systemd.spec";
+const ACL_SPEC = "specs/a/acl/acl.spec";
+const ACL_COMP = "base/comps/acl/acl.comp.toml";
+
+const base = baseFiles();
+const tmp: string[] = [];
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
+
+function lineOf(text: string, needle: string): number {
+  const index = text.split("\n").findIndex((l) => l.includes(needle));
+  if (index < 0) throw new Error(`no line with ${needle}`);
+  return index + 1;
+}
+
+/** Writes files to a temp dir as a git repo and checks that `patch` applies with `git apply`. */
+function gitApply(files: Files, patch: string): Files {
+  const dir = mkdtempSync(join(tmpdir(), "specwarden-apply-"));
+  tmp.push(dir);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  writeFileSync(join(dir, "fix.patch"), patch);
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  execFileSync("git", ["apply", "--whitespace=nowarn", "fix.patch"], { cwd: dir });
+  const out: Files = {};
+  for (const path of new Set([...Object.keys(files), ...[...patch.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1] as string)])) {
+    try {
+      out[path] = readFileSync(join(dir, path), "utf8");
+    } catch {
+      // deleted by the patch
+    }
+  }
+  return out;
+}
+
+describe("the demo pull request: a vendored systemd patch wired by a hand-written Patch line", () => {
+  const head = withEdits(base, demoHeadEdits());
+
+  it("fails with the vendored patch and both hand edits on the right lines", async () => {
+    const result = await review(base, head);
+    expect(result.verdict).toBe("failure");
+    expect(result.components).toEqual([expect.objectContaining({ name: "systemd", status: "drift", method: "unchanged" })]);
+    const vendored = result.findings.find((f) => f.rule === "vendored-patch-in-rendered-tree");
+    expect(vendored).toMatchObject({ level: "failure", path: `specs/s/systemd/${PATCH}`, component: "systemd" });
+    const edits = result.findings.filter((f) => f.rule === "rendered-file-edited" && f.level === "failure");
+    const headSpec = head[SYSTEMD_SPEC] as string;
+    const patchLine = lineOf(headSpec, `Patch:          ${PATCH}`);
+    expect(edits.map((f) => [f.line, f.endLine ?? f.line])).toEqual([
+      [patchLine - 3, patchLine],
+      [lineOf(headSpec, "-Dservice-watchdog=5min"), lineOf(headSpec, "-Dservice-watchdog=5min")],
+    ]);
+    expect(edits[0]?.message).toContain("hand-written `Patch:` line");
+    expect(edits[1]?.message).toContain("-Dservice-watchdog=3min");
+  });
+
+  it("offers a verified fix that git applies: the patch under base/comps/systemd/, patch-add, a scoped search-replace, the re-rendered spec", async () => {
+    const result = await review(base, head);
+    expect(result.fix?.verified).toBe(true);
+    const patch = result.fix?.patch as string;
+    const fixed = gitApply(head, patch);
+    expect(fixed[`base/comps/systemd/${PATCH}`]).toBe(head[`specs/s/systemd/${PATCH}`]);
+    const comp = fixed["base/comps/systemd/systemd.comp.toml"] as string;
+    expect(comp).toContain(`type = "patch-add"\nsource = "${PATCH}"`);
+    expect(comp).toContain("description = \"Avoid a deadlock in early boot: generators must not wait for systemd-userdbd through nss-systemd while PID 1 is blocked on them.\"");
+    expect(comp).toContain(`type = "spec-search-replace"\nsection = "%build"\nregex = '^        -Dservice-watchdog=3min$'\nreplacement = '        -Dservice-watchdog=5min'`);
+    expect(comp).toMatch(/# metadata = \{ category = "…", upstream-status = "…"/);
+    const spec = fixed[SYSTEMD_SPEC] as string;
+    // patch-add numbers after the four bare Patch tags and appends to the main package's tags
+    expect(spec).toContain(`Patch4: ${PATCH}\n%description\n`);
+    expect(spec).not.toContain(`Patch:          ${PATCH}`);
+    expect(spec).toContain("        -Dservice-watchdog=5min\n");
+    // the fixed head is clean when checked again from scratch
+    const again = await review(base, fixed);
+    expect(rulesOf(again, "failure")).toEqual([]);
+    expect(again.verdict).toBe("success");
+    expect(again.components).toEqual([expect.objectContaining({ name: "systemd", status: "clean", method: "incremental" })]);
+    // the new downstream patch still asks for its upstream status, as a warning
+    expect(rulesOf(again, "warning")).toEqual(["patch-metadata-missing"]);
+  });
+
+  it("suggests, on head lines only, the deletion of the hand-written Patch line", async () => {
+    const result = await review(base, head);
+    const withSuggestion = result.findings.filter((f) => f.suggestion);
+    expect(withSuggestion).toHaveLength(1);
+    const s = withSuggestion[0]?.suggestion;
+    const headLines = (head[SYSTEMD_SPEC] as string).split("\n");
+    expect(s?.replacement).toEqual([]);
+    expect(headLines.slice((s?.startLine ?? 0) - 1, s?.endLine)).toEqual([
+      "",
+      "# Avoid a deadlock in early boot: generators must not wait for systemd-userdbd",
+      "# through nss-systemd while PID 1 is blocked on them.",
+      `Patch:          ${PATCH}`,
+    ]);
+  });
+
+  it("uses file-add with the hand-written tag when the component already wires patches that way", async () => {
+    const comp = `${base["base/comps/systemd/systemd.comp.toml"]}
+[[components.systemd.overlays]]
+description = "Ship the Azure Linux inittab notice"
+type = "file-add"
+file = "azl-notice.patch"
+source = "azl-notice.patch"
+`;
+    const b2 = withEdits(base, { "base/comps/systemd/systemd.comp.toml": comp, "base/comps/systemd/azl-notice.patch": "--- a/x\n+++ b/x\n" });
+    const h2 = withEdits(b2, demoHeadEdits());
+    const result = await review(b2, h2);
+    const fixed = gitApply(h2, result.fix?.patch as string);
+    const newComp = fixed["base/comps/systemd/systemd.comp.toml"] as string;
+    expect(newComp).toContain(`type = "file-add"\nfile = "${PATCH}"`);
+    expect(newComp).toContain(`type = "spec-add-tag"\ntag = "Patch"\nvalue = "${PATCH}"`);
+    expect(result.fix?.verified).toBe(true);
+  });
+});
+
+describe("judging the change, not the repository", () => {
+  it("a specs-only change of one component reviews that component only", async () => {
+    const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%configure --disable-static", "%configure --disable-static --enable-nls") });
+    const result = await review(base, head);
+    expect(result.components.map((c) => c.name)).toEqual(["acl"]);
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([
+      expect.objectContaining({ rule: "rendered-file-edited", path: ACL_SPEC, line: lineOf(head[ACL_SPEC] as string, "--enable-nls") }),
+    ]);
+  });
+
+  it("a comment-only edit of a comp.toml affects nothing", async () => {
+    const head = withEdits(base, { [ACL_COMP]: `# acl: keep in sync with Fedora\n${base[ACL_COMP]}` });
+    const result = await review(base, head);
+    expect(result).toMatchObject({ verdict: "success", components: [], findings: [] });
+  });
+
+  it("bookkeeping-only differences (another rpmautospec version, release number) are notices, not failures", async () => {
+    const spec = base[SYSTEMD_SPEC] as string;
+    const reRendered = replaceOnce(replaceOnce(spec, "## (rpmautospec version 0.8.3)", "## (rpmautospec version 0.8.4)"), "release_number = 2;", "release_number = 3;");
+    const result = await review(base, withEdits(base, { [SYSTEMD_SPEC]: reRendered }));
+    expect(result.verdict).toBe("success");
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-edited", level: "notice" })]);
+    expect(result.findings[0]?.message).toContain("rpmautospec block");
+  });
+
+  it("a base that already has drift does not fail a change that touches another line", async () => {
+    const drifted = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%make_build\n", "%make_build V=1\n") });
+    const head = withEdits(drifted, { [ACL_SPEC]: replaceOnce(drifted[ACL_SPEC] as string, "rm -f $RPM_BUILD_ROOT%{_libdir}/libacl.la", "rm -f %{buildroot}%{_libdir}/libacl.la") });
+    const result = await review(drifted, head);
+    const failures = result.findings.filter((f) => f.level === "failure");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.line).toBe(lineOf(head[ACL_SPEC] as string, "rm -f %{buildroot}"));
+  });
+
+  it("a base that already has drift does not fail a correct comps change (incremental render keeps the base as it is)", async () => {
+    const drifted = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%make_build\n", "%make_build V=1\n") });
+    const comp = `${drifted[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Build with the distro's hardening flags for the helper scripts"
+type = "spec-append-lines"
+section = "%build"
+lines = ["chmod 0755 test/runwrapper"]
+`;
+    const spec = replaceOnce(drifted[ACL_SPEC] as string, "%make_build V=1\n\n%check", "%make_build V=1\n\nchmod 0755 test/runwrapper\n%check");
+    const result = await review(drifted, withEdits(drifted, { [ACL_COMP]: comp, [ACL_SPEC]: spec }));
+    expect(result.verdict).toBe("success");
+    expect(result.components).toEqual([expect.objectContaining({ name: "acl", status: "clean", method: "incremental" })]);
+  });
+});
+
+describe("comps changes", () => {
+  const comp = `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Drop the gettext BuildRequires: translations are not shipped in the base image"
+type = "spec-remove-tag"
+tag = "BuildRequires"
+value = "gettext"
+`;
+  const reRendered = replaceOnce(base[ACL_SPEC] as string, "BuildRequires: gettext\n", "");
+
+  it("with a correct re-render is clean, verified incrementally without any upstream", async () => {
+    const result = await review(base, withEdits(base, { [ACL_COMP]: comp, [ACL_SPEC]: reRendered }));
+    expect(result.verdict).toBe("success");
+    expect(result.components).toEqual([expect.objectContaining({ name: "acl", status: "clean", method: "incremental" })]);
+    expect(result.findings).toEqual([]);
+  });
+
+  it("without a re-render is stale, and the fix is the re-rendered spec", async () => {
+    const head = withEdits(base, { [ACL_COMP]: comp });
+    const result = await review(base, head);
+    expect(result.verdict).toBe("failure");
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: "render-stale", level: "failure", path: ACL_SPEC, line: lineOf(base[ACL_SPEC] as string, "BuildRequires: gettext") }),
+    ]);
+    expect(result.fix?.verified).toBe(true);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_SPEC]).toBe(reRendered);
+    expect(fixed[ACL_COMP]).toBe(comp);
+  });
+
+  it("an appended overlay that no longer applies fails at its comp.toml line", async () => {
+    const broken = `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Use the distro's CFLAGS in the test helper"
+type = "spec-search-replace"
+section = "%build"
+regex = '^%configure --enable-gettext$'
+replacement = "%configure --enable-gettext=no"
+`;
+    const result = await review(base, withEdits(base, { [ACL_COMP]: broken }));
+    expect(result.verdict).toBe("failure");
+    const failed = result.findings.find((f) => f.rule === "overlay-failed");
+    expect(failed).toMatchObject({ level: "failure", path: ACL_COMP, line: lineOf(broken, "Use the distro's CFLAGS") - 1, component: "acl" });
+    expect(failed?.message).toMatch(/no longer applies/);
+    expect(result.components).toEqual([expect.objectContaining({ name: "acl", status: "failed" })]);
+  });
+
+  it("a changed pin needs a full render: without an upstream the check is neutral and says what was not checked", async () => {
+    const pinned = `${base["base/comps/systemd/systemd.comp.toml"]}`.replace(
+      "[components.systemd]\n",
+      `[components.systemd]\nspec = { type = "upstream", upstream-commit = "4c1e8f0a9b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f" }\n`,
+    );
+    const result = await review(base, withEdits(base, { "base/comps/systemd/systemd.comp.toml": pinned }));
+    expect(result.verdict).toBe("neutral");
+    expect(result.components).toEqual([expect.objectContaining({ name: "systemd", status: "unverified" })]);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "upstream-unavailable", level: "notice", component: "systemd" })]);
+    expect(result.findings[0]?.message).toContain("were not compared");
+  });
+
+  it("a removed component whose rendered dir stayed is unexpected, and the fix deletes the dir", async () => {
+    const components = replaceOnce(base["base/comps/components.toml"] as string, "[components.libfido2]\n", "");
+    const head = withEdits(base, { "base/comps/components.toml": components });
+    const result = await review(base, head);
+    expect(result.verdict).toBe("failure");
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-unexpected", level: "failure", path: "specs/l/libfido2" })]);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(Object.keys(fixed).filter((p) => p.startsWith("specs/l/"))).toEqual([]);
+    expect(result.fix?.verified).toBe(true);
+  });
+
+  it("a new patch registered with patch-add but never applied (explicit %patch lines) fails, and the fix applies it", async () => {
+    const patch = "From 1c2d3e4f Mon Sep 17 00:00:00 2001\nSubject: [PATCH] getfacl: do not crash on files without ACLs\n\n---\ndiff --git a/tools/getfacl.c b/tools/getfacl.c\n--- a/tools/getfacl.c\n+++ b/tools/getfacl.c\n@@ -1 +1 @@\n-x\n+y\n";
+    const comp = `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "getfacl: do not crash on files without ACLs (https://savannah.nongnu.org/bugs/?66000)"
+type = "patch-add"
+source = "0002-getfacl-do-not-crash-on-files-without-ACLs.patch"
+`;
+    const spec = replaceOnce(base[ACL_SPEC] as string, "URL: https://savannah.nongnu.org/projects/acl\n\n", "URL: https://savannah.nongnu.org/projects/acl\n\nPatch2: 0002-getfacl-do-not-crash-on-files-without-ACLs.patch\n");
+    const head = withEdits(base, {
+      [ACL_COMP]: comp,
+      "base/comps/acl/0002-getfacl-do-not-crash-on-files-without-ACLs.patch": patch,
+      [ACL_SPEC]: spec,
+      "specs/a/acl/0002-getfacl-do-not-crash-on-files-without-ACLs.patch": patch,
+    });
+    const result = await review(base, head);
+    expect(result.verdict).toBe("failure");
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "overlay-lint", level: "failure", path: ACL_COMP, line: lineOf(comp, "getfacl: do not crash") - 1 })]);
+    expect(result.findings[0]?.message).toContain("%patch -P2 -p1");
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_COMP]).toContain('type = "spec-append-lines"\nsection = "%prep"\nlines = ["%patch -P2 -p1"]');
+    expect(fixed[ACL_SPEC]).toContain("%patch 1 -p1\n\n%patch -P2 -p1\n%build");
+    expect(result.fix?.verified).toBe(true);
+  });
+});
+
+describe("hand edits", () => {
+  it("a deleted ordinary line cannot be reproduced by an overlay: said plainly", async () => {
+    const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "rm -f $RPM_BUILD_ROOT%{_libdir}/libacl.la\n", "") });
+    const result = await review(base, head);
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([expect.objectContaining({ rule: "rendered-file-edited", path: ACL_SPEC })]);
+    expect(result.fix?.note).toMatch(/Not reproduced by any overlay.*deleting `rm -f \$RPM_BUILD_ROOT%\{_libdir\}\/libacl.la` from %install.*not a single ordinary line/);
+  });
+
+  it("an added tag becomes spec-insert-tag or spec-add-tag in the right package", async () => {
+    const head = withEdits(base, {
+      [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "Summary: Dynamic library for access control list support\n", "Summary: Dynamic library for access control list support\nRequires: libattr%{?_isa}\n"),
+    });
+    const result = await review(base, head);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_COMP]).toMatch(/type = "spec-(add|insert)-tag"\ntag = "Requires"\nvalue = "libattr%\{\?_isa\}"\npackage = "libacl"/);
+    expect(result.fix?.verified).toBe(true);
+  });
+
+  it("a removed tag becomes spec-remove-tag", async () => {
+    const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "BuildRequires: libtool\n", "") });
+    const result = await review(base, head);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_COMP]).toContain('type = "spec-remove-tag"\ntag = "BuildRequires"\nvalue = "libtool"');
+    expect(fixed[ACL_SPEC]).toBe(head[ACL_SPEC]);
+  });
+
+  it("lines added at the end of a section become spec-append-lines with section and package", async () => {
+    const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%{_libdir}/libacl.so.*\n", "%{_libdir}/libacl.so.*\n%{_libdir}/libacl.so.1.1.2302\n") });
+    const result = await review(base, head);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_COMP]).toContain('type = "spec-append-lines"\nsection = "%files"\npackage = "libacl"');
+    expect(result.fix?.verified).toBe(true);
+  });
+
+  it("a deleted rendered file is missing; the fix restores it", async () => {
+    const head = withEdits(base, { "specs/s/systemd/inittab": null });
+    const result = await review(base, head);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-missing", level: "failure", path: "specs/s/systemd/inittab" })]);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed["specs/s/systemd/inittab"]).toBe(base["specs/s/systemd/inittab"]);
+  });
+
+  it("a file added to a rendered dir that nothing references is unexpected", async () => {
+    const result = await review(base, withEdits(base, { "specs/l/libfido2/NOTES.txt": "remember to bump\n" }));
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-unexpected", level: "failure", path: "specs/l/libfido2/NOTES.txt" })]);
+  });
+});
+
+describe("configuration and lints", () => {
+  it("invalid config introduced by the change fails at file:line; the same error already on the base is not blamed", async () => {
+    const bad = `${base[ACL_COMP]}\n[[components.acl.overlays]]\ndescription = "x"\ntype = "spec-frobnicate"\n`;
+    const result = await review(base, withEdits(base, { [ACL_COMP]: bad }));
+    const invalid = result.findings.filter((f) => f.rule === "config-invalid");
+    expect(invalid.length).toBeGreaterThan(0);
+    expect(invalid[0]).toMatchObject({ level: "failure", path: ACL_COMP });
+    expect(invalid[0]?.line).toBeGreaterThan(7);
+    const broken = withEdits(base, { [ACL_COMP]: bad });
+    const later = await review(broken, withEdits(broken, { [ACL_SPEC]: base[ACL_SPEC] as string, "specs/l/libfido2/libfido2.spec": `${base["specs/l/libfido2/libfido2.spec"]}` }));
+    expect(later.findings.filter((f) => f.rule === "config-invalid")).toEqual([]);
+  });
+
+  it("lints new overlays: no description, unscoped search-replace, $1, inline arrays, a targeted type would do", async () => {
+    const comp = `[components.acl]
+overlays = [
+  { description = "Run the test suite against the freshly built library (upstream bug 64094)", type = "spec-append-lines", section = "%check", lines = ["LD_LIBRARY_PATH=%{buildroot}%{_libdir} %make_build check"] },
+  { type = "spec-search-replace", regex = 'make_build check', replacement = "make_build check || :" },
+  { description = "Name the tools", type = "spec-search-replace", section = "%description", regex = '(acl) (utilities)', replacement = "$2 $1" },
+  { description = "Bump the release", type = "spec-search-replace", regex = '^Release: 5%\\{\\?dist\\}$', replacement = "Release: 6%{?dist}" },
+]
+`;
+    const result = await review(base, withEdits(base, { [ACL_COMP]: comp }));
+    expect(rulesOf(result)).not.toContain("config-invalid");
+    const lint = result.findings.filter((f) => f.rule === "overlay-lint").map((f) => [f.level, f.line, f.message.split(/[;:,]/)[0]]);
+    // the existing overlay moved into the array unchanged: it is not new, so it is not linted
+    expect(lint.filter((l) => l[1] === 3)).toEqual([]);
+    expect(lint).toEqual(
+      expect.arrayContaining([
+        ["warning", 4, "this spec-search-replace overlay has no description"],
+        ["warning", 4, "spec-search-replace overlay searches the whole spec (no `section`) with a pattern that is not anchored to a whole line"],
+        ["notice", 4, "spec-search-replace overlay is part of an inline `overlays = [...]` array"],
+        ["notice", 5, "\"Name the tools\" is part of an inline `overlays = [...]` array"],
+        ["warning", 5, "\"Name the tools\" uses `$2` in its replacement"],
+        ["notice", 6, "\"Bump the release\" rewrites the `Release"],
+      ]),
+    );
+  });
+
+  it("a new downstream patch without upstream status or link is a warning; with metadata it is fine", async () => {
+    const patch = "Subject: [PATCH] fix\n---\n";
+    const add = (extra: string) => `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Fix the test wrapper"
+type = "patch-add"
+source = "0003-fix.patch"
+${extra}`;
+    const spec = replaceOnce(base[ACL_SPEC] as string, "URL: https://savannah.nongnu.org/projects/acl\n\n", "URL: https://savannah.nongnu.org/projects/acl\n\nPatch2: 0003-fix.patch\n");
+    const prep = replaceOnce(spec, "%patch 1 -p1\n", "%patch 1 -p1\n%patch 2 -p1\n");
+    const files = (extra: string) => ({ [ACL_COMP]: add(extra), "base/comps/acl/0003-fix.patch": patch, "specs/a/acl/0003-fix.patch": patch });
+    const missing = await review(base, withEdits(base, { ...files(""), [ACL_SPEC]: prep }));
+    expect(rulesOf(missing)).toContain("patch-metadata-missing");
+    expect(missing.findings.find((f) => f.rule === "patch-metadata-missing")?.level).toBe("warning");
+    const documented = await review(
+      base,
+      withEdits(base, { ...files('metadata = { category = "azl-temp-workaround", upstream-status = "upstreamable", bugs = ["https://savannah.nongnu.org/bugs/?66001"] }\n'), [ACL_SPEC]: prep }),
+    );
+    expect(rulesOf(documented)).not.toContain("patch-metadata-missing");
+  });
+});
+
+describe("scale", () => {
+  function bulkRepo(count: number): Files {
+    const files = { ...base };
+    let components = base["base/comps/components.toml"] as string;
+    for (let i = 0; i < count; i++) {
+      const name = `perl-Module-${String(i).padStart(4, "0")}`;
+      components += `[components.${name}]\n`;
+      files[`specs/p/${name}/${name}.spec`] = `## START: Set by rpmautospec\n## (rpmautospec version 0.8.3)\n## RPMAUTOSPEC: autorelease\n## END: Set by rpmautospec\n\n# This spec file has been modified by azldev to include build configuration overlays.\n# Do not edit manually; changes may be overwritten.\n\nName: ${name}\nVersion: 1.${i}\nRelease: %autorelease\nSummary: Perl module ${i}\nLicense: GPL-1.0-or-later OR Artistic-1.0-Perl\nBuildArch: noarch\n\n%description\nModule ${i}.\n\n%files\n%{perl_vendorlib}/*\n\n%changelog\n%autochangelog\n`;
+      files[`specs/p/${name}/sources`] = `SHA512 (${name}-1.${i}.tar.gz) = ${"ab".repeat(64)}\n`;
+    }
+    files["base/comps/components.toml"] = components;
+    return files;
+  }
+
+  it("a bulk re-render touching hundreds of components with only tool bookkeeping is not a failure", async () => {
+    const b = bulkRepo(300);
+    const edits: Record<string, string> = {};
+    for (const [path, content] of Object.entries(b)) if (path.startsWith("specs/p/") && path.endsWith(".spec")) edits[path] = content.replace("0.8.3", "0.8.4");
+    const result = await review(b, withEdits(b, edits));
+    expect(result.verdict).toBe("success");
+    expect(result.components).toHaveLength(300);
+    expect(result.components.every((c) => c.status === "clean" && c.method === "unchanged")).toBe(true);
+    expect(result.findings.every((f) => f.level === "notice" && f.rule === "rendered-file-edited")).toBe(true);
+  });
+
+  it("a distro default change affects every component, each verified incrementally", async () => {
+    const b = bulkRepo(120);
+    const project = `${b["base/project.toml"]}
+[[default-component-config.overlays]]
+description = "Mark every package as built for Azure Linux"
+type = "spec-add-tag"
+tag = "Vendor"
+value = "Microsoft Corporation"
+`;
+    const edits: Record<string, string> = { "base/project.toml": project };
+    for (const [path, content] of Object.entries(b)) {
+      if (!path.startsWith("specs/") || !path.endsWith(".spec")) continue;
+      if (path.startsWith("specs/p/")) edits[path] = content.replace("BuildArch: noarch\n\n", "BuildArch: noarch\n\nVendor: Microsoft Corporation\n");
+    }
+    edits["specs/l/libfido2/libfido2.spec"] = replaceOnce(b["specs/l/libfido2/libfido2.spec"] as string, "systemd-devel\n\n", "systemd-devel\n\nVendor: Microsoft Corporation\n");
+    const result = await review(b, withEdits(b, edits));
+    // systemd and acl have overlays of their own after the default (not an append): they need a full
+    // render, which needs the upstream; the other 121 are checked incrementally
+    const byMethod = new Map<string, number>();
+    for (const c of result.components) byMethod.set(`${c.method}:${c.status}`, (byMethod.get(`${c.method}:${c.status}`) ?? 0) + 1);
+    expect(Object.fromEntries(byMethod)).toEqual({ "incremental:clean": 121, "none:unverified": 2 });
+    expect(result.verdict).toBe("neutral");
+  });
+});
