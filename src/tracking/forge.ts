@@ -1,0 +1,376 @@
+/**
+ * UpstreamForge: the questions the evidence ladder asks an upstream project — the state of a pull or
+ * merge request, whether a commit is contained in a tag, the tags, a file at a ref and a commit's
+ * diff. Implementations: GitHub and GitLab over HTTP (`fetch`, injectable), local git clones, and an
+ * in-memory fake for tests.
+ */
+import { execFile } from "node:child_process";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+
+export interface UpstreamProject {
+  forge: "github" | "gitlab";
+  host: string;
+  /** "owner/repo" (GitHub) or the full project path (GitLab) */
+  path: string;
+}
+
+export interface ChangeState {
+  url: string;
+  state: "open" | "merged" | "closed";
+  /** the commit that landed (merge, squash or rebase tip); only when merged */
+  mergeCommit?: string;
+  /** target branch */
+  baseRef?: string;
+  title?: string;
+  mergedAt?: string;
+  labels?: string[];
+}
+
+export class ForgeError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "ForgeError";
+  }
+}
+
+export interface UpstreamForge {
+  readonly description: string;
+  /** handles this project at all (a GitHub forge does not answer for GitLab projects) */
+  supports(project: UpstreamProject): boolean;
+  /** pull/merge request state; undefined when it does not exist */
+  change(project: UpstreamProject, number: number): Promise<ChangeState | undefined>;
+  /** is `commit` an ancestor of (or equal to) `ref`; undefined when either is unknown */
+  contains(project: UpstreamProject, ref: string, commit: string): Promise<boolean | undefined>;
+  /** tag names, newest first where the forge orders them */
+  tags(project: UpstreamProject): Promise<string[]>;
+  /** a file's text at a ref; undefined when absent */
+  readFile(project: UpstreamProject, ref: string, path: string): Promise<string | undefined>;
+  /** the unified diff of one commit (for patch-id); undefined when unavailable */
+  commitDiff?(project: UpstreamProject, sha: string): Promise<string | undefined>;
+}
+
+export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}>;
+
+export interface HttpForgeOptions {
+  fetch?: FetchLike;
+  token?: string;
+  /** API root, e.g. https://api.github.com or https://gitlab.example.org/api/v4 */
+  apiUrl?: string;
+  /** tag pages to read at most (100 tags each) */
+  maxTagPages?: number;
+  timeoutMs?: number;
+}
+
+async function request(fetchImpl: FetchLike, url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string; link: string | null }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetchImpl(url, { headers, signal: controller.signal });
+    const body = await response.text();
+    return { status: response.status, body, link: response.headers.get("link") };
+  } catch (error) {
+    throw new ForgeError(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function fail(url: string, status: number, body: string): never {
+  const message = (() => {
+    try {
+      return String((JSON.parse(body) as { message?: unknown }).message ?? body.slice(0, 200));
+    } catch {
+      return body.slice(0, 200);
+    }
+  })();
+  throw new ForgeError(`${url}: HTTP ${status} ${message}`, status);
+}
+
+/** GitHub REST: pulls, compare (containment), tags, raw contents, commit diffs. */
+export function githubForge(options: HttpForgeOptions = {}): UpstreamForge {
+  const fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const api = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const headers = (accept = "application/vnd.github+json"): Record<string, string> => ({
+    accept,
+    "x-github-api-version": "2022-11-28",
+    "user-agent": "specwarden",
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  });
+  const get = async (path: string, accept?: string) => {
+    const url = `${api}${path}`;
+    return { url, ...(await request(fetchImpl, url, headers(accept), timeoutMs)) };
+  };
+  const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
+  return {
+    description: `GitHub (${api})`,
+    supports: (project) => project.forge === "github",
+    async change(project, number) {
+      const r = await get(`/repos/${enc(project.path)}/pulls/${number}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const pr = JSON.parse(r.body) as { html_url: string; state: string; merged?: boolean; merged_at?: string | null; merge_commit_sha?: string | null; base?: { ref?: string }; title?: string; labels?: { name: string }[] };
+      // merge_commit_sha before the merge is GitHub's test merge: never use it unless merged
+      const merged = pr.merged === true || Boolean(pr.merged_at);
+      const state: ChangeState = { url: pr.html_url, state: merged ? "merged" : pr.state === "open" ? "open" : "closed" };
+      if (merged && pr.merge_commit_sha) state.mergeCommit = pr.merge_commit_sha;
+      if (merged && pr.merged_at) state.mergedAt = pr.merged_at;
+      if (pr.base?.ref) state.baseRef = pr.base.ref;
+      if (pr.title) state.title = pr.title;
+      if (pr.labels?.length) state.labels = pr.labels.map((l) => l.name);
+      return state;
+    },
+    async contains(project, ref, commit) {
+      const r = await get(`/repos/${enc(project.path)}/compare/${encodeURIComponent(ref)}...${encodeURIComponent(commit)}?per_page=1`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const status = (JSON.parse(r.body) as { status?: string }).status;
+      return status === "behind" || status === "identical" ? true : status === "ahead" || status === "diverged" ? false : undefined;
+    },
+    async tags(project) {
+      const names: string[] = [];
+      for (let page = 1; page <= (options.maxTagPages ?? 10); page++) {
+        const r = await get(`/repos/${enc(project.path)}/tags?per_page=100&page=${page}`);
+        if (r.status === 404) return names;
+        if (r.status !== 200) fail(r.url, r.status, r.body);
+        const batch = JSON.parse(r.body) as { name: string }[];
+        names.push(...batch.map((t) => t.name));
+        if (batch.length < 100 || !r.link?.includes('rel="next"')) break;
+      }
+      return names;
+    },
+    async readFile(project, ref, path) {
+      const r = await get(`/repos/${enc(project.path)}/contents/${enc(path)}?ref=${encodeURIComponent(ref)}`, "application/vnd.github.raw");
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      return r.body;
+    },
+    async commitDiff(project, sha) {
+      const r = await get(`/repos/${enc(project.path)}/commits/${encodeURIComponent(sha)}`, "application/vnd.github.diff");
+      if (r.status === 404 || r.status === 406 || r.status === 422) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      return r.body;
+    },
+  };
+}
+
+/** GitLab REST v4: merge requests, compare (containment), tags, raw files, commit diffs. */
+export function gitlabForge(options: HttpForgeOptions & { host?: string } = {}): UpstreamForge {
+  const fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const host = options.host ?? "gitlab.com";
+  const api = (options.apiUrl ?? `https://${host}/api/v4`).replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const headers: Record<string, string> = { accept: "application/json", "user-agent": "specwarden", ...(options.token ? { "private-token": options.token } : {}) };
+  const get = async (path: string) => {
+    const url = `${api}${path}`;
+    return { url, ...(await request(fetchImpl, url, headers, timeoutMs)) };
+  };
+  const id = (project: UpstreamProject) => encodeURIComponent(project.path);
+  return {
+    description: `GitLab (${api})`,
+    supports: (project) => project.forge === "gitlab" && project.host === host,
+    async change(project, number) {
+      const r = await get(`/projects/${id(project)}/merge_requests/${number}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const mr = JSON.parse(r.body) as { web_url: string; state: string; merge_commit_sha?: string | null; squash_commit_sha?: string | null; sha?: string; target_branch?: string; title?: string; merged_at?: string | null; labels?: string[] };
+      const merged = mr.state === "merged";
+      const state: ChangeState = { url: mr.web_url, state: merged ? "merged" : mr.state === "opened" || mr.state === "locked" ? "open" : "closed" };
+      // fast-forward merges leave merge_commit_sha null: the source head landed as is
+      const landed = mr.merge_commit_sha ?? mr.squash_commit_sha ?? mr.sha;
+      if (merged && landed) state.mergeCommit = landed;
+      if (merged && mr.merged_at) state.mergedAt = mr.merged_at;
+      if (mr.target_branch) state.baseRef = mr.target_branch;
+      if (mr.title) state.title = mr.title;
+      if (mr.labels?.length) state.labels = mr.labels;
+      return state;
+    },
+    async contains(project, ref, commit) {
+      // commits reachable from `commit` but not from its merge base with `ref`: none ⇔ ancestor
+      const r = await get(`/projects/${id(project)}/repository/compare?from=${encodeURIComponent(ref)}&to=${encodeURIComponent(commit)}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const body = JSON.parse(r.body) as { commits?: unknown[] };
+      return Array.isArray(body.commits) ? body.commits.length === 0 : undefined;
+    },
+    async tags(project) {
+      const names: string[] = [];
+      for (let page = 1; page <= (options.maxTagPages ?? 10); page++) {
+        const r = await get(`/projects/${id(project)}/repository/tags?per_page=100&page=${page}`);
+        if (r.status === 404) return names;
+        if (r.status !== 200) fail(r.url, r.status, r.body);
+        const batch = JSON.parse(r.body) as { name: string }[];
+        names.push(...batch.map((t) => t.name));
+        if (batch.length < 100) break;
+      }
+      return names;
+    },
+    async readFile(project, ref, path) {
+      const r = await get(`/projects/${id(project)}/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(ref)}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      return r.body;
+    },
+    async commitDiff(project, sha) {
+      const r = await get(`/projects/${id(project)}/repository/commits/${encodeURIComponent(sha)}/diff?per_page=100`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const files = JSON.parse(r.body) as { old_path: string; new_path: string; diff: string; new_file?: boolean; deleted_file?: boolean }[];
+      return files
+        .map((f) => `diff --git a/${f.old_path} b/${f.new_path}\n--- ${f.new_file ? "/dev/null" : `a/${f.old_path}`}\n+++ ${f.deleted_file ? "/dev/null" : `b/${f.new_path}`}\n${f.diff}`)
+        .join("");
+    },
+  };
+}
+
+function runGit(dir: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile("git", ["--git-dir", dir, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" } }, (error, stdout) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 128) : 0;
+      resolve({ code, stdout: String(stdout) });
+    });
+  });
+}
+
+/**
+ * Local clones under `dir`: `<dir>/<owner>/<repo>` or `<dir>/<repo>` (bare or work tree). Answers
+ * containment, tags, files and diffs; knows nothing about pull requests.
+ */
+export function localGitForge(dir: string): UpstreamForge {
+  const located = new Map<string, Promise<string | undefined>>();
+  const gitDirOf = (project: UpstreamProject): Promise<string | undefined> => {
+    let found = located.get(project.path);
+    if (!found) {
+      const name = project.path.split("/").pop() as string;
+      const candidates = [join(dir, project.path), join(dir, name), join(dir, `${name}.git`), join(dir, `${project.path}.git`)];
+      found = (async () => {
+        for (const candidate of candidates) {
+          for (const gitDir of [join(candidate, ".git"), candidate]) {
+            const head = await stat(join(gitDir, "HEAD")).catch(() => undefined);
+            if (head?.isFile()) return gitDir;
+          }
+        }
+        return undefined;
+      })();
+      located.set(project.path, found);
+    }
+    return found;
+  };
+  const safeRef = (ref: string) => /^[A-Za-z0-9._/^~@{}+-]+$/.test(ref) && !ref.startsWith("-");
+  return {
+    description: `local git clones in ${dir}`,
+    supports: () => true,
+    async change() {
+      return undefined;
+    },
+    async contains(project, ref, commit) {
+      const gitDir = await gitDirOf(project);
+      if (!gitDir || !safeRef(ref) || !safeRef(commit)) return undefined;
+      const known = await runGit(gitDir, ["cat-file", "-e", `${commit}^{commit}`]);
+      const knownRef = await runGit(gitDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+      if (known.code !== 0 || knownRef.code !== 0) return undefined;
+      const r = await runGit(gitDir, ["merge-base", "--is-ancestor", commit, ref]);
+      return r.code === 0 ? true : r.code === 1 ? false : undefined;
+    },
+    async tags(project) {
+      const gitDir = await gitDirOf(project);
+      if (!gitDir) return [];
+      const r = await runGit(gitDir, ["tag", "--list"]);
+      return r.stdout.split("\n").filter(Boolean);
+    },
+    async readFile(project, ref, path) {
+      const gitDir = await gitDirOf(project);
+      if (!gitDir || !safeRef(ref) || path.includes("..")) return undefined;
+      const r = await runGit(gitDir, ["show", `${ref}:${path}`]);
+      return r.code === 0 ? r.stdout : undefined;
+    },
+    async commitDiff(project, sha) {
+      const gitDir = await gitDirOf(project);
+      if (!gitDir || !safeRef(sha)) return undefined;
+      const r = await runGit(gitDir, ["show", "--format=", "--no-color", "-U3", sha]);
+      return r.code === 0 ? r.stdout : undefined;
+    },
+  };
+}
+
+/** The first forge that supports a project answers for it. */
+export function combineForges(forges: UpstreamForge[]): UpstreamForge {
+  const pick = (project: UpstreamProject): UpstreamForge | undefined => forges.find((f) => f.supports(project));
+  return {
+    description: forges.map((f) => f.description).join(", "),
+    supports: (project) => pick(project) !== undefined,
+    change: async (project, n) => pick(project)?.change(project, n),
+    contains: async (project, ref, commit) => pick(project)?.contains(project, ref, commit),
+    tags: async (project) => (await pick(project)?.tags(project)) ?? [],
+    readFile: async (project, ref, path) => pick(project)?.readFile(project, ref, path),
+    commitDiff: async (project, sha) => pick(project)?.commitDiff?.(project, sha),
+  };
+}
+
+export interface MemoryProject {
+  /** commit sha → parent shas */
+  commits: Record<string, string[]>;
+  /** tag or branch → commit */
+  refs: Record<string, string>;
+  /** pull/merge request number → state */
+  changes?: Record<number, ChangeState>;
+  /** ref → path → text */
+  files?: Record<string, Record<string, string>>;
+  diffs?: Record<string, string>;
+}
+
+/** An in-memory forge: projects keyed by "github.com/owner/repo" or "gitlab.com/group/project". */
+export function memoryForge(projects: Record<string, MemoryProject>): UpstreamForge & { calls: string[] } {
+  const calls: string[] = [];
+  const find = (project: UpstreamProject) => projects[`${project.host}/${project.path}`];
+  const resolve = (p: MemoryProject, ref: string): string | undefined => p.refs[ref] ?? (p.commits[ref] ? ref : Object.keys(p.commits).find((c) => c.startsWith(ref) && ref.length >= 7));
+  return {
+    calls,
+    description: "in-memory forge",
+    supports: (project) => find(project) !== undefined,
+    async change(project, number) {
+      calls.push(`change ${project.path}#${number}`);
+      return find(project)?.changes?.[number];
+    },
+    async contains(project, ref, commit) {
+      calls.push(`contains ${project.path} ${ref} ${commit}`);
+      const p = find(project);
+      if (!p) return undefined;
+      const tip = resolve(p, ref);
+      const target = resolve(p, commit);
+      if (!tip || !target) return undefined;
+      const seen = new Set<string>();
+      const queue = [tip];
+      while (queue.length) {
+        const sha = queue.pop() as string;
+        if (sha === target) return true;
+        if (seen.has(sha)) continue;
+        seen.add(sha);
+        queue.push(...(p.commits[sha] ?? []));
+      }
+      return false;
+    },
+    async tags(project) {
+      calls.push(`tags ${project.path}`);
+      const p = find(project);
+      return p ? Object.keys(p.refs).filter((r) => !["main", "master", "HEAD"].includes(r)) : [];
+    },
+    async readFile(project, ref, path) {
+      calls.push(`file ${project.path} ${ref} ${path}`);
+      return find(project)?.files?.[ref]?.[path];
+    },
+    async commitDiff(project, sha) {
+      return find(project)?.diffs?.[sha];
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { fileURLToPath } from "node:url";
+import { loadProject } from "../../src/azldev/index.js";
+import { openRepo } from "../../src/repo/index.js";
+import { inventory, type InventoryOptions } from "../../src/tracking/index.js";
+
+export const FIXTURE_DISTRO = fileURLToPath(new URL("../../fixtures/tracking/distro", import.meta.url));
+
+export async function fixtureInventory(options: InventoryOptions = {}) {
+  const repo = await openRepo(FIXTURE_DISTRO);
+  const project = await loadProject(repo);
+  const inv = await inventory(project, repo, options);
+  return { repo, project, inv };
+}
