@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { renderMarkdown, toAnnotations, toJson } from "../../src/report/index.js";
+import type { Finding, ReviewResult } from "../../src/review/types.js";
+
+const patch = `diff --git a/base/comps/systemd/systemd.comp.toml b/base/comps/systemd/systemd.comp.toml
+--- a/base/comps/systemd/systemd.comp.toml
++++ b/base/comps/systemd/systemd.comp.toml
+@@ -1 +1,5 @@
+ [components.systemd]
++
++[[components.systemd.overlays]]
++type = "patch-add"
++source = "0001-fix.patch"
+`;
+
+function finding(extra: Partial<Finding>): Finding {
+  return { rule: "rendered-file-edited", level: "failure", path: "specs/s/systemd/systemd.spec", line: 10, component: "systemd", message: "edited by hand", ...extra };
+}
+
+const result: ReviewResult = {
+  verdict: "failure",
+  components: [{ name: "systemd", status: "drift", method: "unchanged", reason: "comps and pin unchanged" }],
+  findings: [
+    finding({ rule: "overlay-lint", level: "notice", path: "base/comps/systemd/systemd.comp.toml", line: 3, message: "inline array" }),
+    finding({ line: 91, endLine: 94, message: "hand-written `Patch:` line", suggestion: { startLine: 91, endLine: 94, replacement: [] } }),
+    finding({ rule: "vendored-patch-in-rendered-tree", path: "specs/s/systemd/0001-fix.patch", line: undefined, message: "added by hand" }),
+    finding({ rule: "patch-metadata-missing", level: "warning", path: "base/comps/systemd/systemd.comp.toml", line: 4, message: "no status" }),
+  ],
+  fix: { patch, verified: true, note: "Patch4 lands at the end of the main package's tags." },
+};
+
+describe("markdown report", () => {
+  it("puts the verdict first, then the component table, findings most severe first, then the fix as one patch", () => {
+    const md = renderMarkdown(result);
+    const order = ["## ❌", "2 failures, 1 warning, 1 notice", "| systemd | drift | unchanged |", "### Findings", "vendored-patch-in-rendered-tree", "patch-metadata-missing", "overlay-lint", "### Fix (verified by re-rendering)", "```diff"];
+    let at = -1;
+    for (const needle of order) {
+      const next = md.indexOf(needle, at + 1);
+      expect(next, needle).toBeGreaterThan(at);
+      at = next;
+    }
+    expect(md).toContain("**specs/s/systemd/systemd.spec:91-94**");
+    expect(md).toContain("suggestion: delete lines 91–94");
+    expect(md).toContain(patch);
+    expect(md).toContain("Patch4 lands at the end");
+  });
+
+  it("escapes what comes from the repository: no HTML, no mentions, no table breaks", () => {
+    const hostile: ReviewResult = {
+      verdict: "failure",
+      components: [{ name: "evil|<img src=x>", status: "drift", reason: "@admin look" }],
+      findings: [finding({ message: "<script>alert(1)</script> ping @octocat | col", path: "specs/e/evil/<b>.spec" })],
+    };
+    const md = renderMarkdown(hostile);
+    expect(md).not.toContain("<script>");
+    expect(md).not.toContain("<img");
+    expect(md).not.toContain("<b>");
+    expect(md).not.toMatch(/@octocat|@admin/);
+    expect(md).toContain("evil\\|&lt;img src=x&gt;");
+  });
+
+  it("stays within its byte budget and says what it left out, keeping the verdict and the fix first", () => {
+    const many: ReviewResult = {
+      verdict: "failure",
+      components: [{ name: "systemd", status: "drift" }],
+      findings: Array.from({ length: 2000 }, (_, i) => finding({ line: i + 1, message: `edited by hand ${"x".repeat(80)}` })),
+      fix: { patch, verified: true },
+    };
+    const md = renderMarkdown(many, { maxBytes: 20_000 });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(20_000);
+    expect(md.startsWith("## ❌")).toBe(true);
+    expect(md).toMatch(/more item\(s\) omitted/);
+  });
+
+  it("an unverified fix says why", () => {
+    const md = renderMarkdown({ ...result, fix: { patch, verified: false, note: "Not verified: systemd (no upstream source was given)." } });
+    expect(md).toContain("### Fix (not verified)");
+    expect(md).toContain("no upstream source was given");
+  });
+});
+
+describe("JSON report", () => {
+  it("follows DESIGN.md §4: verdict, components, findings with rule/level/path/line/component/message/fix, fix.patch", () => {
+    const doc = JSON.parse(toJson(result));
+    expect(Object.keys(doc)).toEqual(["verdict", "components", "findings", "fix"]);
+    expect(doc.components).toEqual([{ name: "systemd", status: "drift", method: "unchanged", reason: "comps and pin unchanged" }]);
+    expect(doc.findings.map((f: Finding) => f.level)).toEqual(["failure", "failure", "warning", "notice"]);
+    expect(doc.findings[1]).toEqual({
+      rule: "rendered-file-edited",
+      level: "failure",
+      path: "specs/s/systemd/systemd.spec",
+      line: 91,
+      endLine: 94,
+      component: "systemd",
+      message: "hand-written `Patch:` line",
+      suggestion: { startLine: 91, endLine: 94, replacement: [] },
+    });
+    expect(doc.fix.patch).toBe(patch);
+  });
+});
+
+describe("annotations", () => {
+  it("one per finding, most severe first, whole-file findings on line 1", () => {
+    const annotations = toAnnotations(result.findings);
+    expect(annotations.map((a) => [a.annotation_level, a.path, a.start_line, a.end_line])).toEqual([
+      ["failure", "specs/s/systemd/0001-fix.patch", 1, 1],
+      ["failure", "specs/s/systemd/systemd.spec", 91, 94],
+      ["warning", "base/comps/systemd/systemd.comp.toml", 4, 4],
+      ["notice", "base/comps/systemd/systemd.comp.toml", 3, 3],
+    ]);
+    expect(annotations[1]?.title).toBe("rendered-file-edited: specs/s/systemd/systemd.spec:91-94");
+  });
+});
