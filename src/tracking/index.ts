@@ -8,4 +8,4 @@ export { inventory, distroMacros, entryFileName, type InventoryOptions } from ".
 export type * from "./types.js";
 export { githubForge, gitlabForge, localGitForge, memoryForge, combineForges, ForgeError, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HttpForgeOptions, type MemoryProject } from "./forge.js";
 export { checkAgainstTree, touchedPaths, type ReverseApplyResult, type HunkState, type FileCheck } from "./reverse-apply.js";
-export { assessPatch, trackPatches, projectFromSource, VERDICTS, RUNG_NAMES, type PatchVerdict, type VerdictKind, type Rung, type Evidence, type TrackOptions } from "./verdicts.js";
+export { assessPatch, trackPatches, projectFromSource, ForgeSession, VERDICTS, RUNG_NAMES, type PatchVerdict, type VerdictKind, type Rung, type Evidence, type TrackOptions } from "./verdicts.js";

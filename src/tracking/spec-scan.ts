@@ -263,7 +263,7 @@ export function scanSpec(text: string, options: ScanOptions = {}): SpecScan {
         const value = (tag[3] as string).trim();
         if (name === "patch" || name === "source") {
           addEntry(name === "patch" ? "Patch" : "Source", tag[2] ? Number(tag[2]) : undefined, value, lineNo, false);
-        } else if (section === "preamble" && isActive !== false && (name === "name" || name === "version" || name === "release" || name === "epoch")) {
+        } else if (section === "preamble" && isActive !== false && (name === "name" || name === "version" || name === "release" || name === "epoch" || name === "url" || name === "summary" || name === "license")) {
           const expansion = expandMacros(value, macros);
           macros.set(name, expansion.text);
           if (name === "name") scan.name = expansion.text;

@@ -114,7 +114,7 @@ interface ProjectTags {
   sorted: { tag: string; version: string }[];
 }
 
-class ForgeSession {
+export class ForgeSession {
   readonly #tags = new Map<string, Promise<ProjectTags>>();
   constructor(readonly forge: UpstreamForge) {}
 

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { memoryForge, trackPatches, type PatchVerdict } from "../../src/tracking/index.js";
+import { fixtureForge } from "./forge-fixture.js";
+import { fixtureInventory } from "./helpers.js";
+
+async function verdicts(forge = fixtureForge()) {
+  const { inv, repo } = await fixtureInventory();
+  const result = await trackPatches(inv, { forge, readText: (p) => repo.readText(p) });
+  return { byFile: new Map(result.map((v) => [v.file, v] as [string, PatchVerdict])), result, forge };
+}
+
+describe("verdicts", () => {
+  it("a merged PR whose merge commit is in the packaged tag is released and droppable (rung b)", async () => {
+    const { byFile } = await verdicts();
+    const v = byFile.get("netlabel-long-labels.patch");
+    expect(v).toMatchObject({ verdict: "released", rung: "b", droppable: true, packagedVersion: "2.1", actionable: true });
+    expect(v?.upstream).toEqual({ project: "example/netlabel", url: "https://github.com/example/netlabel", tag: "v2.1" });
+    expect(v?.links).toContain("https://github.com/example/netlabel/pull/42");
+    // the comp.toml still says "upstreamable": shown as a conflict, never used to decide
+    expect(v?.conflicts[0]).toContain("not yet upstreamed");
+    expect(v?.drop.files).toEqual(["base/comps/netlabel/netlabel-long-labels.patch"]);
+  });
+
+  it("a declined PR whose removal criterion names another package is fixed elsewhere", async () => {
+    const { byFile } = await verdicts();
+    const v = byFile.get("unitd-tmpfiles-label.patch");
+    expect(v).toMatchObject({ verdict: "fixed-elsewhere", rung: "f", droppable: true });
+    expect(v?.reason).toBe("the drop condition is another package: selinux-policy >= 42.3 — met");
+    expect(v?.evidence.map((e) => e.summary)).toEqual(
+      expect.arrayContaining([
+        "PR #77 was closed without merging",
+        'removal criterion "Drop when selinux-policy >= 42.3 is available.": selinux-policy 42.5 is packaged here, which meets selinux-policy >= 42.3',
+        "none of the 1 hunks is in v258.4",
+      ]),
+    );
+  });
+
+  it("without a cross-package criterion a closed PR is declined", async () => {
+    const { inv } = await fixtureInventory();
+    const patch = inv.patches.find((p) => p.file === "unitd-tmpfiles-label.patch");
+    if (!patch) throw new Error("fixture changed");
+    patch.removalCriteria = [];
+    const [v] = await trackPatches({ ...inv, patches: [patch] }, { forge: fixtureForge() });
+    expect(v).toMatchObject({ verdict: "declined", rung: "b", droppable: false });
+  });
+
+  it("open PRs are pending, false conditionals inactive, and reverse-apply finds upstreamed content (rung d)", async () => {
+    const { byFile } = await verdicts();
+    expect(byFile.get("80.patch")).toMatchObject({ verdict: "pending", rung: "b", droppable: false, actionable: false });
+    expect(byFile.get("26.patch")).toMatchObject({ verdict: "inactive", rung: "spec", droppable: true });
+    const firmware = byFile.get("unitd-x86-firmware.patch");
+    expect(firmware).toMatchObject({ verdict: "released", rung: "d", droppable: true });
+    expect(firmware?.reason).toBe("upstream v258.4 already contains every hunk (packaged 258.4)");
+  });
+
+  it("a merge released only after the packaged version is droppable from that version", async () => {
+    const forge = fixtureForge();
+    const { inv } = await fixtureInventory();
+    // package the previous release instead
+    const netlabel = inv.components.find((c) => c.name === "netlabel");
+    if (netlabel) netlabel.version = "2.0";
+    const patch = inv.patches.find((p) => p.file === "netlabel-long-labels.patch");
+    const [v] = await trackPatches({ ...inv, patches: patch ? [patch] : [] }, { forge });
+    expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "b", droppable: false, dropFrom: "2.1" });
+    expect(v?.upstream?.tag).toBe("v2.0");
+  });
+
+  it("a merged PR in no release yet is merged-unreleased without a version", async () => {
+    const forge = memoryForge({
+      "github.com/example/netlabel": {
+        commits: { a1: [], c3: ["a1"], m42: ["c3"] },
+        refs: { "v2.0": "a1", "v2.1": "c3", main: "m42" },
+        changes: { 42: { url: "https://github.com/example/netlabel/pull/42", state: "merged", mergeCommit: "m42" } },
+      },
+    });
+    const { byFile } = await verdicts(forge);
+    const v = byFile.get("netlabel-long-labels.patch");
+    expect(v).toMatchObject({ verdict: "merged-unreleased", droppable: false, reason: "PR #42 is merged upstream but in no release yet" });
+    expect(v?.dropFrom).toBeUndefined();
+  });
+
+  it("offline, only the spec, metadata and criteria decide", async () => {
+    const { inv } = await fixtureInventory();
+    const result = await trackPatches(inv, {});
+    const byFile = new Map(result.map((v) => [v.file, v]));
+    expect(byFile.get("26.patch")?.verdict).toBe("inactive");
+    expect(byFile.get("unitd-tmpfiles-label.patch")).toMatchObject({ verdict: "fixed-elsewhere", droppable: true });
+    expect(byFile.get("netlabel-long-labels.patch")).toMatchObject({ verdict: "unknown", reason: "not forwarded upstream yet" });
+    expect(byFile.get("libfoo-default-ciphers.patch")).toMatchObject({ verdict: "unknown", reason: "downstream-only by its metadata", actionable: true });
+  });
+
+  it("records forge failures as evidence instead of failing the run", async () => {
+    const forge = fixtureForge();
+    forge.change = async () => {
+      throw new Error("HTTP 502 upstream unavailable");
+    };
+    const { byFile } = await verdicts(forge);
+    const v = byFile.get("80.patch");
+    expect(v?.verdict).toBe("unknown");
+    expect(v?.evidence.some((e) => e.error && e.summary.includes("HTTP 502"))).toBe(true);
+  });
+
+  it("asks for the tag list once per upstream project", async () => {
+    const { forge } = await verdicts();
+    expect(forge.calls.filter((c) => c === "tags example/unitd")).toHaveLength(1);
+  });
+});
