@@ -36,6 +36,8 @@ export interface CatFileBatchOptions {
   gitBinary?: string;
   /** counts processes started, for callers that want to prove reuse */
   onSpawn?: () => void;
+  /** stop the process after this long without requests (it restarts on the next read) */
+  idleMs?: number;
 }
 
 export class CatFileBatch {
@@ -61,13 +63,24 @@ export class CatFileBatch {
       const child = this.#ensureProcess();
       this.#queue.push({ oid, resolve, reject });
       this.#setReferenced(true);
-      child.stdin.write(`${oid}\n`);
+      this.#unsent.push(oid);
+      // One write per burst of requests instead of one syscall per object.
+      if (this.#unsent.length === 1) queueMicrotask(() => this.#flush());
     });
+  }
+
+  #unsent: string[] = [];
+
+  /** Requests unsent when their process died were rejected with it; the list restarts per process. */
+  #flush(): void {
+    const lines = this.#unsent.splice(0);
+    if (lines.length > 0) this.#child?.stdin.write(`${lines.join("\n")}\n`);
   }
 
   /** Stops the process; pending reads fail. Safe to call twice. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#idleTimer);
     const child = this.#child;
     if (!child) return;
     this.#child = undefined;
@@ -94,6 +107,7 @@ export class CatFileBatch {
     this.#child = child;
     this.#header = [];
     this.#body = undefined;
+    this.#unsent = [];
     this.#stderr = "";
     child.stdout.on("data", (chunk: Buffer) => this.#onData(chunk));
     child.stderr.on("data", (chunk: Buffer) => {
@@ -178,7 +192,25 @@ export class CatFileBatch {
 
   #answer(object: GitObject | undefined): void {
     const pending = this.#queue.shift();
-    if (this.#queue.length === 0) this.#setReferenced(false);
+    if (this.#queue.length === 0) {
+      this.#setReferenced(false);
+      this.#scheduleRetirement();
+    }
     pending?.resolve(object);
+  }
+
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  #scheduleRetirement(): void {
+    const idleMs = this.#options.idleMs;
+    if (idleMs === undefined) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      const child = this.#child;
+      if (!child || this.#queue.length > 0 || this.#unsent.length > 0) return;
+      this.#child = undefined;
+      child.stdin.end();
+    }, idleMs);
+    this.#idleTimer.unref();
   }
 }

@@ -70,6 +70,8 @@ export interface GitRunOptions {
   env?: Record<string, string>;
   /** refuse output larger than this (default 256 MiB) */
   maxOutputBytes?: number;
+  /** written to git's standard input, which is then closed */
+  input?: string;
 }
 
 export interface GitResult {
@@ -105,7 +107,7 @@ export function runGit(args: readonly string[], options: GitRunOptions = {}): Pr
     const child = spawn(options.gitBinary ?? "git", fullArgs, {
       cwd: options.cwd,
       env: gitEnvironment(options.env),
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       // Its own process group, so a timeout also stops the transport helpers git starts.
       detached: true,
     });
@@ -130,7 +132,7 @@ export function runGit(args: readonly string[], options: GitRunOptions = {}): Pr
       killGroup();
       finish(() => reject(new GitTimeoutError(args, timeoutMs)));
     }, timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       outBytes += chunk.length;
       if (outBytes > maxOutput) {
         killGroup();
@@ -139,9 +141,15 @@ export function runGit(args: readonly string[], options: GitRunOptions = {}): Pr
       }
       stdout.push(chunk);
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < 256) stderr.push(chunk);
     });
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on("error", () => {
+        // git exited before reading everything; its exit status tells the story
+      });
+      child.stdin.end(options.input);
+    }
     child.on("error", (error) => finish(() => reject(error)));
     child.on("close", (code, signal) => {
       finish(() =>

@@ -20,6 +20,8 @@ export interface UpstreamCommit {
   authorTime: number;
   /** author timezone offset as git prints it, e.g. "+0200" */
   authorTz: string;
+  /** committer time, seconds since the epoch (snapshots select by it, like `git rev-list --before`) */
+  committerTime?: number;
   subject: string;
   /** full message including subject */
   message: string;
@@ -41,6 +43,8 @@ export interface UpstreamCheckout {
   files: Map<string, Uint8Array>;
   /** present when the source has git history (feeds rpmautospec) */
   history?: UpstreamHistory;
+  /** entries of the tree left out of `files`: symlinks, submodules, files above the size limit */
+  skipped?: { path: string; kind: "symlink" | "submodule" | "oversized"; reason: string }[];
 }
 
 export class UpstreamError extends Error {
