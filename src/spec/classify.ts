@@ -50,7 +50,7 @@ export const SECTION_KEYWORDS: readonly string[] = [...SECTION_TYPES.keys()];
 
 /** The section type of a header token (case-insensitive), or undefined when it is not a header. */
 export function sectionTypeOf(token: string): SectionType | undefined {
-  if (token.length < 4 || token.charCodeAt(0) !== 0x25 /* % */) return undefined;
+  if (token.length < 4 || token.length > 24 || token.charCodeAt(0) !== 0x25 /* % */) return undefined;
   return SECTION_TYPES.get(token.toLowerCase());
 }
 

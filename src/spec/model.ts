@@ -3,14 +3,7 @@
  * line keeps its own terminator ("\n", "\r\n", a final "\r", or none). Structure (sections, tags,
  * conditionals) follows azldev's parser so that it agrees with what overlays act on.
  */
-import {
-  classifyLine,
-  conditionalToken,
-  packageOfSection,
-  tagFamily,
-  numberedTagNumber,
-  type SectionType,
-} from "./classify.js";
+import { numberedTagNumber, packageOfSection, parseTagText, sectionTypeOf, tagFamily, type SectionType } from "./classify.js";
 import { goFields, goFirstField, goTrimSpace } from "./text.js";
 
 export type LineKind = "header" | "tag" | "conditional" | "macro" | "comment" | "blank" | "text";
@@ -265,10 +258,9 @@ function build(text: string, options: ParseOptions): Built {
   // A macro definition whose body continues on the next physical line.
   let openMacro: { def: MacroDefinition; body: string } | undefined;
 
-  const noteDirective = (directive: string, lineText: string, lineNo: number): LineKind => {
+  const noteDirective = (directive: string, trimmed: string, lineNo: number): LineKind => {
     const enclosing = stack.length > 0 ? stack[stack.length - 1] : undefined;
     if (directive === "%if" || directive === "%ifarch" || directive === "%ifnarch" || directive === "%ifos" || directive === "%ifnos") {
-      const trimmed = goTrimSpace(lineText);
       const block: MutableConditional = {
         index: conditionals.length,
         directive,
@@ -348,22 +340,29 @@ function build(text: string, options: ParseOptions): Built {
       });
     }
 
-    const cls = classifyLine(lineText, current.type === "package", continuationMode && continued);
+    // One trim per line serves the header, tag, directive and comment checks.
+    const trimmed = goTrimSpace(lineText);
+    const hashFirst = lineText.charCodeAt(0) === 0x23; /* azldev blanks a line whose first character is # */
+    const plainText = continuationMode && continued;
     if (continuationMode) continued = lineText.endsWith("\\");
-    let kind: LineKind;
+    let kind: LineKind = "text";
     const enclosing = stack.length > 0 ? stack[stack.length - 1] : undefined;
+    const percentFirst = trimmed.charCodeAt(0) === 0x25;
+    const firstToken = percentFirst ? goFirstField(trimmed) : "";
+    const headerType = !plainText && !hashFirst && percentFirst ? sectionTypeOf(firstToken) : undefined;
 
-    if (cls.kind === "header") {
+    if (headerType !== undefined) {
       current.endLine = lineNo - 1;
-      const pkg = packageOfSection(cls.sectionType, cls.tokens);
+      const tokens = goFields(trimmed);
+      const pkg = packageOfSection(headerType, tokens);
       current = {
         index: sections.length,
-        name: cls.name,
-        keyword: cls.name.toLowerCase(),
-        type: cls.sectionType,
+        name: firstToken,
+        keyword: firstToken.toLowerCase(),
+        type: headerType,
         package: pkg.name,
         packageForm: pkg.form,
-        tokens: cls.tokens,
+        tokens,
         headerLine: lineNo,
         bodyStart: lineNo + 1,
         endLine: lineNo,
@@ -371,30 +370,33 @@ function build(text: string, options: ParseOptions): Built {
       sections.push(current);
       kind = "header";
       openMacro = undefined;
-    } else if (cls.kind === "tag") {
-      kind = "tag";
-      const family = tagFamily(cls.name);
-      let number: number | undefined;
-      if (family === "source" || family === "patch") number = numberedTagNumber(cls.name, family);
-      tags.push({
-        line: lineNo,
-        name: cls.name,
-        value: cls.value,
-        family,
-        ...(number !== undefined ? { number } : {}),
-        section: current.index,
-        package: current.package,
-        ...(enclosing !== undefined ? { conditional: enclosing } : {}),
-      });
-    } else {
-      kind = "text";
+    } else if (!plainText && !hashFirst && trimmed !== "" && current.type === "package") {
+      const tag = parseTagText(trimmed);
+      if (tag !== undefined) {
+        kind = "tag";
+        const family = tagFamily(tag.name);
+        const entry: { -readonly [K in keyof SpecTag]: SpecTag[K] } = {
+          line: lineNo,
+          name: tag.name,
+          value: tag.value,
+          family,
+          section: current.index,
+          package: current.package,
+        };
+        if (family === "source" || family === "patch") {
+          const number = numberedTagNumber(tag.name, family);
+          if (number !== undefined) entry.number = number;
+        }
+        if (enclosing !== undefined) entry.conditional = enclosing;
+        tags.push(entry);
+      }
     }
 
     // Conditionals and the finer line kinds (never for headers and tags, which keep their role).
     if (kind === "text") {
       const continuingMacro = openMacro;
-      const directive = conditionalToken(lineText);
-      if (directive !== "") kind = noteDirective(directive, lineText, lineNo);
+      const directive = percentFirst && firstToken.length >= 3 && firstToken.length <= 10 ? firstToken.toLowerCase() : "";
+      if (directive !== "") kind = noteDirective(directive, trimmed, lineNo);
       if (continuingMacro) {
         const body = continuingMacro.body + "\n" + lineText;
         const updated: MacroDefinition = { ...continuingMacro.def, endLine: lineNo, body };
@@ -403,23 +405,23 @@ function build(text: string, options: ParseOptions): Built {
         if (kind === "text") kind = "macro";
       } else if (directive === "%global" || directive === "%define" || directive === "%undefine") {
         kind = "macro";
-        const def = parseMacroDefinition(lineText, lineNo, directive.slice(1) as "global" | "define" | "undefine", enclosing);
+        const def = parseMacroDefinition(trimmed, lineNo, directive.slice(1) as "global" | "define" | "undefine", enclosing);
         if (def) {
           macros.push(def);
           if (def.kind !== "undefine" && lineText.endsWith("\\")) openMacro = { def, body: def.body };
         }
       }
       if (kind === "text") {
-        const trimmed = goTrimSpace(lineText);
         if (trimmed === "") kind = "blank";
         else if (trimmed.charCodeAt(0) === 0x23) kind = "comment";
         else if (current.type === "sourcelist") {
-          sourceLists.push({
+          const entry: { -readonly [K in keyof SourceListEntry]: SourceListEntry[K] } = {
             line: lineNo,
             list: current.keyword as "%patchlist" | "%sourcelist",
             value: trimmed,
-            ...(enclosing !== undefined ? { conditional: enclosing } : {}),
-          });
+          };
+          if (enclosing !== undefined) entry.conditional = enclosing;
+          sourceLists.push(entry);
         }
       }
     }
