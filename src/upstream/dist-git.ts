@@ -24,6 +24,8 @@ export interface DistGitOptions {
   /** URL schemes accepted in dist-git-base-uri (default https, http, git, ssh, file) */
   allowedSchemes?: string[];
   maxFileBytes?: number;
+  /** entries used within this many ms are never evicted, as another fetch may be reading them (default 60 s) */
+  evictionGraceMs?: number;
 }
 
 export interface DistGitStats {
@@ -39,7 +41,6 @@ const DEFAULT_CACHE_BYTES = 2 * 1024 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_HEAD_TTL_MS = 5 * 60_000;
 const DEFAULT_SCHEMES = ["https", "http", "git", "ssh", "file"];
-/** Entries used this recently are never evicted: another fetch may still be reading them. */
 const EVICTION_GRACE_MS = 60_000;
 const STALE_TEMP_MS = 60 * 60_000;
 
@@ -336,9 +337,10 @@ export class DistGitUpstream implements UpstreamSource {
     }
     let total = entries.reduce((sum, e) => sum + e.bytes, 0);
     const now = Date.now();
+    const grace = this.#options.evictionGraceMs ?? EVICTION_GRACE_MS;
     for (const entry of entries.sort((a, b) => a.used - b.used)) {
       if (total <= cap) break;
-      if (entry.dir === keep || now - entry.used < EVICTION_GRACE_MS) continue;
+      if (entry.dir === keep || now - entry.used < grace) continue;
       const trash = join(this.#tempDir, `evict-${process.pid}-${randomBytes(6).toString("hex")}`);
       try {
         await rename(entry.dir, trash); // out of sight first, so no reader picks up a half-deleted entry
