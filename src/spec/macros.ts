@@ -242,9 +242,6 @@ function expandName(
     emit(out, written, state);
     return;
   }
-  if (conditionalText !== undefined) {
-    // `%{name:arg}` on a plain macro: rpm ignores the argument.
-  }
   if (++state.expansions > state.maxExpansions) {
     report(state, "(too many expansions)");
     throw new LimitReached();
@@ -254,12 +251,7 @@ function expandName(
 
 function expandToString(text: string, depth: number, state: State): string {
   const sub = { s: "" };
-  const saved = state.maxOutput;
-  try {
-    expandInto(text, depth + 1, state, sub);
-  } finally {
-    state.maxOutput = saved;
-  }
+  expandInto(text, depth + 1, state, sub);
   return sub.s;
 }
 

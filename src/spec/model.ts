@@ -464,8 +464,3 @@ function parseMacroDefinition(
     ...(conditional !== undefined ? { conditional } : {}),
   };
 }
-
-/** Tokens of a header line as azldev splits them. */
-export function headerTokens(line: string): string[] {
-  return goFields(line);
-}

@@ -224,3 +224,11 @@ describe("loose-file overlays", () => {
     expect(out.files).toEqual(tree);
   });
 });
+
+describe(".git internal paths", async () => {
+  const { isGitInternalPath } = await import("../../src/overlays/index.js");
+  it("excludes .git/…, /.git/… and sub/.git/…; keeps look-alikes", () => {
+    for (const p of [".git/config", ".git/objects/ab/cd", "/.git/HEAD", "sub/.git/HEAD", "a/b/.git/x"]) expect(isGitInternalPath(p), p).toBe(true);
+    for (const p of [".gitignore", ".gitattributes", "git/config", "my.gitconfig", "sub/.gitmodules", "x.git"]) expect(isGitInternalPath(p), p).toBe(false);
+  });
+});

@@ -122,6 +122,9 @@ describe("sections, tags and line kinds of a realistic spec", () => {
     expect(spec.tag("requires(post)")?.value).toBe("systemd");
     expect(spec.tag("Requires")).toBeUndefined();
     expect(spec.tagsOf("devel").map((t) => t.name)).toEqual(["Summary", "Requires"]);
+    expect(spec.tagsOf("python3-widget").map((t) => t.name)).toEqual(["Summary"]);
+    expect(spec.tagsOf("no-such-package")).toEqual([]);
+    expect(spec.tagsOf().map((t) => t.name).slice(0, 3)).toEqual(["Name", "Version", "Release"]);
     // azldev quirks kept: an indented comment with a colon and a %{lua: ...} line are tags
     expect(spec.tag("#indented")?.value).toBe("comment");
     expect(spec.tag("%{lua")).toBeDefined();
