@@ -13,7 +13,9 @@ import type { ReviewChangeInput } from "./input.js";
 import { changedNewLines, classifiedSpecDiff, diffLineArrays, type LineHunk } from "./line-diff.js";
 import { isPatchOverlay, lintOverlays, lintPatchMetadata, unappliedPatches } from "./lint.js";
 import { specLines } from "./spec-scan.js";
-import { changedBetween, readRenderedDir, sameBytes } from "./tree.js";
+import { matchGlob } from "../glob/index.js";
+import { sharedProjectCache, type ProjectCache } from "./project-cache.js";
+import { changedBetween, readRenderedDir, renderedPathOf, sameBytes } from "./tree.js";
 import type { ComponentVerdict, Finding } from "./types.js";
 
 const decoder = new TextDecoder();
@@ -56,10 +58,22 @@ export interface Analysis {
 
 const CONCURRENCY = 8;
 
-export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps): Promise<Analysis> {
-  const [base, head] = await Promise.all([deps.loadProject(input.base), deps.loadProject(input.head)]);
-  const renderedSpecsDir = input.config?.renderedSpecsDir ?? head.settings.renderedSpecsDir;
+/**
+ * The head's config is the base's when the change only touches rendered trees (no config file, no
+ * overlay source, no local spec can live there); loading a large project twice is the costliest
+ * part of a small check.
+ */
+function onlyRenderedPaths(paths: readonly string[], project: Project, renderedSpecsDir: string): boolean {
+  const specPatterns = Object.values(project.groups).flatMap((g) => g.specs);
+  return paths.every((p) => renderedPathOf(renderedSpecsDir, p) !== undefined && !p.endsWith(".toml") && !specPatterns.some((g) => matchGlob(g, p)));
+}
+
+export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, projects: ProjectCache = sharedProjectCache): Promise<Analysis> {
+  const base = await projects.get(input.base, deps.loadProject);
   const changedPaths = input.changedPaths ?? (await changedBetween(input.base, input.head));
+  const reuse = onlyRenderedPaths(changedPaths, base, input.config?.renderedSpecsDir ?? base.settings.renderedSpecsDir);
+  const head = reuse ? base : await projects.get(input.head, deps.loadProject);
+  const renderedSpecsDir = input.config?.renderedSpecsDir ?? head.settings.renderedSpecsDir;
   const changed = new Set(changedPaths);
   const findings = configFindings(base, head, changed);
   const brokenComponents = new Set(head.errors.filter((e) => e.severity === "error" && e.component).map((e) => e.component as string));
