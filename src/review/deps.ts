@@ -3,7 +3,10 @@
  * loading, the overlay engine and the full renderer. Tests inject doubles to count or fail calls;
  * production uses the real modules.
  */
+import { loadProject } from "../azldev/index.js";
 import type { Overlay, Project } from "../azldev/types.js";
+import { applyOverlays } from "../overlays/index.js";
+import { renderComponent } from "../render/index.js";
 import type { ApplyOptions, ApplyResult, FileContent } from "../overlays/types.js";
 import type { ComponentRender } from "../render/types.js";
 import type { RepoView } from "../repo/types.js";
@@ -29,21 +32,7 @@ export function overlayFailure(error: unknown): OverlayFailure | undefined {
   return undefined;
 }
 
-let loaded: Promise<ReviewDeps> | undefined;
-
-/** The real modules, loaded once. */
-export function defaultDeps(): Promise<ReviewDeps> {
-  loaded ??= (async () => {
-    const [azldev, overlays, render] = await Promise.all([
-      import("../azldev/index.js"),
-      import("../overlays/index.js"),
-      import("../render/index.js").catch(() => undefined),
-    ]);
-    return {
-      loadProject: (repo) => azldev.loadProject(repo),
-      applyOverlays: (input, list, options) => overlays.applyOverlays(input, list, options),
-      ...(render ? { renderComponent: (input: Parameters<NonNullable<ReviewDeps["renderComponent"]>>[0]) => render.renderComponent(input) } : {}),
-    };
-  })();
-  return loaded;
+/** The real modules. */
+export async function defaultDeps(): Promise<ReviewDeps> {
+  return { loadProject: (repo) => loadProject(repo), applyOverlays, renderComponent };
 }

@@ -4,7 +4,7 @@
  * on the base is at most a notice.
  */
 import type { ComponentConfig, ConfigError, ConfiguredOverlay, Project } from "../azldev/types.js";
-import type { FileContent } from "../overlays/types.js";
+import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
 import type { ReviewDeps } from "./deps.js";
@@ -36,6 +36,8 @@ export interface ComponentReview {
   /** what the comps produce at the head, when it could be determined */
   expected?: Map<string, Uint8Array>;
   expectedProvenance?: ExpectedLineOrigin[];
+  /** provenance of the expected spec's lines from a full render */
+  renderProvenance?: LineOrigin[];
   /** overlays appended by the change (incremental method) */
   appended?: ConfiguredOverlay[];
   /** files of dir whose differences the change made by hand (content hunks on lines it touched) */
@@ -346,6 +348,7 @@ async function fullRender(review: ComponentReview, ctx: EvalContext, why: string
       return false;
     }
     review.expected = render.files;
+    if (render.provenance) review.renderProvenance = render.provenance;
     review.verdict = { name, status: "clean", method: "full", reason: why };
     return true;
   } catch (error) {
@@ -416,7 +419,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
             line: start,
             ...(end !== start ? { endLine: end } : {}),
             component: name,
-            message: editMessage(h, name, isSpec),
+            message: editMessage(h, name, isSpec) + (isSpec ? producedBy(review, h) : ""),
           });
         } else if (baseDrift.has(hunkKey(rel, h))) {
           review.findings.push({
@@ -486,6 +489,44 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     }
   }
   if (staleFiles > 0 && review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "drift" };
+}
+
+function where(o: { origin?: { file: string; line: number } | undefined; description?: string | undefined }): string {
+  return `${o.description ? `"${o.description}"` : "an overlay"}${o.origin ? ` (${o.origin.file}:${o.origin.line})` : ""}`;
+}
+
+/** Which overlay produced the expected lines a hand edit replaced: that overlay is what to change. */
+function producedBy(review: ComponentReview, h: LineHunk): string {
+  if (h.removed.length === 0) return "";
+  const config = review.headConfig;
+  for (let i = 0; i < h.removed.length; i++) {
+    const index = h.oldStart + i;
+    const inc = review.expectedProvenance?.[index];
+    if (inc?.kind === "overlay") {
+      const o = review.appended?.[inc.index];
+      if (o) return ` This line comes from ${where(o)}; change that overlay instead.`;
+    }
+    const full = review.renderProvenance?.[index];
+    if (full?.kind === "overlay" && full.origin) return ` This line comes from ${where(full)}; change that overlay instead.`;
+  }
+  // no provenance (the comps did not change): recognise the text an existing overlay writes
+  for (const text of h.removed) {
+    const line = text.trim();
+    if (line === "") continue;
+    const o = config?.overlays.find(
+      (o) =>
+        (o.replacement !== undefined && o.replacement.split("\n").some((r) => r.trim() === line)) ||
+        (o.lines ?? []).some((l) => l.trim() === line) ||
+        (o.tag !== undefined && o.value !== undefined && o.type !== "spec-remove-tag" && isTagLine(line, o.tag, o.value)),
+    );
+    if (o) return ` The comps write this line with ${where(o)}; change that overlay instead.`;
+  }
+  return "";
+}
+
+function isTagLine(line: string, tag: string, value: string): boolean {
+  const colon = line.indexOf(":");
+  return colon > 0 && line.slice(0, colon).trim().toLowerCase() === tag.toLowerCase() && line.slice(colon + 1).trim() === value.trim();
 }
 
 function removalPoints(hunks: readonly LineHunk[]): Set<number> {

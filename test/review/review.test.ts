@@ -303,6 +303,14 @@ describe("hand edits", () => {
     expect(result.fix?.verified).toBe(true);
   });
 
+  it("a hand edit of a line an existing overlay writes points at that overlay", async () => {
+    const head = withEdits(base, { [SYSTEMD_SPEC]: replaceOnce(base[SYSTEMD_SPEC] as string, "Conflicts:      setup < 2.15.0-1\n", "Conflicts:      setup < 2.14.0-1\n") });
+    const result = await review(base, head);
+    const edited = result.findings.find((f) => f.rule === "rendered-file-edited" && f.level === "failure");
+    const comp = base["base/comps/systemd/systemd.comp.toml"] as string;
+    expect(edited?.message).toContain(`"Lower Conflicts on setup from 2.15.0-3 to 2.15.0-1 to match the setup Azure Linux ships" (base/comps/systemd/systemd.comp.toml:${lineOf(comp, "Lower Conflicts") - 1})`);
+  });
+
   it("a deleted rendered file is missing; the fix restores it", async () => {
     const head = withEdits(base, { "specs/s/systemd/inittab": null });
     const result = await review(base, head);
