@@ -1,7 +1,8 @@
 /**
  * Turns fixtures/distro-repo into real git repositories in a temp dir: one dist-git repository per
  * package with the dated commits of its history.toml, and the project repository with one dated
- * commit per lock-file revision. `{{dist-git:<pkg>:<id>}}` placeholders become commit hashes.
+ * commit per lock-file revision. `{{dist-git:<pkg>:<id>}}` placeholders become commit hashes and `{{dist-git-dir}}` the directory of
+ * the dist-git repositories (the fixture distro's `file://` dist-git-base-uri).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -61,17 +62,17 @@ function git(cwd: string, args: string[], env: NodeJS.ProcessEnv): string {
   }).trim();
 }
 
-function substitute(text: string, hashes: Record<string, Record<string, string>>): string {
-  return text.replace(/\{\{dist-git:([^:}]+):([^}]+)\}\}/g, (whole, pkg: string, id: string) => hashes[pkg]?.[id] ?? whole);
+function substitute(text: string, hashes: Record<string, Record<string, string>>, distGitDir = ""): string {
+  return text.replace(/\{\{dist-git-dir\}\}/g, distGitDir).replace(/\{\{dist-git:([^:}]+):([^}]+)\}\}/g, (whole, pkg: string, id: string) => hashes[pkg]?.[id] ?? whole);
 }
 
-function substituteTree(dir: string, hashes: Record<string, Record<string, string>>): void {
+function substituteTree(dir: string, hashes: Record<string, Record<string, string>>, distGitDir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== ".git") substituteTree(path, hashes);
+      if (entry.name !== ".git") substituteTree(path, hashes, distGitDir);
     } else if (/\.(toml|lock)$/.test(entry.name)) {
-      writeFileSync(path, substitute(readFileSync(path, "utf8"), hashes));
+      writeFileSync(path, substitute(readFileSync(path, "utf8"), hashes, distGitDir));
     }
   }
 }
@@ -108,7 +109,7 @@ export function buildFixtureRepos(): FixtureRepos {
 
   const projectDir = join(root, "project");
   cpSync(join(FIXTURE_ROOT, "repo"), projectDir, { recursive: true });
-  substituteTree(projectDir, hashes);
+  substituteTree(projectDir, hashes, distGitDir);
   const importEnv = gitEnv(home, "Distro Maintainers <maintainers@example.org>", "2026-02-01T08:00:00Z");
   git(projectDir, ["init", "-q", "-b", "main"], importEnv);
   git(projectDir, ["add", "-A"], importEnv);

@@ -142,7 +142,17 @@ function summarizeComparison(comparison: RenderComparison): string {
   return parts.join("; ");
 }
 
-export async function run(args: string[], io: CliIO): Promise<number> {
+/** What the command reaches beyond the repository; tests and embedders may supply their own. */
+export interface RenderDependencies {
+  upstream?: (args: RenderArgs, io: CliIO) => Promise<UpstreamSource>;
+  now?: Date;
+}
+
+export function run(args: string[], io: CliIO): Promise<number> {
+  return runRender(args, io);
+}
+
+export async function runRender(args: string[], io: CliIO, deps: RenderDependencies = {}): Promise<number> {
   const parsed = parseRenderArgs(args);
   if (parsed === "help") {
     io.stdout(USAGE);
@@ -163,7 +173,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       }
     }
     const needsUpstream = names.some((n) => project.components.get(n)?.spec.type === "upstream");
-    const upstream = needsUpstream ? await upstreamSource(parsed, io) : undefined;
+    const upstream = needsUpstream ? await (deps.upstream ?? upstreamSource)(parsed, io) : undefined;
     const isGit = parsed.ref !== undefined || existsSync(join(repoPath, ".git"));
     const history: ProjectHistory | undefined = isGit ? new GitProjectHistory(repoPath, parsed.ref ?? "HEAD") : undefined;
     const progress = progressBar(io, names.length);
@@ -174,6 +184,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       ...(upstream ? { upstream } : {}),
       ...(history ? { history } : {}),
       concurrency: parsed.concurrency,
+      ...(deps.now ? { now: deps.now } : {}),
       onProgress: (done) => progress(done),
     });
 
