@@ -1,0 +1,79 @@
+/**
+ * Upstream tracking in the GitHub App: a sweep on every push to the default branch and on the
+ * authenticated cron route. `registerTracking` is what the app loads (see ../app.ts).
+ */
+import type { Probot } from "probot";
+import type { TrackingRegistrationDeps } from "../app.js";
+import type { Octokit } from "../octokit.js";
+import { createTrackingRoute, TRACKING_ROUTE } from "./route.js";
+import { trackRepository, type TrackRepositoryOptions } from "./track-repository.js";
+
+export { parseTrackingConfig, TrackingConfigError, DEFAULT_TRACKING, type TrackingConfig, type PerPatchIssues } from "./config.js";
+export { ContentPacer, systemClock, type Clock, type PacerOptions } from "./pacer.js";
+export { IssueStore, type TrackedIssue } from "./issues.js";
+export { reconcileIssues, type ReconcileInput, type ReconcileSummary } from "./reconcile.js";
+export { renderDashboard, renderPatchIssue, patchIssueTitle, transitionComment, verdictHeadline, SECTION_TITLES, BODY_LIMIT } from "./render.js";
+export { DASHBOARD_MARKER, patchMarker, readPatchMarker, encodeState, readState, type PatchIssueState, type DashboardState } from "./state.js";
+export { planDropEdits, pushDropPull, removeTomlOverlay, dropBranchName, type FileEdit } from "./drop-pull.js";
+export { trackRepository, defaultForge, type TrackRepositoryOptions, type TrackingSummary } from "./track-repository.js";
+export { createTrackingRoute, TRACKING_ROUTE, type TrackingRouteOptions, type NodeHandler } from "./route.js";
+
+export interface RegisterTrackingOptions {
+  /** shared secret for the cron route; default env SPECWARDEN_TRACKING_TOKEN */
+  routeToken?: string;
+  /** options passed to every sweep (forge, pacer, offline …) */
+  sweep?: Partial<Omit<TrackRepositoryOptions, "botLogin" | "headSha" | "defaultBranch" | "config">>;
+}
+
+/** The installation token, so upstream GitHub reads use the installation's rate limit. */
+async function installationToken(octokit: Octokit): Promise<string | undefined> {
+  try {
+    const auth = (await (octokit.auth as (o: object) => Promise<unknown>)({ type: "installation" })) as { token?: string };
+    return auth.token;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function registerTracking(app: Probot, deps: TrackingRegistrationDeps, options: RegisterTrackingOptions = {}): Promise<void> {
+  let botLogin: Promise<string> | undefined;
+  const identity = (): Promise<string> => {
+    botLogin ??= (async () => {
+      const appOctokit = await app.auth();
+      const { data } = await appOctokit.request("GET /app");
+      return `${data?.slug ?? "specwarden"}[bot]`;
+    })().catch((error: unknown) => {
+      botLogin = undefined;
+      throw error;
+    });
+    return botLogin;
+  };
+  const sweepOptions = async (octokit: Octokit) => ({
+    ...options.sweep,
+    readConfig: deps.readConfig,
+    botLogin: await identity(),
+    ...(options.sweep?.forge || options.sweep?.offline ? {} : { upstreamToken: (await installationToken(octokit)) ?? process.env.SPECWARDEN_UPSTREAM_TOKEN }),
+  });
+
+  app.on("push", async (context) => {
+    const { payload } = context;
+    const defaultBranch = payload.repository.default_branch;
+    if (payload.deleted || payload.ref !== `refs/heads/${defaultBranch}`) return;
+    const summary = await trackRepository(context.octokit, context.repo(), { ...(await sweepOptions(context.octokit)), headSha: payload.after, defaultBranch });
+    context.log.info({ tracking: summary.status, writes: summary.writes }, "specwarden tracking");
+  });
+
+  deps.addHandler(
+    createTrackingRoute({
+      token: options.routeToken ?? process.env.SPECWARDEN_TRACKING_TOKEN,
+      path: TRACKING_ROUTE,
+      log: app.log,
+      run: async (repo) => {
+        const appOctokit = await app.auth();
+        const { data } = await appOctokit.request("GET /repos/{owner}/{repo}/installation", { ...repo });
+        const octokit = await app.auth(data.id);
+        return trackRepository(octokit, repo, await sweepOptions(octokit));
+      },
+    }),
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * One tracking sweep of one repository: read the default branch at its head, inventory the patches,
+ * collect upstream evidence, and reconcile the dashboard and patch issues. Sweeps of the same
+ * repository are serialised in this process so a push and a scheduled run cannot both create an
+ * issue for the same patch.
+ */
+import { loadProject } from "../../azldev/index.js";
+import { githubForge, gitlabForge, combineForges, inventory, trackPatches, type InventoryPatch, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
+import type { LogSink } from "../check-pull-request.js";
+import type { RepoConfig } from "../config.js";
+import { octokitGitReader } from "../git-reader.js";
+import { loadRepoConfig } from "../load-config.js";
+import type { Octokit, RepoRef } from "../octokit.js";
+import { GitHubRepoView, sharedCaches, type GitHubCaches } from "../repo-view.js";
+import { parseTrackingConfig, type TrackingConfig } from "./config.js";
+import { planDropEdits, pushDropPull } from "./drop-pull.js";
+import { IssueStore } from "./issues.js";
+import { ContentPacer, type Clock } from "./pacer.js";
+import { reconcileIssues, type ReconcileSummary } from "./reconcile.js";
+
+export interface TrackRepositoryOptions {
+  /** the app's bot login, e.g. "specwarden[bot]": the author of tracking issues */
+  botLogin: string;
+  /** the commit to read (a push's `after`); default: the default branch's head */
+  headSha?: string;
+  defaultBranch?: string;
+  /** the parsed repo config; read from the default branch when absent */
+  config?: RepoConfig;
+  /** how to read the repo config (default: loadRepoConfig, from the default branch) */
+  readConfig?: (octokit: Octokit, repo: RepoRef) => Promise<RepoConfig>;
+  /** upstream evidence; default: GitHub and gitlab.com over HTTP with `upstreamToken` */
+  forge?: UpstreamForge;
+  upstreamToken?: string;
+  /** no upstream calls: spec, metadata and removal criteria only */
+  offline?: boolean;
+  pacer?: ContentPacer;
+  clock?: Clock;
+  caches?: GitHubCaches;
+  log?: LogSink;
+}
+
+export interface TrackingSummary extends Partial<ReconcileSummary> {
+  repository: string;
+  status: "tracked" | "disabled" | "invalid-config";
+  headSha?: string;
+  patches?: number;
+  verdicts?: Record<string, number>;
+  /** content-creating requests this sweep made */
+  writes?: number;
+  reason?: string;
+}
+
+const running = new Map<string, Promise<unknown>>();
+
+/** Serialises sweeps per repository within this process. */
+function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = running.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(fn);
+  running.set(key, next);
+  void next.finally(() => {
+    if (running.get(key) === next) running.delete(key);
+  });
+  return next;
+}
+
+export function defaultForge(token?: string): UpstreamForge {
+  return combineForges([githubForge(token ? { token } : {}), gitlabForge({})]);
+}
+
+export function trackRepository(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOptions): Promise<TrackingSummary> {
+  return serialised(`${repo.owner}/${repo.repo}`.toLowerCase(), () => sweep(octokit, repo, options));
+}
+
+async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOptions): Promise<TrackingSummary> {
+  const repository = `${repo.owner}/${repo.repo}`;
+  let tracking: TrackingConfig;
+  try {
+    const config = options.config ?? (await (options.readConfig ?? loadRepoConfig)(octokit, repo));
+    tracking = parseTrackingConfig(config.tracking);
+  } catch (error) {
+    return { repository, status: "invalid-config", reason: error instanceof Error ? error.message : String(error) };
+  }
+  if (!tracking.enabled) return { repository, status: "disabled", reason: "no `tracking` section in .github/specwarden.yml" };
+
+  let defaultBranch = options.defaultBranch;
+  if (!defaultBranch) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}", { ...repo });
+    defaultBranch = data.default_branch;
+  }
+  let headSha = options.headSha;
+  if (!headSha) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", { ...repo, branch: defaultBranch });
+    headSha = data.commit.sha;
+  }
+  const view = new GitHubRepoView({ owner: repo.owner, repo: repo.repo, commitSha: headSha, reader: octokitGitReader(octokit, repo), caches: options.caches ?? sharedCaches });
+  const project = await loadProject(view);
+  const inv = await inventory(project, view, { ...(tracking.macros ? { macros: tracking.macros } : {}), ...(tracking.arches ? { arches: tracking.arches } : {}) });
+  const forge = options.offline ? undefined : (options.forge ?? defaultForge(options.upstreamToken));
+  const verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText: (p) => view.readText(p) });
+
+  const problems = [
+    ...project.errors.filter((e) => e.severity === "error").map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`),
+    ...inv.components.flatMap((c) => c.problems.map((p) => `${c.name}: ${p}`)),
+    ...inv.patches.flatMap((p) => p.problems.map((m) => `${p.component}/${p.file}: ${m}`)),
+  ];
+  const pacer = options.pacer ?? new ContentPacer(options.clock ? { clock: options.clock } : {});
+  const store = new IssueStore(octokit, repo, pacer);
+  const patchByKey = new Map<string, InventoryPatch>(inv.patches.map((p) => [p.key, p]));
+  const baseBranch = defaultBranch;
+  const baseSha = headSha;
+  const summary = await reconcileIssues(store, {
+    verdicts,
+    config: tracking,
+    botLogin: options.botLogin,
+    problems,
+    openDropPull: async (verdict: PatchVerdict) => {
+      const patch = patchByKey.get(verdict.key);
+      if (!patch) return undefined;
+      const plan = await planDropEdits(view, patch, verdict);
+      if ("refused" in plan) {
+        options.log?.info({ patch: verdict.key, reason: plan.refused }, "specwarden tracking: no drop pull request");
+        return undefined;
+      }
+      return pushDropPull(octokit, repo, { baseSha, baseBranch, verdict, edits: plan.edits, paced: (fn) => store.paced(fn) });
+    },
+  });
+  const counts: Record<string, number> = {};
+  for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+  const result: TrackingSummary = { repository, status: "tracked", headSha, patches: verdicts.length, verdicts: counts, writes: store.writes, ...summary };
+  options.log?.info({ repository, patches: verdicts.length, writes: store.writes, created: summary.created.length, updated: summary.updated.length }, "specwarden tracking sweep");
+  return result;
+}
