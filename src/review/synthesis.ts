@@ -15,6 +15,7 @@ import { incrementalRender } from "./incremental.js";
 import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
 import type { FileEdit } from "./patch-text.js";
 import {
+  explicitlyAppliedPatches,
   isPackageSection,
   isPatchTag,
   isSourceTag,
@@ -401,11 +402,11 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     const spec = specLines(text(outcome.render.files.get(specName)));
     if (!prepAppliesAllPatches(spec)) {
       const newPatches = new Set(planned.filter((p) => p.apply.type === "patch-add" || (p.apply.type === "file-add" && /\.(patch|diff)$/i.test(p.apply.file ?? ""))).map((p) => basename(p.apply.file ?? p.apply.source ?? "")));
-      const applied = new Set(spec.filter((l) => /^\s*%\{?patch/.test(l)).join("\n").match(/\d+/g) ?? []);
+      const applied = explicitlyAppliedPatches(spec);
       const extra: Planned[] = [];
       for (const t of patchTagsWithNumbers(spec)) {
         const file = referencedFileName(t.value);
-        if (!file || !newPatches.has(file) || applied.has(String(t.number))) continue;
+        if (!file || !newPatches.has(file) || applied.has(t.number)) continue;
         const o: Overlay = { type: "spec-append-lines", section: "%prep", lines: [`%patch -P${t.number} -p1`] };
         extra.push({ table: tableFor(o, `Apply ${file}`), apply: o });
         notes.push(`%prep of ${name} applies patches one by one, so the fix also applies ${file} with \`%patch -P${t.number} -p1\` at the end of %prep; move the line if it must run earlier.`);

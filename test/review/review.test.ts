@@ -303,6 +303,27 @@ describe("hand edits", () => {
     expect(result.fix?.verified).toBe(true);
   });
 
+  it("a vendored patch in a spec that applies patches one by one keeps its number and its %patch line", async () => {
+    const patch = "From 5d6e7f80 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] setfacl: restore the umask on error\n---\n";
+    const spec = replaceOnce(
+      replaceOnce(base[ACL_SPEC] as string, "Patch1: 0001-acl-2.2.53-test-runwrapper.patch\n", "Patch1: 0001-acl-2.2.53-test-runwrapper.patch\nPatch2: 0002-setfacl-restore-the-umask-on-error.patch\n"),
+      "%patch 1 -p1\n",
+      "%patch 1 -p1\n%patch 2 -p1\n",
+    );
+    const head = withEdits(base, { [ACL_SPEC]: spec, "specs/a/acl/0002-setfacl-restore-the-umask-on-error.patch": patch });
+    const result = await review(base, head);
+    expect(rulesOf(result, "failure").sort()).toEqual(["rendered-file-edited", "rendered-file-edited", "vendored-patch-in-rendered-tree"]);
+    expect(result.fix?.verified).toBe(true);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    const comp = fixed[ACL_COMP] as string;
+    expect(comp).toContain('type = "file-add"\nfile = "0002-setfacl-restore-the-umask-on-error.patch"\nsource = "0002-setfacl-restore-the-umask-on-error.patch"');
+    expect(comp).toMatch(/type = "spec-(add|insert)-tag"\ntag = "Patch2"\nvalue = "0002-setfacl-restore-the-umask-on-error.patch"/);
+    expect(fixed["base/comps/acl/0002-setfacl-restore-the-umask-on-error.patch"]).toBe(patch);
+    // applied exactly once: the hand-written %patch line is reproduced, none is added
+    expect((fixed[ACL_SPEC] as string).match(/^%patch 2 -p1$/gm)).toHaveLength(1);
+    expect(fixed[ACL_SPEC]).not.toContain("%patch -P2");
+  });
+
   it("a hand edit of a line an existing overlay writes points at that overlay", async () => {
     const head = withEdits(base, { [SYSTEMD_SPEC]: replaceOnce(base[SYSTEMD_SPEC] as string, "Conflicts:      setup < 2.15.0-1\n", "Conflicts:      setup < 2.14.0-1\n") });
     const result = await review(base, head);
