@@ -48,11 +48,14 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
     });
     return botLogin;
   };
+  // SPECWARDEN_TRACKING_OFFLINE=1: no upstream calls (air-gapped deployments, tests)
+  const offline = options.sweep?.offline ?? process.env.SPECWARDEN_TRACKING_OFFLINE === "1";
   const sweepOptions = async (octokit: Octokit) => ({
     ...options.sweep,
+    offline,
     readConfig: deps.readConfig,
     botLogin: await identity(),
-    ...(options.sweep?.forge || options.sweep?.offline ? {} : { upstreamToken: (await installationToken(octokit)) ?? process.env.SPECWARDEN_UPSTREAM_TOKEN }),
+    ...(options.sweep?.forge || offline ? {} : { upstreamToken: (await installationToken(octokit)) ?? process.env.SPECWARDEN_UPSTREAM_TOKEN }),
   });
 
   app.on("push", async (context) => {

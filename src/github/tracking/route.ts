@@ -77,7 +77,7 @@ export function createTrackingRoute(options: TrackingRouteOptions): NodeHandler 
     } catch (error) {
       return send(res, 400, { error: `bad request body: ${error instanceof Error ? error.message : String(error)}` });
     }
-    const m = typeof repository === "string" ? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository) : null;
+    const m = typeof repository === "string" ? /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/((?!\.\.?$)[A-Za-z0-9_.-]{1,100})$/.exec(repository) : null;
     if (!m) return send(res, 400, { error: 'the body must be {"repository": "owner/name"}' });
     const repo: RepoRef = { owner: m[1] as string, repo: m[2] as string };
     const wait = ["1", "true"].includes(url.searchParams.get("wait") ?? "");
