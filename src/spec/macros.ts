@@ -199,6 +199,21 @@ function expandBraced(inner: string, written: string, depth: number, state: Stat
   const head = colon < 0 ? inner.slice(j) : inner.slice(j, colon);
   const arg = colon < 0 ? undefined : inner.slice(colon + 1);
   const name = head.trim();
+  const call = /^(with|without|defined|undefined)\s+([A-Za-z_][A-Za-z0-9_]*)$/.exec(head.trim());
+  if (!query && arg === undefined && call) {
+    // rpm's %{with x} / %{without x} (bcond) and %{defined x} / %{undefined x}: pure lookups.
+    const [, fn, macro] = call;
+    const key = fn === "with" || fn === "without" ? `with_${macro}` : (macro as string);
+    if ((fn === "with" || fn === "without") && typeof state.table.get(key) === "object") {
+      // a build condition whose default could not be decided
+      report(state, written);
+      emit(out, written, state);
+      return;
+    }
+    const has = state.table.has(key);
+    emit(out, (fn === "with" || fn === "defined") === has ? "1" : "0", state);
+    return;
+  }
   if (name === "" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     // `%{name args}` call syntax or something we do not model.
     report(state, written);

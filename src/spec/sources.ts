@@ -5,7 +5,9 @@
  * which is the safe superset for "which files does this spec need".
  */
 import { expandMacros, type MacroTable, type MacroValue } from "./macros.js";
+import { and3, evaluateCondition, matchesList, not3, or3 } from "./conditions.js";
 import type { Spec } from "./model.js";
+import { goFirstField, goTrimSpace } from "./text.js";
 
 export interface SourceEntry {
   kind: "Source" | "Patch";
@@ -23,13 +25,23 @@ export interface SourceEntry {
   fromList?: boolean;
   /** the file name azldev derives from the expanded value (URL basename, `#/name` fragment, relative path) */
   fileName?: string;
-  /** inside an `%if` block (rpm may or may not include it) */
+  /** inside an `%if` block */
   conditional?: boolean;
+  /**
+   * For conditional entries: whether rpm would see the line, from evaluating the enclosing
+   * conditions (true / false); absent when that cannot be decided (unknown macros, `%ifarch`
+   * without an `arch` option, expressions we do not model).
+   */
+  active?: boolean;
 }
 
 export interface ListOptions {
   /** macros defined before the spec is read, like `rpmspec --define` */
   defines?: Record<string, string>;
+  /** build architecture for `%ifarch` / `%ifnarch` (undecided without it) */
+  arch?: string;
+  /** build OS for `%ifos` / `%ifnos` (default "linux") */
+  os?: string;
 }
 
 /** Preamble tags that rpm also defines as macros (`%{name}`, `%{version}`, `%{url}`, ...). */
@@ -45,6 +57,13 @@ export function listSourcesAndPatches(spec: Spec, options: ListOptions = {}): So
   return walk(spec, options).entries;
 }
 
+interface Frame {
+  /** is the current branch taken? */
+  current: boolean | undefined;
+  /** has any branch so far been taken? */
+  taken: boolean | undefined;
+}
+
 function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: SourceEntry[] } {
   const table: MacroTable = new Map<string, MacroValue>(Object.entries(options.defines ?? {}));
   const entries: SourceEntry[] = [];
@@ -52,10 +71,40 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
   const tagsByLine = new Map(spec.tags.map((t) => [t.line, t]));
   const listByLine = new Map(spec.sourceLists.map((e) => [e.line, e]));
   const auto = { Source: 0, Patch: 0 };
+  const frames: Frame[] = [];
+  const os = options.os ?? "linux";
 
-  const add = (kind: "Source" | "Patch", number: number | undefined, value: string, line: number, fromList: boolean, conditional: boolean) => {
+  /** Would rpm read the current line? (false wins over unknown) */
+  const activeNow = (): boolean | undefined => frames.reduce<boolean | undefined>((acc, f) => and3(acc, f.current), true);
+
+  const decide = (directive: string, rest: string): boolean | undefined => {
+    const expanded = expandMacros(rest, table);
+    if (!expanded.complete) return undefined;
+    switch (directive) {
+      case "%if":
+      case "%elif":
+        return evaluateCondition(expanded.value);
+      case "%ifarch":
+      case "%elifarch":
+        return matchesList(options.arch, expanded.value);
+      case "%ifnarch":
+      case "%elifnarch":
+        return not3(matchesList(options.arch, expanded.value));
+      case "%ifos":
+      case "%elifos":
+        return matchesList(os, expanded.value);
+      case "%ifnos":
+      case "%elifnos":
+        return not3(matchesList(os, expanded.value));
+      default:
+        return undefined;
+    }
+  };
+
+  const add = (kind: "Source" | "Patch", number: number | undefined, value: string, line: number, fromList: boolean) => {
     const expansion = expandMacros(value, table);
     const fileName = spectoolFileName(expansion.value);
+    const active = frames.length > 0 ? activeNow() : true;
     const entry: SourceEntry = {
       kind,
       ...(number !== undefined ? { number } : {}),
@@ -65,10 +114,11 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
       line,
       ...(fromList ? { fromList: true } : {}),
       ...(fileName !== undefined ? { fileName } : {}),
-      ...(conditional ? { conditional: true } : {}),
+      ...(frames.length > 0 ? { conditional: true } : {}),
+      ...(frames.length > 0 && active !== undefined ? { active } : {}),
     };
     entries.push(entry);
-    if (number !== undefined) {
+    if (number !== undefined && active !== false) {
       const sourceDir = table.get("_sourcedir");
       const base = fileName?.split("/").pop() ?? expansion.value;
       table.set(`${kind.toUpperCase()}${number}`, typeof sourceDir === "string" ? `${sourceDir}/${base}` : `%{_sourcedir}/${base}`);
@@ -76,8 +126,37 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
   };
 
   for (const line of spec.lines) {
+    if (line.kind === "conditional") {
+      const trimmed = goTrimSpace(line.text);
+      const directive = goFirstField(trimmed).toLowerCase();
+      const rest = trimmed.slice(directive.length);
+      if (directive === "%endif") {
+        frames.pop();
+      } else if (directive === "%else") {
+        const frame = frames[frames.length - 1];
+        if (frame) {
+          frame.current = not3(frame.taken);
+          frame.taken = true;
+        }
+      } else if (directive.startsWith("%elif")) {
+        const frame = frames[frames.length - 1];
+        if (frame) {
+          const cond = frame.taken === true ? false : decide(directive, rest);
+          frame.current = frame.taken === true ? false : frame.taken === false ? cond : and3(undefined, cond);
+          frame.taken = or3(frame.taken, cond);
+        }
+      } else if (directive.startsWith("%if")) {
+        const cond = activeNow() === false ? false : decide(directive, rest);
+        frames.push({ current: cond, taken: cond });
+      }
+      continue;
+    }
+    // rpm never reads lines of a branch that is not taken: their sources are listed (active: false)
+    // but their definitions do not count.
+    const inactive = activeNow() === false;
     const def = macrosByLine.get(line.number);
     if (def) {
+      if (inactive) continue;
       if (def.kind === "undefine") table.delete(def.name);
       else if (def.params !== undefined) table.set(def.name, { params: def.params, body: def.body });
       else if (def.kind === "global") table.set(def.name, expandMacros(def.body, table).value);
@@ -91,10 +170,10 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
         const kind = tag.family === "source" ? "Source" : "Patch";
         const explicit = tag.number;
         if (explicit !== undefined || lower === tag.family) {
-          const number = explicit ?? auto[kind]++;
-          add(kind, number, tag.value, tag.line, false, tag.conditional !== undefined);
+          const number = explicit ?? (inactive ? undefined : auto[kind]++);
+          add(kind, number, tag.value, tag.line, false);
         }
-      } else if (tag.package === "" && TAG_MACROS.has(lower)) {
+      } else if (!inactive && tag.package === "" && TAG_MACROS.has(lower)) {
         const value = expandMacros(tag.value, table).value;
         table.set(lower, value);
         if (lower === "name" || lower === "version" || lower === "release") table.set(lower.toUpperCase(), value);
@@ -104,10 +183,31 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
     const listed = listByLine.get(line.number);
     if (listed) {
       const kind = listed.list === "%patchlist" ? "Patch" : "Source";
-      add(kind, auto[kind]++, listed.value, listed.line, true, listed.conditional !== undefined);
+      add(kind, inactive ? undefined : auto[kind]++, listed.value, listed.line, true);
+      continue;
     }
+    if (line.kind === "text" && !inactive) noteBcond(line.text, table);
   }
   return { table, entries };
+}
+
+/** `%bcond_with x`, `%bcond_without x`, `%bcond x DEFAULT`: define `with_x` as rpm's macros do. */
+function noteBcond(text: string, table: MacroTable): void {
+  const fields = goTrimSpace(text).split(/\s+/);
+  const [directive, name, ...rest] = fields;
+  if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return;
+  let enabled: boolean | undefined;
+  if (directive === "%bcond_with") enabled = table.has(`_with_${name}`);
+  else if (directive === "%bcond_without") enabled = !table.has(`_without_${name}`);
+  else if (directive === "%bcond") {
+    const byDefault = evaluateCondition(expandMacros(rest.join(" "), table).value);
+    if (table.has(`_with_${name}`)) enabled = true;
+    else if (table.has(`_without_${name}`)) enabled = false;
+    else enabled = byDefault;
+  } else return;
+  if (enabled === true) table.set(`with_${name}`, "1");
+  else if (enabled === false) table.delete(`with_${name}`);
+  else table.set(`with_${name}`, { params: "", body: "" }); // undecided: %{with name} stays unexpandable
 }
 
 /**

@@ -283,3 +283,56 @@ describe("listSourcesAndPatches (spectool equivalent)", () => {
     expect(spectoolFileName(".")).toBeUndefined();
   });
 });
+
+describe("conditions when listing sources", () => {
+  const text = [
+    "Name: cond",
+    "Version: 1",
+    "%bcond_without tests",
+    "%bcond_with bootstrap",
+    "%if 0%{?fedora} >= 40",
+    "Patch1: fedora-only.patch",
+    "%elif 0%{?rhel}",
+    "Patch2: rhel-only.patch",
+    "%else",
+    "Patch3: other.patch",
+    "%endif",
+    "%if %{with tests} && !%{with bootstrap}",
+    "Source1: tests.tar.gz",
+    "%endif",
+    "%ifarch x86_64 %{arm64}",
+    "Source2: simd.tar.gz",
+    "%endif",
+    '%if "%{_vendor}" == "redhat"',
+    "Source3: vendor.tar.gz",
+    "%endif",
+    "%if 0",
+    "%global hidden 1",
+    "Source4: never-%{?hidden}.tar.gz",
+    "%endif",
+    "Source5: after-%{?hidden}x.tar.gz",
+    "",
+  ].join("\n");
+
+  const activeOf = (options: Parameters<typeof listSourcesAndPatches>[1]) =>
+    Object.fromEntries(listSourcesAndPatches(parseSpec(text), options).map((e) => [e.expanded, e.active ?? (e.conditional ? "unknown" : "always")]));
+
+  it("decides %if/%elif/%else, bcond and %ifarch with the given macros and arch", () => {
+    expect(activeOf({ arch: "x86_64", defines: { arm64: "aarch64" } })).toEqual({
+      "fedora-only.patch": false,
+      "rhel-only.patch": false,
+      "other.patch": true,
+      "tests.tar.gz": true,
+      "simd.tar.gz": true,
+      "vendor.tar.gz": "unknown",
+      "never-.tar.gz": false,
+      "after-x.tar.gz": "always",
+    });
+    const fedora = activeOf({ defines: { fedora: "41", _with_bootstrap: "1", _vendor: "redhat" } });
+    expect(fedora["fedora-only.patch"]).toBe(true);
+    expect(fedora["rhel-only.patch"]).toBe(false);
+    expect(fedora["tests.tar.gz"]).toBe(false);
+    expect(fedora["simd.tar.gz"]).toBe("unknown");
+    expect(fedora["vendor.tar.gz"]).toBe(true);
+  });
+});
