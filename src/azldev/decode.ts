@@ -47,6 +47,8 @@ export interface ComponentLayer {
   /** present when the layer sets `overlay-files` at all (even to []) */
   overlayFiles?: { patterns: string[]; at: SourceLocation };
   sourceFiles: SourceFileEntry[];
+  /** the table had no keys at all (a bare `[components.x]` entry): merging it changes nothing */
+  empty?: boolean;
 }
 
 export function emptyLayer(): ComponentLayer {
@@ -58,6 +60,14 @@ export function emptyLayer(): ComponentLayer {
     overlays: [],
     sourceFiles: [],
   };
+}
+
+/** The layer of a table without keys, shared: layers are never mutated once decoded. */
+const EMPTY_COMPONENT_LAYER: ComponentLayer = Object.freeze({ ...emptyLayer(), empty: true }) as ComponentLayer;
+
+function isEmptyTable(table: TomlTable): boolean {
+  for (const _key in table) return false;
+  return true;
 }
 
 const COMPONENT_KEYS = new Set([
@@ -189,6 +199,7 @@ export function decodeComponentTable(
   kind: LayerKind,
   component?: string,
 ): ComponentLayer {
+  if (isEmptyTable(table)) return EMPTY_COMPONENT_LAYER;
   const layer = emptyLayer();
   const schemaRules = kind !== "distro-default";
   const customRules = kind === "component";

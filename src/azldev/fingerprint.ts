@@ -20,13 +20,17 @@ export interface FingerprintInput {
 }
 
 export function componentFingerprint(input: FingerprintInput): string {
-  const { config, settings, distros } = input;
+  return assembleFingerprint(input.config.name, input.renderedDir, input.contentIds, renderInputsJson(input.config, input.settings, input.distros));
+}
+
+/**
+ * The name-independent part of the fingerprint, as canonical JSON. Components with the same
+ * effective configuration share it, which lets the loader compute it once for all bare entries.
+ */
+export function renderInputsJson(config: Omit<ComponentConfig, "fingerprint">, settings: ProjectSettings, distros: Record<string, Distro>): string {
   const upstream = resolveDistroVersion(distros, config.spec.upstreamDistro?.name || settings.defaultDistro.name, config.spec.upstreamDistro?.version);
   const target = resolveDistroVersion(distros, settings.defaultDistro.name, settings.defaultDistro.version);
   return canonicalJson({
-    v: 1,
-    name: config.name,
-    renderedDir: input.renderedDir,
     spec: config.spec,
     upstream,
     target,
@@ -46,8 +50,17 @@ export function componentFingerprint(input: FingerprintInput): string {
       emitUpstreamProvenance: config.build.emitUpstreamProvenance,
     },
     sourceFiles: config.sourceFiles.map(({ replaceReason: _reason, ...rest }) => rest),
-    contents: input.contentIds,
   });
+}
+
+/** Canonical JSON (keys in sorted order) of the whole fingerprint. */
+export function assembleFingerprint(name: string, renderedDir: string, contentIds: Record<string, string | null>, inputsJson: string): string {
+  let contents = "{}";
+  for (const _key in contentIds) {
+    contents = canonicalJson(contentIds);
+    break;
+  }
+  return `{"contents":${contents},"inputs":${inputsJson},"name":${JSON.stringify(name)},"renderedDir":${JSON.stringify(renderedDir)},"v":1}`;
 }
 
 /** The distro version a reference names, with the settings that shape a render. */

@@ -25,8 +25,8 @@ import {
   type TomlTable,
 } from "./decode.js";
 import { locate, report, type FileContext, type TomlPath } from "./diagnostics.js";
-import { componentFingerprint } from "./fingerprint.js";
-import { mergeLayers } from "./merge.js";
+import { assembleFingerprint, renderInputsJson } from "./fingerprint.js";
+import { mergeLayers, mergeTwo } from "./merge.js";
 import { checkOverlay } from "./overlay-check.js";
 import { indexTomlPositions } from "./toml-positions.js";
 import {
@@ -328,7 +328,7 @@ class ProjectLoader {
       defaultDistroAt: undefined,
     };
     const named = { images: new Map<string, SourceLocation>(), "package-groups": new Map<string, SourceLocation>(), "test-suites": new Map<string, SourceLocation>() };
-    const packageOwners = new Map<string, { group: string; at: SourceLocation }>();
+    const packageOwners = new Map<string, string>();
 
     for (const { ctx, data } of files) {
       checkKeys(ctx, data, [], TOP_LEVEL_KEYS, "a project config file");
@@ -510,7 +510,7 @@ class ProjectLoader {
     return { group: { name, components, specs, excludedPaths, declaredAt: locate(ctx, path) }, layer, ctx };
   }
 
-  private checkPackageGroup(ctx: FileContext, name: string, raw: unknown, owners: Map<string, { group: string; at: SourceLocation }>): void {
+  private checkPackageGroup(ctx: FileContext, name: string, raw: unknown, owners: Map<string, string>): void {
     if (!isTable(raw)) {
       report(ctx, ["package-groups", name], `package group \`${name}\` must be a table, found ${describe(raw)}`);
       return;
@@ -518,9 +518,10 @@ class ProjectLoader {
     const packages = readStringArray(ctx, raw, "packages", ["package-groups", name]) ?? [];
     packages.forEach((pkg, index) => {
       const owner = owners.get(pkg);
-      if (owner && owner.group !== name) {
-        report(ctx, ["package-groups", name, "packages", index], `package \`${pkg}\` is in package groups \`${owner.group}\` and \`${name}\`; a package may belong to one group only`);
-      } else if (!owner) owners.set(pkg, { group: name, at: locate(ctx, ["package-groups", name, "packages", index]) });
+      if (owner === undefined) owners.set(pkg, name);
+      else if (owner !== name) {
+        report(ctx, ["package-groups", name, "packages", index], `package \`${pkg}\` is in package groups \`${owner}\` and \`${name}\`; a package may belong to one group only`);
+      }
     });
   }
 
@@ -573,27 +574,36 @@ class ProjectLoader {
       }
     }
 
-    const distroLayer = this.distroDefaultLayer(project, merged);
-    const projectLayer = mergeLayers(merged.projectDefaults);
+    const baseLayer = mergeLayers([this.distroDefaultLayer(project, merged), mergeLayers(merged.projectDefaults)]);
+    // Most components are bare entries: their effective config only depends on their groups.
+    const inheritedByGroups = new Map<string, ComponentLayer>();
+    const inherited = (groups: readonly string[]): ComponentLayer => {
+      const key = groups.length === 0 ? "" : groups.join("\u0000");
+      let layer = inheritedByGroups.get(key);
+      if (!layer) {
+        layer = groups.reduce((acc, g) => mergeTwo(acc, (merged.groups.get(g) as DeclaredGroup).layer), baseLayer);
+        inheritedByGroups.set(key, layer);
+      }
+      return layer;
+    };
     const names = new Set([...merged.components.keys(), ...discovered.keys()]);
     const overlayFileCache = new Map<string, Promise<ConfiguredOverlay[]>>();
-    const configs: ComponentConfig[] = [];
+    const resolved: Array<{ config: ComponentConfig; effective: ComponentLayer }> = [];
 
     for (const name of [...names].sort()) {
       const declared = merged.components.get(name);
       const found = discovered.get(name);
-      const groups = new Set([...(membership.get(name) ?? []), ...(found?.groups ?? [])]);
-      const sortedGroups = [...groups].filter((g) => merged.groups.has(g)).sort();
-      const layers = [distroLayer, projectLayer, ...sortedGroups.map((g) => (merged.groups.get(g) as DeclaredGroup).layer)];
-      const own = declared?.layer ?? emptyLayer();
+      const member = membership.get(name);
+      const sortedGroups =
+        !member && !found ? NO_GROUPS : [...new Set([...(member ?? []), ...(found?.groups ?? [])])].filter((g) => merged.groups.has(g)).sort();
+      let own = declared?.layer ?? EMPTY_LAYER;
       if (found) {
         if (own.spec.path && own.spec.path !== found.path && declared) {
           report(declared.ctx, ["components", name, "spec", "path"], `spec path mismatch for component \`${name}\`: configured ${own.spec.path}, discovered ${found.path}`, { component: name });
         }
-        own.spec = { ...own.spec, type: "local", path: found.path };
+        own = { ...own, empty: false, spec: { ...own.spec, type: "local", path: found.path } };
       }
-      layers.push(own);
-      const effective = mergeLayers(layers);
+      const effective = mergeTwo(inherited(sortedGroups), own);
       const configDir = declared ? declared.ctx.dir : found ? dirOf(found.path) : undefined;
 
       const overlays: ConfiguredOverlay[] = effective.overlays.map(cloneOverlay);
@@ -620,32 +630,35 @@ class ProjectLoader {
         release: { calculation: (effective.release.calculation || "auto") as ComponentConfig["release"]["calculation"] },
         render: { skipFileFilter: effective.render.skipFileFilter ?? false },
         build: {
-          with: build.with,
-          without: build.without,
-          defines: build.defines,
-          undefines: build.undefines,
+          with: [...build.with],
+          without: [...build.without],
+          defines: { ...build.defines },
+          undefines: [...build.undefines],
           check: build.check.skip ? { skip: true, ...(build.check.skipReason ? { skipReason: build.check.skipReason } : {}) } : { skip: false },
           emitUpstreamProvenance: build.emitUpstreamProvenance ?? false,
         },
         sourceFiles: effective.sourceFiles.map((entry) => ({ ...entry, origin: { ...entry.origin } })),
-        groups: sortedGroups,
+        groups: [...sortedGroups],
         fingerprint: "",
       };
       if (declared) config.declaredAt = declared.declaredAt;
       if (configDir !== undefined) config.configDir = configDir;
-      configs.push(config);
+      resolved.push({ config, effective });
     }
 
+    const configs = resolved.map((r) => r.config);
     this.checkUpstreamDistros(project, merged, configs);
     const contentIds = await this.contentIdentities(configs, merged);
-    for (const config of configs) {
-      config.fingerprint = componentFingerprint({
-        config,
-        renderedDir: renderedDirOf(project, config.name),
-        settings: project.settings,
-        distros: project.distros,
-        contentIds: contentIds.get(config.name) ?? {},
-      });
+    // Configs derived from the same effective layer without overlay files render the same inputs.
+    const inputsByLayer = new Map<ComponentLayer, string>();
+    for (const { config, effective } of resolved) {
+      const shareable = !effective.overlayFiles || effective.overlayFiles.patterns.length === 0;
+      let inputs = shareable ? inputsByLayer.get(effective) : undefined;
+      if (inputs === undefined) {
+        inputs = renderInputsJson(config, project.settings, project.distros);
+        if (shareable) inputsByLayer.set(effective, inputs);
+      }
+      config.fingerprint = assembleFingerprint(config.name, renderedDirOf(project, config.name), contentIds.get(config.name) ?? {}, inputs);
       project.components.set(config.name, config);
     }
   }
@@ -822,6 +835,8 @@ class ProjectLoader {
     await Promise.all(
       configs.map(async (config) => {
         const ids: Record<string, string | null> = {};
+        out.set(config.name, ids);
+        if (config.spec.type !== "local" && !config.overlays.some((o) => o.source)) return;
         for (const overlay of config.overlays) {
           // An unresolvable source (absolute, or escaping the repository) was reported when decoded.
           if (!overlay.source || overlay.source.startsWith("/") || overlay.source.startsWith("../")) continue;
@@ -859,7 +874,6 @@ class ProjectLoader {
             });
           }
         }
-        out.set(config.name, ids);
       }),
     );
     return out;
@@ -874,6 +888,10 @@ interface MergedConfig {
   distroDefaults: Map<string, ComponentLayer>;
   defaultDistroAt: SourceLocation | undefined;
 }
+
+const NO_GROUPS: readonly string[] = Object.freeze([]);
+/** Shared by every bare `[components.x]` entry; merging never mutates a layer. */
+const EMPTY_LAYER: ComponentLayer = { ...emptyLayer(), empty: true };
 
 function normalizeSpecType(type: string | undefined): SpecSource["type"] {
   return type === "upstream" || type === "local" ? type : "";

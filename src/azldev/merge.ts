@@ -7,59 +7,78 @@
  *   - arrays: concatenated, inherited items first;
  *   - maps (build.defines): key by key, a later non-empty value wins, new keys are added;
  *   - `overlay-files`: replaced whenever the later layer sets the key at all (even to []).
+ * Merging never mutates its inputs.
  */
 import type { BuildLayer, ComponentLayer, SpecLayer } from "./decode.js";
 import { emptyLayer } from "./decode.js";
 
 export function mergeLayers(layers: readonly ComponentLayer[]): ComponentLayer {
-  const merged = emptyLayer();
-  for (const layer of layers) mergeInto(merged, layer);
+  let merged = emptyLayer();
+  for (const layer of layers) merged = mergeTwo(merged, layer);
   return merged;
 }
 
-/** Mutates `into` with the overrides of `from`. */
-export function mergeInto(into: ComponentLayer, from: ComponentLayer): void {
-  mergeSpec(into.spec, from.spec);
-  into.release.calculation = str(into.release.calculation, from.release.calculation);
-  into.render.skipFileFilter = bool(into.render.skipFileFilter, from.render.skipFileFilter);
-  mergeBuild(into.build, from.build);
-  into.overlays = [...into.overlays, ...from.overlays];
-  if (from.overlayFiles) into.overlayFiles = { patterns: [...from.overlayFiles.patterns], at: from.overlayFiles.at };
-  into.sourceFiles = [...into.sourceFiles, ...from.sourceFiles];
+/** `base` overridden by `over`, as a new layer. */
+export function mergeTwo(base: ComponentLayer, over: ComponentLayer): ComponentLayer {
+  if (over.empty) return base;
+  const merged: ComponentLayer = {
+    spec: mergeSpec(base.spec, over.spec),
+    release: pick({ calculation: str(base.release.calculation, over.release.calculation) }),
+    render: pick({ skipFileFilter: bool(base.render.skipFileFilter, over.render.skipFileFilter) }),
+    build: mergeBuild(base.build, over.build),
+    overlays: over.overlays.length === 0 ? base.overlays : [...base.overlays, ...over.overlays],
+    sourceFiles: over.sourceFiles.length === 0 ? base.sourceFiles : [...base.sourceFiles, ...over.sourceFiles],
+  };
+  const overlayFiles = over.overlayFiles ?? base.overlayFiles;
+  if (overlayFiles) merged.overlayFiles = overlayFiles;
+  return merged;
 }
 
-function mergeSpec(into: SpecLayer, from: SpecLayer): void {
-  into.type = str(into.type, from.type);
-  into.path = str(into.path, from.path);
-  into.upstreamName = str(into.upstreamName, from.upstreamName);
-  into.upstreamCommit = str(into.upstreamCommit, from.upstreamCommit);
-  if (from.upstreamDistro) {
-    const target = (into.upstreamDistro ??= {});
-    target.name = str(target.name, from.upstreamDistro.name);
-    target.version = str(target.version, from.upstreamDistro.version);
-    target.snapshot = str(target.snapshot, from.upstreamDistro.snapshot);
+function mergeSpec(base: SpecLayer, over: SpecLayer): SpecLayer {
+  const spec: SpecLayer = pick({
+    type: str(base.type, over.type),
+    path: str(base.path, over.path),
+    upstreamName: str(base.upstreamName, over.upstreamName),
+    upstreamCommit: str(base.upstreamCommit, over.upstreamCommit),
+  });
+  const a = base.upstreamDistro;
+  const b = over.upstreamDistro;
+  if (a || b) {
+    spec.upstreamDistro = pick({
+      name: str(a?.name, b?.name),
+      version: str(a?.version, b?.version),
+      snapshot: str(a?.snapshot, b?.snapshot),
+    });
   }
-  stripUndefined(into);
-  if (into.upstreamDistro) stripUndefined(into.upstreamDistro);
+  return spec;
 }
 
-function mergeBuild(into: BuildLayer, from: BuildLayer): void {
-  into.with = [...into.with, ...from.with];
-  into.without = [...into.without, ...from.without];
-  into.undefines = [...into.undefines, ...from.undefines];
-  for (const [key, value] of Object.entries(from.defines)) {
-    if (!(key in into.defines) || value !== "") into.defines[key] = value;
+function mergeBuild(base: BuildLayer, over: BuildLayer): BuildLayer {
+  let defines = base.defines;
+  const overDefines = Object.entries(over.defines);
+  if (overDefines.length > 0) {
+    defines = { ...base.defines };
+    for (const [key, value] of overDefines) {
+      if (!(key in defines) || value !== "") defines[key] = value;
+    }
   }
-  into.emitUpstreamProvenance = bool(into.emitUpstreamProvenance, from.emitUpstreamProvenance);
-  into.check.skip = bool(into.check.skip, from.check.skip);
-  into.check.skipReason = str(into.check.skipReason, from.check.skipReason);
-  into.failure.expected = bool(into.failure.expected, from.failure.expected);
-  into.failure.expectedReason = str(into.failure.expectedReason, from.failure.expectedReason);
-  into.hints.expensive = bool(into.hints.expensive, from.hints.expensive);
-  stripUndefined(into);
-  stripUndefined(into.check);
-  stripUndefined(into.failure);
-  stripUndefined(into.hints);
+  return pick({
+    with: concat(base.with, over.with),
+    without: concat(base.without, over.without),
+    defines,
+    undefines: concat(base.undefines, over.undefines),
+    emitUpstreamProvenance: bool(base.emitUpstreamProvenance, over.emitUpstreamProvenance),
+    check: pick({ skip: bool(base.check.skip, over.check.skip), skipReason: str(base.check.skipReason, over.check.skipReason) }),
+    failure: pick({
+      expected: bool(base.failure.expected, over.failure.expected),
+      expectedReason: str(base.failure.expectedReason, over.failure.expectedReason),
+    }),
+    hints: pick({ expensive: bool(base.hints.expensive, over.hints.expensive) }),
+  }) as BuildLayer;
+}
+
+function concat<T>(a: T[], b: T[]): T[] {
+  return b.length === 0 ? a : a.length === 0 ? b : [...a, ...b];
 }
 
 function str(current: string | undefined, next: string | undefined): string | undefined {
@@ -71,7 +90,12 @@ function bool(current: boolean | undefined, next: boolean | undefined): boolean 
   return current ?? next;
 }
 
-function stripUndefined(object: object): void {
-  const record = object as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+/** The same object without its undefined members (built fresh, never with `delete`). */
+function pick<T extends object>(object: T): T {
+  const out = {} as Record<string, unknown>;
+  for (const key in object) {
+    const value = (object as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }

@@ -22,6 +22,8 @@ export class TomlPositions {
   constructor(
     private readonly text: string,
     private readonly offsets: Map<string, number>,
+    /** array path → offset of each element (kept apart: arrays of thousands of strings are common) */
+    private readonly elements: Map<string, number[]>,
   ) {
     const starts = [0];
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
@@ -30,17 +32,26 @@ export class TomlPositions {
 
   /** Position of the key / header / element at `path`; undefined when not recorded. */
   exact(path: readonly (string | number)[]): TomlPosition | undefined {
-    const offset = this.offsets.get(pathKey(path));
+    const offset = this.offsetOf(path);
     return offset === undefined ? undefined : this.positionOf(offset);
   }
 
   /** Position of `path`, or of its nearest recorded ancestor, or 1:1. */
   of(path: readonly (string | number)[]): TomlPosition {
     for (let n = path.length; n > 0; n--) {
-      const offset = this.offsets.get(pathKey(path.slice(0, n)));
+      const offset = this.offsetOf(n === path.length ? path : path.slice(0, n));
       if (offset !== undefined) return this.positionOf(offset);
     }
     return { line: 1, column: 1 };
+  }
+
+  private offsetOf(path: readonly (string | number)[]): number | undefined {
+    const offset = this.offsets.get(pathKey(path));
+    if (offset !== undefined || path.length === 0) return offset;
+    const last = path[path.length - 1];
+    const index = typeof last === "number" ? last : /^\d+$/.test(String(last)) ? Number(last) : undefined;
+    if (index === undefined) return undefined;
+    return this.elements.get(pathKey(path.slice(0, -1)))?.[index];
   }
 
   positionOf(offset: number): TomlPosition {
@@ -67,11 +78,12 @@ export function indexTomlPositions(text: string): TomlPositions {
   } catch {
     // A scanner hiccup on exotic input only costs precision: lookups fall back to ancestors.
   }
-  return new TomlPositions(text, scanner.offsets);
+  return new TomlPositions(text, scanner.offsets, scanner.elements);
 }
 
 class Scanner {
   readonly offsets = new Map<string, number>();
+  readonly elements = new Map<string, number[]>();
   private i = 0;
   /** array-of-tables path key → number of elements seen so far */
   private readonly arrayTables = new Map<string, number>();
@@ -169,6 +181,9 @@ class Scanner {
   private array(path: string[]): void {
     this.i++; // [
     let index = 0;
+    const offsets: number[] = [];
+    const arrayKey = pathKey(path);
+    if (!this.elements.has(arrayKey)) this.elements.set(arrayKey, offsets);
     for (;;) {
       this.skipWhitespaceCommentsAndNewlines();
       if (this.i >= this.s.length) return;
@@ -176,9 +191,10 @@ class Scanner {
         this.i++;
         return;
       }
-      const elementPath = [...path, String(index)];
-      this.record(elementPath, this.i);
-      this.value(elementPath);
+      offsets.push(this.i);
+      const c = this.s[this.i];
+      // Only containers need a path of their own (for the keys inside them).
+      this.value(c === "{" || c === "[" ? [...path, String(index)] : path);
       index++;
       this.skipWhitespaceCommentsAndNewlines();
       if (this.s[this.i] === ",") this.i++;
@@ -230,7 +246,7 @@ class Scanner {
     if (c === '"') return unescapeBasic(this.string());
     if (c === "'") return this.string();
     const start = this.i;
-    while (this.i < s.length && /[A-Za-z0-9_-]/.test(s[this.i] as string)) this.i++;
+    while (this.i < s.length && isBareKeyChar(s.charCodeAt(this.i))) this.i++;
     if (this.i === start) throw new Error("not a key");
     return s.slice(start, this.i);
   }
@@ -303,6 +319,10 @@ class Scanner {
     const nl = this.s.indexOf("\n", this.i);
     this.i = nl < 0 ? this.s.length : nl;
   }
+}
+
+function isBareKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
 }
 
 function unescapeBasic(raw: string): string {
