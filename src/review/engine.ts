@@ -8,7 +8,7 @@ import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
 import type { ReviewDeps } from "./deps.js";
-import { incrementalRender, referencedNames, type ExpectedLineOrigin } from "./incremental.js";
+import { filterSettings, incrementalRender, referencedNames, type ExpectedLineOrigin } from "./incremental.js";
 import type { ReviewChangeInput } from "./input.js";
 import { changedNewLines, classifiedSpecDiff, diffLineArrays, type LineHunk } from "./line-diff.js";
 import { isPatchOverlay, lintOverlays, lintPatchMetadata, unappliedPatches } from "./lint.js";
@@ -289,7 +289,7 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
 
   if (appended) {
     const sourceFiles = await sourceFilesOf(ctx.input.head, appended);
-    const outcome = incrementalRender(name, baseFiles, appended, sourceFiles, ctx.deps.applyOverlays);
+    const outcome = incrementalRender(name, baseFiles, appended, sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
     if (outcome.ok) {
       review.expected = outcome.render.files;
       review.expectedProvenance = outcome.render.provenance;
@@ -302,7 +302,7 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
       overlayFailed(review, overlay, outcome.failure.message);
       return false;
     }
-    fullReason = "a new loose-file overlay may need files the base render does not keep";
+    fullReason = outcome.failure.index < 0 ? "the render's file filter changes" : "a new loose-file overlay may need files the base render does not keep";
   }
   return fullRender(review, ctx, fullReason);
 }
@@ -387,6 +387,22 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     const prChanged = ctx.changed.has(path);
     if (e && c) {
       if (sameBytes(e, c)) continue;
+      if (isBinary(e) || isBinary(c)) {
+        const mine = prChanged && !sameBytes(b, c);
+        if (!mine && !configChanged) continue;
+        if (mine) review.handEdited.add(rel);
+        else review.needsRerender = true;
+        review.findings.push({
+          rule: mine ? "rendered-file-edited" : "render-stale",
+          level: "failure",
+          path,
+          component: name,
+          message: mine
+            ? `this binary file of the rendered tree was replaced by hand; the comps of ${name} produce different content, and the next render restores it.`
+            : `the comps of ${name} changed and this binary file was not re-rendered.`,
+        });
+        continue;
+      }
       const oldLines = specLines(text(e));
       const newLines = specLines(text(c));
       const isSpec = rel === `${name}.spec`;
@@ -527,6 +543,10 @@ function producedBy(review: ComponentReview, h: LineHunk): string {
 function isTagLine(line: string, tag: string, value: string): boolean {
   const colon = line.indexOf(":");
   return colon > 0 && line.slice(0, colon).trim().toLowerCase() === tag.toLowerCase() && line.slice(colon + 1).trim() === value.trim();
+}
+
+function isBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 8000).includes(0);
 }
 
 function removalPoints(hunks: readonly LineHunk[]): Set<number> {

@@ -8,6 +8,9 @@ import type { Overlay } from "../azldev/types.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import { restore, setAside } from "./bookkeeping.js";
 import { overlayFailure, type OverlayFailure, type ReviewDeps } from "./deps.js";
+import { applyFilter, buildMacroSet, decideFilter } from "../render/index.js";
+import type { ComponentConfig } from "../azldev/types.js";
+import { listSourcesAndPatches, parseSpec } from "../spec/index.js";
 import { isPatchTag, isSourceTag, joinLines, referencedFileName, scanSections, specLines, tagAt } from "./spec-scan.js";
 
 /** Where a line of an expected rendered spec came from. */
@@ -26,6 +29,34 @@ export type IncrementalOutcome =
   | { ok: true; render: IncrementalRender }
   | { ok: false; failure: OverlayFailure; /** a loose-file overlay that may need files the render filter dropped */ needsFullRender: boolean };
 
+/** What azldev's file filter needs to know about the component (AZLDEV.md §4.10). */
+export interface FilterSettings {
+  skipFileFilter: boolean;
+  /** the component's build macros (with/without/defines), used to expand Source/Patch names */
+  macros: Map<string, string>;
+}
+
+/**
+ * The files azldev keeps after a render: the spec, `sources`, and what Source/Patch tags name;
+ * everything when the filter is skipped or a name cannot be expanded.
+ */
+type FilterDecision = ReturnType<typeof decideFilter>;
+type ListedSource = Parameters<typeof decideFilter>[1][number];
+
+export function filterSettings(config: ComponentConfig): FilterSettings {
+  return { skipFileFilter: config.render.skipFileFilter, macros: buildMacroSet(config.build) };
+}
+
+export function filterDecision(component: string, specText: string, settings: FilterSettings): FilterDecision {
+  const defines: Record<string, string> = { _sourcedir: `/render/${component}` };
+  for (const [macro, value] of settings.macros) defines[macro] = value;
+  const listed: ListedSource[] = listSourcesAndPatches(parseSpec(specText), { defines }).map((entry) => ({
+    ...(entry.expanded !== undefined ? { value: entry.expanded } : {}),
+    ...(entry.unexpandable !== undefined ? { unexpandable: entry.unexpandable } : {}),
+  }));
+  return decideFilter(`${component}.spec`, listed, settings.skipFileFilter);
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const LOOSE_FILE_TYPES = new Set(["file-remove", "file-rename", "file-prepend-lines", "file-search-replace", "patch-remove"]);
@@ -36,6 +67,7 @@ export function incrementalRender(
   appended: readonly Overlay[],
   sourceFiles: Record<string, FileContent>,
   apply: ReviewDeps["applyOverlays"],
+  filter: FilterSettings = { skipFileFilter: false, macros: new Map() },
 ): IncrementalOutcome {
   const specName = `${component}.spec`;
   const specBytes = committed.get(specName);
@@ -60,14 +92,22 @@ export function incrementalRender(
     if (origin.kind === "overlay") return { kind: "overlay", index: origin.index };
     return { kind: "committed", line: aside.bodyOrigin[origin.line - 1] ?? 0 };
   });
+  const specText = joinLines(restored.lines);
+  const all = new Map<string, Uint8Array>();
+  for (const [path, content] of Object.entries(result.files)) all.set(path, typeof content === "string" ? encoder.encode(content) : content);
+  all.set(specName, encoder.encode(specText));
+  const before = filterDecision(component, specBytes ? decoder.decode(specBytes) : "", filter);
+  const after = filterDecision(component, specText, filter);
+  if (before.filtered && !after.filtered) {
+    // azldev would now keep every file of the upstream checkout, which the base render dropped
+    return { ok: false, failure: { index: -1, message: "the file filter no longer applies" }, needsFullRender: true };
+  }
+  const kept = applyFilter(all, after);
+  const keptBefore = applyFilter(committed, before);
   const out = new Map<string, Uint8Array>();
-  out.set(specName, encoder.encode(joinLines(restored.lines)));
-  const referenced = referencedNames(restored.lines);
-  for (const [path, content] of Object.entries(result.files)) {
-    const bytes = typeof content === "string" ? encoder.encode(content) : content;
-    // files new to the render survive azldev's filter only when a Source/Patch references them
-    if (!committed.has(path) && !referenced.all && !referenced.names.has(path.split("/")[0] as string)) continue;
-    out.set(path, bytes);
+  for (const [path, bytes] of all) {
+    // a committed file the base's own filter would not keep is the base's business: leave it alone
+    if (kept.has(path) || (committed.has(path) && !keptBefore.has(path))) out.set(path, bytes);
   }
   return { ok: true, render: { files: out, provenance } };
 }

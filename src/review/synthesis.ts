@@ -11,7 +11,7 @@ import type { RepoView } from "../repo/types.js";
 import { setAside } from "./bookkeeping.js";
 import type { ReviewDeps } from "./deps.js";
 import { text, type ComponentReview } from "./engine.js";
-import { incrementalRender } from "./incremental.js";
+import { filterSettings, incrementalRender } from "./incremental.js";
 import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
 import type { FileEdit } from "./patch-text.js";
 import {
@@ -377,6 +377,10 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     // loose files edited by hand: line-for-line changes become file-search-replace
     for (const rel of review.handEdited) {
       if (rel === specName || !expected.has(rel) || !review.committed.has(rel)) continue;
+      if ([expected.get(rel), review.committed.get(rel)].some((b) => b?.subarray(0, 8000).includes(0))) {
+        unsynthesised.push(`${dir}/${rel}: a binary file; overlays cannot reproduce its content (add it to base/comps/${name}/ with a file-add overlay if the new content is wanted)`);
+        continue;
+      }
       const before = specLines(text(expected.get(rel)));
       const after = specLines(text(review.committed.get(rel)));
       for (const h of diffLineArrays(before, after)) {
@@ -397,7 +401,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     notes.push(`%prep of ${name} applies patches one by one, so the fix also applies ${u.file} with \`%patch -P${u.number} -p1\` at the end of %prep; move the line if it must run earlier.`);
   }
   // a patch the fix wires itself must be applied too, when %prep lists patches explicitly
-  let outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays);
+  let outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
   if (outcome.ok) {
     const spec = specLines(text(outcome.render.files.get(specName)));
     if (!prepAppliesAllPatches(spec)) {
@@ -413,7 +417,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       }
       if (extra.length) {
         planned.push(...extra);
-        outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays);
+        outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
       }
     }
   }

@@ -340,6 +340,27 @@ describe("hand edits", () => {
     expect(fixed["specs/s/systemd/inittab"]).toBe(base["specs/s/systemd/inittab"]);
   });
 
+  it("refuses a symlink in a rendered dir and does not follow it; a binary file replaced by hand cannot be synthesised", async () => {
+    const { memoryRepo } = await import("../../src/repo/index.js");
+    const { reviewChange } = await import("../../src/review/index.js");
+    const withBinary = withEdits(base, {});
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]);
+    const baseRepo = memoryRepo({ ...withBinary, "specs/l/libfido2/logo.png": png });
+    const headRepo = memoryRepo(
+      { ...withBinary, "specs/l/libfido2/logo.png": new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 2]) },
+      { symlinks: { "specs/l/libfido2/passwd": "/etc/passwd" } },
+    );
+    const result = await reviewChange({ base: baseRepo, head: headRepo, changedPaths: ["specs/l/libfido2/logo.png", "specs/l/libfido2/passwd"] });
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: "rendered-file-unexpected", level: "failure", path: "specs/l/libfido2/passwd", message: expect.stringContaining("symbolic link") }),
+        expect.objectContaining({ rule: "rendered-file-edited", level: "failure", path: "specs/l/libfido2/logo.png", message: expect.stringContaining("binary") }),
+      ]),
+    );
+    expect(result.fix).toBeUndefined();
+    expect(result.findings.find((f) => f.path.endsWith("logo.png"))?.fix?.note).toMatch(/not a text file|binary/);
+  });
+
   it("a file added to a rendered dir that nothing references is unexpected", async () => {
     const result = await review(base, withEdits(base, { "specs/l/libfido2/NOTES.txt": "remember to bump\n" }));
     expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-unexpected", level: "failure", path: "specs/l/libfido2/NOTES.txt" })]);
