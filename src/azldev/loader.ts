@@ -296,7 +296,7 @@ class ProjectLoader {
     for (const match of matches) {
       const entry = byPath.get(match) as TreeEntry;
       if (entry.kind === "file") files.push(match);
-      else if (entry.kind === "symlink") report(ctx, path, `${what} '${pattern}' matches the symlink ${match}, which is not followed`, { severity: "warning" });
+      else if (entry.kind === "symlink") report(ctx, path, `${what} '${pattern}' matches the symlink ${match}; symlinks are not followed`);
     }
     return files;
   }
@@ -863,6 +863,14 @@ class ProjectLoader {
           for (const entry of entries) {
             if (entry.kind === "dir") continue;
             ids[entry.path] = entry.id ?? `${entry.kind}:${entry.size ?? ""}`;
+          }
+          if (baseName(config.spec.path) !== `${config.name}.spec`) {
+            this.errors.push({
+              ...(config.declaredAt ?? { file: config.spec.path, line: 1, column: 1 }),
+              severity: "warning",
+              component: config.name,
+              message: `local spec '${config.spec.path}' of component \`${config.name}\` is not named ${config.name}.spec; azldev renders only <component>.spec from that directory`,
+            });
           }
           if (!entries.some((e) => e.path === config.spec.path && e.kind === "file")) {
             const declared = merged.components.get(config.name);

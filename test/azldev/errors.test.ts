@@ -291,6 +291,46 @@ overlays = [{ type = "spec-add-tag", tag = "Vendor" }]
   });
 });
 
+describe("robustness", () => {
+  const odd: Record<string, string> = {
+    "components is an array of tables": "[[components]]\nname = \"x\"\n",
+    "component is a scalar": "components.x = 5\n",
+    "overlays is a table": "[components.x.overlays]\ntype = \"spec-add-tag\"\n",
+    "overlay entries are scalars": "[components.x]\noverlays = [1, \"two\", [3]]\n",
+    "spec is a string": "[components.x]\nspec = \"upstream\"\n",
+    "distro ref is a string": "[components.x]\nspec = { type = \"upstream\", upstream-distro = \"fedora\" }\n",
+    "snapshot is a date-time": "[components.x]\nspec = { type = \"upstream\", upstream-distro = { name = \"fedora\", snapshot = 2026-01-01T00:00:00Z } }\n",
+    "includes is a string": "includes = \"*.toml\"\n",
+    "includes has a number": "includes = [5]\n",
+    "defines hold a table": "[components.x.build]\ndefines = { a = { b = \"c\" } }\n",
+    "group members are numbers": "[component-groups.g]\ncomponents = [1, 2]\n",
+    "distros is an array": "distros = [1]\n",
+    "versions is a string": "[distros.fedora]\nversions = \"43\"\n",
+    "metadata is a string": "[components.x]\noverlays = [{ type = \"spec-add-tag\", tag = \"a\", value = \"b\", metadata = \"x\" }]\n",
+    "source-files is a table": "[components.x.source-files]\nfilename = \"a\"\n",
+    "overlay-files has a number": "[components.x]\noverlay-files = [1]\n",
+    "project is an array": "project = [1]\n",
+  };
+  it.each(Object.entries(odd))("reports, never throws: %s", async (_, text) => {
+    const project = await load({ "base/comps/odd/odd.comp.toml": text });
+    const mine = project.errors.filter((e) => e.file === "base/comps/odd/odd.comp.toml" && e.severity === "error");
+    expect(mine.length, errorLines(project).join("\n")).toBeGreaterThan(0);
+    for (const e of mine) expect(e.line).toBeGreaterThan(0);
+    // the rest of the project still loads
+    expect(project.components.has("dnf5")).toBe(true);
+  });
+
+  it("reports an oversized config file instead of reading it", async () => {
+    const { memoryRepo } = await import("../../src/repo/index.js");
+    const { BASE_FILES } = await import("./fixture.js");
+    const { loadProject } = await import("../../src/azldev/index.js");
+    const big = "# padding\n".repeat(2000);
+    const repo = memoryRepo({ ...BASE_FILES, "base/comps/big/big.comp.toml": `[components.big]\n${big}` }, { maxFileBytes: 10_000 });
+    const project = await loadProject(repo);
+    expect(errorLines(project)).toEqual([expect.stringMatching(/^base\/comps\/components\.toml:1:13: cannot read config file 'base\/comps\/big\/big\.comp\.toml': /)]);
+  });
+});
+
 describe("component tables", () => {
   it("reports spec, release and build rule violations at their keys", async () => {
     const project = await load({
