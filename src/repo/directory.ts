@@ -6,7 +6,7 @@
  * is not part of the view.
  */
 import { constants as fsConstants, type Stats } from "node:fs";
-import { lstat, open, readdir, readlink } from "node:fs/promises";
+import { lstat, open, readdir, readlink, realpath } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { ancestorsOf, comparePaths, decodeUtf8, gitBlobId, normalizeRepoPath } from "./path.js";
@@ -22,11 +22,15 @@ const idCache = new Map<string, string>();
 const ID_CACHE_LIMIT = 200_000;
 
 const IO_CONCURRENCY = 16;
+const STREAM_ABOVE_BYTES = 1024 * 1024;
 
 export class DirectoryRepoView implements RepoView {
   readonly description: string;
   readonly root: string;
   readonly #maxFileBytes: number;
+  /** whether a directory is a submodule checkout; directory structure is taken as fixed per view */
+  readonly #submodules = new Map<string, Promise<boolean>>();
+  #realRoot: Promise<string | undefined> | undefined;
 
   constructor(root: string, options: DirectoryRepoOptions = {}) {
     this.root = resolve(root);
@@ -52,8 +56,14 @@ export class DirectoryRepoView implements RepoView {
     return lstatOrUndefined(this.#abs(path));
   }
 
-  async #isSubmodule(dir: string): Promise<boolean> {
-    return dir !== "" && (await lstatOrUndefined(join(this.#abs(dir), ".git"))) !== undefined;
+  #isSubmodule(dir: string): Promise<boolean> {
+    if (dir === "") return Promise.resolve(false);
+    let known = this.#submodules.get(dir);
+    if (!known) {
+      known = lstatOrUndefined(join(this.#abs(dir), ".git")).then((stats) => stats !== undefined);
+      this.#submodules.set(dir, known);
+    }
+    return known;
   }
 
   async #entry(path: string, stats: Stats): Promise<TreeEntry | undefined> {
@@ -73,15 +83,20 @@ export class DirectoryRepoView implements RepoView {
     const key = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
     const cached = idCache.get(key);
     if (cached) return cached;
-    const hash = createHash("sha1").update(`blob ${stats.size}\0`);
-    // Streamed with O_NOFOLLOW: ids are computed for oversized files too, without holding them.
     const handle = await open(this.#abs(path), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    let id: string;
     try {
-      for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+      if (stats.size <= STREAM_ABOVE_BYTES) {
+        id = gitBlobId(await handle.readFile());
+      } else {
+        const hash = createHash("sha1").update(`blob ${stats.size}\0`);
+        // Oversized files get an id too, without being held in memory.
+        for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+        id = hash.digest("hex");
+      }
     } finally {
       await handle.close();
     }
-    const id = hash.digest("hex");
     if (idCache.size >= ID_CACHE_LIMIT) idCache.clear();
     idCache.set(key, id);
     return id;
@@ -105,10 +120,10 @@ export class DirectoryRepoView implements RepoView {
     while (pending.length > 0) {
       const batch = pending.splice(0, pending.length);
       const children: string[] = [];
-      for (const current of batch) {
-        const names = await readdir(this.#abs(current)).catch(() => [] as string[]);
-        for (const name of names) if (name !== ".git") children.push(current === "" ? name : `${current}/${name}`);
-      }
+      const listings = await mapLimit(batch, IO_CONCURRENCY, (current) => readdir(this.#abs(current)).catch(() => [] as string[]));
+      batch.forEach((current, i) => {
+        for (const name of listings[i] ?? []) if (name !== ".git") children.push(current === "" ? name : `${current}/${name}`);
+      });
       const entries = await mapLimit(children, IO_CONCURRENCY, async (child) => {
         const stats = await lstatOrUndefined(this.#abs(child));
         return stats ? this.#entry(child, stats) : undefined;
@@ -125,32 +140,61 @@ export class DirectoryRepoView implements RepoView {
   async readFile(path: string): Promise<Uint8Array | undefined> {
     const normalised = normalizeRepoPath(path);
     if (normalised === "") throw new RepoEntryError("", "dir", "is a directory, not a regular file");
-    const stats = await this.#lstat(normalised);
-    if (!stats) return undefined;
-    if (!stats.isFile()) {
-      const kind = stats.isSymbolicLink() ? "symlink" : stats.isDirectory() ? ((await this.#isSubmodule(normalised)) ? "submodule" : "dir") : undefined;
-      if (!kind) throw new RepoEntryError(normalised, "file", "is not a regular file (device, FIFO or socket)");
-      throw new RepoEntryError(normalised, kind, `is a ${describeKind(kind)}, not a regular file; it is not followed`);
+    if (normalised.split("/").includes(".git")) return undefined;
+    for (const dir of ancestorsOf(normalised)) {
+      if (await this.#isSubmodule(dir)) throw new RepoEntryError(normalised, "submodule", `lies below the submodule ${dir}, which is not followed`);
     }
+    // Fast path: open without following the last component, then ask the kernel which file was
+    // actually opened. Any symlink on the way shows up as a different path; only then are the
+    // components examined one by one, to say which one it was.
     let handle;
     try {
       handle = await open(this.#abs(normalised), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
     } catch (error) {
-      if (isErrno(error, "ELOOP")) throw new RepoEntryError(normalised, "symlink", "is a symbolic link, not a regular file; it is not followed");
-      if (isErrno(error, "ENOENT")) return undefined;
+      if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR") || isErrno(error, "ELOOP")) return this.#refuseOrAbsent(normalised);
       throw error;
     }
     try {
       const opened = await handle.stat();
-      if (!opened.isFile()) throw new RepoEntryError(normalised, opened.isDirectory() ? "dir" : "file", "is not a regular file");
+      if (!opened.isFile() || !(await this.#openedAsNamed(handle.fd, normalised))) {
+        await handle.close();
+        handle = undefined;
+        return await this.#refuseOrAbsent(normalised);
+      }
       if (opened.size > this.#maxFileBytes) {
         throw new RepoEntryError(normalised, "oversized", `is ${opened.size} bytes, above the ${this.#maxFileBytes}-byte limit`);
       }
       const content = await handle.readFile();
       return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
     } finally {
-      await handle.close();
+      await handle?.close();
     }
+  }
+
+  /** True when the open descriptor is the file at exactly root/path (no symlink was traversed).
+   * Without /proc the answer comes from checking every component with lstat. */
+  async #openedAsNamed(fd: number, path: string): Promise<boolean> {
+    this.#realRoot ??= realpath(this.root).catch(() => undefined);
+    const realRoot = await this.#realRoot;
+    const actual = await readlink(`/proc/self/fd/${fd}`).catch(() => undefined);
+    if (realRoot !== undefined && actual !== undefined) return actual === join(realRoot, ...path.split("/"));
+    for (const dir of ancestorsOf(path)) {
+      if (!(await lstatOrUndefined(this.#abs(dir)))?.isDirectory()) return false;
+    }
+    return true;
+  }
+
+  /** The slow path: why `path` cannot be read as a regular file (or that it is absent). */
+  async #refuseOrAbsent(path: string): Promise<undefined> {
+    const stats = await this.#lstat(path); // throws for a symlink or submodule on the way
+    if (!stats) return undefined;
+    if (stats.isSymbolicLink()) throw new RepoEntryError(path, "symlink", "is a symbolic link, not a regular file; it is not followed");
+    if (stats.isDirectory()) {
+      const kind = (await this.#isSubmodule(path)) ? "submodule" : "dir";
+      throw new RepoEntryError(path, kind, `is a ${describeKind(kind)}, not a regular file; it is not followed`);
+    }
+    if (!stats.isFile()) throw new RepoEntryError(path, "file", "is not a regular file (device, FIFO or socket)");
+    throw new RepoEntryError(path, "symlink", "changed while it was being read (a symbolic link was swapped in); it is not followed");
   }
 
   async readText(path: string): Promise<string | undefined> {

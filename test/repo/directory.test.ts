@@ -116,6 +116,14 @@ describe("DirectoryRepoView", () => {
     expect((await repo.list("bin")).map((e) => e.path)).toEqual(["bin/data.bin"]);
   });
 
+  it("works through a symlinked root (the root is the caller's choice; links inside are not)", async () => {
+    const alias = join(outside, "repo-alias");
+    symlinkSync(root, alias);
+    const view = await openRepo(alias);
+    expect(await view.readText("specs/d/dejavu-fonts/dejavu-fonts.spec")).toBe(spec);
+    await expect(view.readFile("escape-dir/secret.txt")).rejects.toMatchObject({ kind: "symlink" });
+  });
+
   it("openRepo refuses a path that is not a directory", async () => {
     await expect(openRepo(join(root, "bin/data.bin"))).rejects.toBeInstanceOf(RepoOpenError);
     await expect(openRepo(join(root, "missing"))).rejects.toThrow("is not a directory");
