@@ -138,12 +138,14 @@ export function readStringArray(ctx: FileContext, table: TomlTable, key: string,
     report(ctx, [...path, key], `\`${key}\` must be an array of strings, found ${describe(value)}`, { component });
     return undefined;
   }
-  const out: string[] = [];
+  // All or nothing, so that indices in the result stay the indices in the file.
+  let valid = true;
   value.forEach((item, index) => {
-    if (typeof item === "string") out.push(item);
-    else report(ctx, [...path, key, index], `\`${key}\` entries must be strings, found ${describe(item)}`, { component });
+    if (typeof item === "string") return;
+    valid = false;
+    report(ctx, [...path, key, index], `\`${key}\` entries must be strings, found ${describe(item)}`, { component });
   });
-  return out;
+  return valid ? (value as string[]) : undefined;
 }
 
 export function readTable(ctx: FileContext, table: TomlTable, key: string, path: TomlPath, component?: string): TomlTable | undefined {
