@@ -103,7 +103,7 @@ export function incrementalRender(
     return { ok: false, failure: { index: -1, message: "the file filter no longer applies" }, needsFullRender: true };
   }
   const kept = applyFilter(all, after);
-  const keptBefore = applyFilter(committed, before);
+  const keptBefore = applyFilter(new Map(committed), before);
   const out = new Map<string, Uint8Array>();
   for (const [path, bytes] of all) {
     // a committed file the base's own filter would not keep is the base's business: leave it alone
