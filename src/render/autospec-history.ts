@@ -48,12 +48,13 @@ function matchesCommit(hash: string, wanted: string): boolean {
 
 function upstreamEntry(checkout: UpstreamCheckout, commit: UpstreamCommit, specName: string): AutospecCommit {
   const history = checkout.history!;
-  const withCommitTime = commit as UpstreamCommit & { commitTime?: number };
+  // rpmautospec dates an entry by the committer time; sources that know it expose it.
+  const withCommitTime = commit as UpstreamCommit & { committerTime?: number; commitTime?: number };
   return {
     hash: commit.hash,
     authorName: commit.authorName,
     authorEmail: commit.authorEmail,
-    commitTime: withCommitTime.commitTime ?? commit.authorTime,
+    commitTime: withCommitTime.committerTime ?? withCommitTime.commitTime ?? commit.authorTime,
     message: commit.message,
     spec: async () => text(await history.readFile(commit.hash, specName)),
     changelogFile: async () => text(await history.readFile(commit.hash, "changelog")),

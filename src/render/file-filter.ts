@@ -63,7 +63,7 @@ export function decideFilter(specFileName: string, listed: ListedSource[], skipF
 }
 
 /** The files of the component dir that survive the filter (paths relative to the dir). */
-export function applyFilter<T>(files: Map<string, T>, decision: FilterDecision): Map<string, T> {
+export function applyFilter<T>(files: ReadonlyMap<string, T>, decision: FilterDecision): Map<string, T> {
   const kept = new Map<string, T>();
   for (const [path, content] of files) {
     const top = path.split("/")[0] as string;

@@ -79,8 +79,26 @@ export function failedRender(project: Project, name: string, error: string, stat
 
 class StageError extends Error {}
 
+// One listing of the lock dir per repository view instead of a failed lookup per component.
+const lockDirListings = new WeakMap<RepoView, Map<string, Promise<Set<string>>>>();
+
+function lockDirListing(repo: RepoView, dir: string): Promise<Set<string>> {
+  let byDir = lockDirListings.get(repo);
+  if (!byDir) lockDirListings.set(repo, (byDir = new Map()));
+  let listing = byDir.get(dir);
+  if (!listing) {
+    listing = repo.list(dir).then(
+      (entries) => new Set(entries.map((e) => e.path)),
+      () => new Set<string>(),
+    );
+    byDir.set(dir, listing);
+  }
+  return listing;
+}
+
 async function readLock(project: Project, repo: RepoView, name: string): Promise<{ lock?: ComponentLock; path: string }> {
   const path = lockFilePath(project.settings.lockDir, name);
+  if (!(await lockDirListing(repo, project.settings.lockDir)).has(path)) return { path };
   const text = await repo.readText(path).catch(() => undefined);
   return text === undefined ? { path } : { lock: parseLockFile(text, path), path };
 }
