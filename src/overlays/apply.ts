@@ -79,7 +79,13 @@ class SpecReadError extends Error {}
 function readLines(parts: readonly { text: string; origin: LineOrigin }[], specPath: string): EditLine[] {
   const out: EditLine[] = [];
   for (const part of parts) {
-    const pieces = part.text.includes("\n") ? part.text.split("\n") : [part.text];
+    const text = part.text;
+    if (text.length < MAX_LINE_BYTES / 3 && !text.includes("\n") && !text.endsWith("\r")) {
+      // Already one clean line: reuse it (the editor replaces line objects, it never mutates them).
+      out.push(part as EditLine);
+      continue;
+    }
+    const pieces = text.includes("\n") ? text.split("\n") : [text];
     for (const piece of pieces) {
       if (piece.length >= MAX_LINE_BYTES / 3 && Buffer.byteLength(piece, "utf8") >= MAX_LINE_BYTES) {
         throw new SpecReadError(`failed to load spec ${goQ(specPath)}:\nfailed to read spec:\nbufio.Scanner: token too long`);
