@@ -66,8 +66,7 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
     context.log.info({ tracking: summary.status, writes: summary.writes }, "specwarden tracking");
   });
 
-  deps.addHandler(
-    createTrackingRoute({
+  const route = createTrackingRoute({
       token: options.routeToken ?? process.env.SPECWARDEN_TRACKING_TOKEN,
       path: TRACKING_ROUTE,
       log: app.log,
@@ -77,6 +76,11 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
         const octokit = await app.auth(data.id);
         return trackRepository(octokit, repo, await sweepOptions(octokit));
       },
-    }),
-  );
+    });
+  try {
+    deps.addHandler(route);
+  } catch (error) {
+    // Loaded without Probot's server (e.g. as middleware): serve `createTrackingRoute` yourself.
+    app.log.warn({ err: error }, "specwarden tracking: no HTTP server to add the cron route to");
+  }
 }
