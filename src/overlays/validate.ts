@@ -35,7 +35,7 @@ export function validateOverlay(overlay: Overlay, options: ValidateOptions = {})
       return `overlay type ${goQ(type)} requires ${goQ("archive")} to be a filename only (not a path); found ${goQ(archive)}`;
     }
     if (!ARCHIVE_EXTENSIONS.some((ext) => archive.endsWith(ext) && archive.length > ext.length)) {
-      return `overlay type ${goQ(type)} ${goQ("archive")} ${goQ(archive)} is not a recognized archive name (${ARCHIVE_EXTENSIONS.join(", ")}): ${desc}`;
+      return `overlay type ${goQ(type)} requires ${goQ("archive")} to be a recognized archive name (${ARCHIVE_EXTENSIONS.join(", ")}); found ${goQ(archive)}: ${desc}`;
     }
   }
 

@@ -122,7 +122,9 @@ describe("validateOverlay", () => {
       "overlay type `spec-append-lines` requires `section` field when `package` is set: d",
     );
     bad({ type: "file-add", file: "a", source: "b", archive: "x.tar.gz" }, "overlay type `file-add` does not accept `archive` field: (no description)");
-    expect(validateOverlay({ type: "file-remove", file: "a", archive: "x.zip" })).toContain("not a recognized archive name");
+    expect(validateOverlay({ type: "file-remove", file: "a", archive: "x.zip" })).toContain("to be a recognized archive name");
+    expect(validateOverlay({ type: "file-remove", file: "a", archive: "../x.tar.gz" })).toContain("filename only");
+    bad({ type: "file-remove", archive: "x.tar.gz" }, "overlay type `file-remove` requires `file` field: (no description)");
     bad({ type: "file-search-replace", file: "a", regex: "a**", description: "desc" }, 'invalid regex `a**` in overlay "desc":\nerror parsing regexp: invalid nested repetition operator: `**`');
     ok({ type: "spec-search-replace", regex: "x", replacement: "" });
     ok({ type: "patch-remove", file: "CVE-*.patch" });
