@@ -1,8 +1,9 @@
 /**
  * Source and Patch listing equivalent to `spectool -l -a`: every SourceN/PatchN tag plus every
- * `%sourcelist` / `%patchlist` entry, with macros expanded by our own bounded expander. Unlike
- * rpm, conditionals are not evaluated: sources of every branch are listed (flagged `conditional`),
- * which is the safe superset for "which files does this spec need".
+ * `%sourcelist` / `%patchlist` entry, with macros expanded by our own bounded expander. Sources of
+ * every branch are listed; entries inside `%if` blocks are flagged `conditional` and, when the
+ * conditions can be decided from the known macros (and the `arch` option), `active` says whether
+ * rpm (hence spectool) would see them. Definitions in branches not taken do not count.
  */
 import { expandMacros, type MacroTable, type MacroValue } from "./macros.js";
 import { and3, evaluateCondition, matchesList, not3, or3 } from "./conditions.js";
