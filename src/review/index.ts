@@ -92,7 +92,7 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
     if (fix) fixes.push(fix);
   }
   let findings = findingsOf(analysis, input);
-  const usable = fixes.filter((f) => f.edits.length > 0);
+  const usable = fixes.filter((f) => f.edits.length > 0).sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
   if (usable.length === 0) {
     const why = fixes.flatMap((f) => f.unsynthesised);
     return { findings: attachProposals(findings, fixes, { verified: false, note: why.join("; ") || "no fix could be synthesised" }, undefined) };

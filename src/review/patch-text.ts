@@ -52,10 +52,7 @@ export function fileDiff(edit: FileEdit): string {
   return `${out.join("\n")}\n`;
 }
 
-/** All edits as one patch, files in path order. */
+/** All edits as one patch, in the order given (config first reads best: what to change, then what it produces). */
 export function combinedDiff(edits: readonly FileEdit[]): string {
-  return [...edits]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map(fileDiff)
-    .join("");
+  return edits.map(fileDiff).join("");
 }

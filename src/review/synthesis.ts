@@ -333,6 +333,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
             `metadata = { category = "…", upstream-status = "…", bugs = ["https://…"], commits = ["https://…"] }`,
           ]
         : undefined;
+      if (fillIn) notes.push(`Fill in where ${rel} stands upstream: the fix leaves a commented \`metadata\` line in ${compFile} for it.`);
       const numbered = wiring !== undefined && /\d$/.test(wiring.tag);
       if (isPatch && !usesFileAdd && !(numbered && explicitPrep)) {
         planned.push({
@@ -435,7 +436,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(text(before), name, tables)) });
   }
   for (const m of moves) edits.push({ path: m.path, after: m.bytes });
-  for (const rel of new Set([...rendered.keys(), ...review.committed.keys()])) {
+  for (const rel of [...new Set([...rendered.keys(), ...review.committed.keys()])].sort()) {
     const after = rendered.get(rel);
     const before = review.committed.get(rel);
     if (after && before && text(after) === text(before)) continue;
