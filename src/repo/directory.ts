@@ -22,6 +22,25 @@ const idCache = new Map<string, string>();
 const ID_CACHE_LIMIT = 200_000;
 
 const IO_CONCURRENCY = 16;
+/** Open descriptors per view at any time, whatever the number of concurrent reads. */
+const MAX_OPEN_FILES = 64;
+
+/** A counting semaphore: at most `limit` tasks run at once, the rest wait in order. */
+class Limiter {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
 const STREAM_ABOVE_BYTES = 1024 * 1024;
 
 export class DirectoryRepoView implements RepoView {
@@ -31,6 +50,7 @@ export class DirectoryRepoView implements RepoView {
   /** whether a directory is a submodule checkout; directory structure is taken as fixed per view */
   readonly #submodules = new Map<string, Promise<boolean>>();
   #realRoot: Promise<string | undefined> | undefined;
+  readonly #openFiles = new Limiter(MAX_OPEN_FILES);
 
   constructor(root: string, options: DirectoryRepoOptions = {}) {
     this.root = resolve(root);
@@ -83,20 +103,7 @@ export class DirectoryRepoView implements RepoView {
     const key = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
     const cached = idCache.get(key);
     if (cached) return cached;
-    const handle = await open(this.#abs(path), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
-    let id: string;
-    try {
-      if (stats.size <= STREAM_ABOVE_BYTES) {
-        id = gitBlobId(await handle.readFile());
-      } else {
-        const hash = createHash("sha1").update(`blob ${stats.size}\0`);
-        // Oversized files get an id too, without being held in memory.
-        for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
-        id = hash.digest("hex");
-      }
-    } finally {
-      await handle.close();
-    }
+    const id = await this.#openFiles.run(() => hashFile(this.#abs(path), stats.size));
     if (idCache.size >= ID_CACHE_LIMIT) idCache.clear();
     idCache.set(key, id);
     return id;
@@ -139,6 +146,10 @@ export class DirectoryRepoView implements RepoView {
 
   async readFile(path: string): Promise<Uint8Array | undefined> {
     const normalised = normalizeRepoPath(path);
+    return this.#openFiles.run(() => this.#read(normalised));
+  }
+
+  async #read(normalised: string): Promise<Uint8Array | undefined> {
     if (normalised === "") throw new RepoEntryError("", "dir", "is a directory, not a regular file");
     if (normalised.split("/").includes(".git")) return undefined;
     for (const dir of ancestorsOf(normalised)) {
@@ -203,6 +214,19 @@ export class DirectoryRepoView implements RepoView {
   }
 
   async close(): Promise<void> {}
+}
+
+async function hashFile(abs: string, size: number): Promise<string> {
+  const handle = await open(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  try {
+    if (size <= STREAM_ABOVE_BYTES) return gitBlobId(await handle.readFile());
+    // Oversized files get an id too, without being held in memory.
+    const hash = createHash("sha1").update(`blob ${size}\0`);
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+  } finally {
+    await handle.close();
+  }
 }
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {

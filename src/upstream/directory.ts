@@ -48,7 +48,7 @@ export class DirectoryUpstream implements UpstreamSource {
     if (!info.isDirectory()) throw new UpstreamError(component, "invalid", `${dir} is not a directory`);
     try {
       const gitDir = await this.#gitDirOf(dir);
-      return gitDir ? await this.#fromGit(gitDir, request) : await this.#fromDirectory(dir, name);
+      return gitDir ? await this.#fromGit(gitDir, request) : await this.#fromDirectory(dir, component);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       if (error instanceof SelectionError) throw new UpstreamError(component, error.reason, `${dir}: ${error.message}`);
@@ -102,7 +102,7 @@ export class DirectoryUpstream implements UpstreamSource {
     return source.checkout(commit);
   }
 
-  async #fromDirectory(dir: string, name: string): Promise<UpstreamCheckout> {
+  async #fromDirectory(dir: string, component: string): Promise<UpstreamCheckout> {
     const maxBytes = this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const view = new DirectoryRepoView(dir, { maxFileBytes: maxBytes });
     const files = new Map<string, Uint8Array>();
@@ -121,7 +121,7 @@ export class DirectoryUpstream implements UpstreamSource {
         skipped.push({ path: entry.path, kind: error.kind === "oversized" ? "oversized" : "symlink", reason: error.message });
       }
     }
-    if (files.size === 0 && skipped.length === 0) throw new UpstreamError(name, "unreachable", `${dir} is empty`);
+    if (files.size === 0 && skipped.length === 0) throw new UpstreamError(component, "unreachable", `no upstream tree: ${dir} is empty`);
     return { files, ...(skipped.length > 0 ? { skipped } : {}) };
   }
 }

@@ -234,6 +234,32 @@ describe("CatFileBatch", () => {
     expect(tree?.type).toBe("tree");
   });
 
+  it("fails pending reads (never hangs) when git dies or cannot start, and starts afresh next time", async () => {
+    const dying = join(repo.dir, "dying-git");
+    writeFileSync(dying, "#!/bin/sh\nread line\necho 'fatal: simulated crash' >&2\nexit 1\n", { mode: 0o755 });
+    let spawned = 0;
+    const fragile = new CatFileBatch({ gitDir: join(repo.dir, ".git"), gitBinary: dying, onSpawn: () => spawned++ });
+    const blob = repo.git(["rev-parse", "HEAD:a.txt"]).trim();
+    await expect(Promise.all([fragile.read(blob), fragile.read(blob)])).rejects.toThrow("simulated crash");
+    await expect(fragile.read(blob)).rejects.toThrow("cat-file --batch exited");
+    expect(spawned).toBe(2);
+    await fragile.close();
+    const absent = new CatFileBatch({ gitDir: join(repo.dir, ".git"), gitBinary: join(repo.dir, "no-such-git") });
+    await expect(absent.read(blob)).rejects.toThrow("ENOENT");
+    await absent.close();
+  });
+
+  it("stops an idle process and restarts it on demand", async () => {
+    let spawned = 0;
+    const idle = new CatFileBatch({ gitDir: join(repo.dir, ".git"), idleMs: 20, onSpawn: () => spawned++ });
+    const blob = repo.git(["rev-parse", "HEAD:a.txt"]).trim();
+    expect((await idle.read(blob))?.content).toEqual(new TextEncoder().encode("alpha\n"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await idle.read(blob))?.content).toEqual(new TextEncoder().encode("alpha\n"));
+    expect(spawned).toBe(2);
+    await idle.close();
+  });
+
   it("accepts only object ids, so nothing else can be injected into the batch", async () => {
     await expect(reader.read("HEAD")).rejects.toThrow("not an object id");
     await expect(reader.read(`${"a".repeat(40)}\n${"b".repeat(40)}`)).rejects.toThrow("not an object id");
