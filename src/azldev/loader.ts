@@ -374,6 +374,12 @@ class ProjectLoader {
             report(ctx, path, `component \`${name}\` must be a table, found ${describe(raw)}`, { component: name });
             continue;
           }
+          const unsafe = unsafeNameReason(name);
+          if (unsafe) {
+            // Its rendered directory would be built from the name: never let it leave specs/.
+            report(ctx, path, `component name ${JSON.stringify(name)} is not a safe file name (${unsafe}); the component is ignored`, { component: name });
+            continue;
+          }
           const declaredAt = locate(ctx, path);
           const existing = merged.components.get(name);
           if (existing) {
@@ -557,6 +563,11 @@ class ProjectLoader {
         for (const match of expandGlob(pattern, entries.filter((e) => e.kind === "file").map((e) => e.path))) {
           if (group.excludedPaths.some((excluded) => matchGlob(excluded, match))) continue;
           const name = baseName(match).replace(/\.[^.]*$/, "");
+          const unsafe = unsafeNameReason(name);
+          if (unsafe) {
+            this.errors.push({ ...group.declaredAt, severity: "error", component: name, message: `spec ${match} gives the component name ${JSON.stringify(name)}, which is not a safe file name (${unsafe}); ignored` });
+            continue;
+          }
           const existing = discovered.get(name);
           if (existing && existing.path !== match) {
             this.errors.push({
@@ -895,6 +906,15 @@ interface MergedConfig {
   /** "<distro>\0<version>" → that version's default-component-config */
   distroDefaults: Map<string, ComponentLayer>;
   defaultDistroAt: SourceLocation | undefined;
+}
+
+/** azldev's rule for component names at render time: they become directory names. */
+function unsafeNameReason(name: string): string | undefined {
+  if (name === "" || name === "." || name === "..") return "empty, '.' or '..'";
+  if (/[/\\]/.test(name)) return "contains a path separator";
+  if (/[\s\0]/.test(name)) return "contains whitespace or NUL";
+  if (/[^\x21-\x7e]/.test(name)) return "contains non-ASCII characters";
+  return undefined;
 }
 
 const NO_GROUPS: readonly string[] = Object.freeze([]);

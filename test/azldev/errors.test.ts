@@ -112,6 +112,17 @@ spec = { type = "upstream", upstream-name = "curl-minimal" }
     expect(project.components.get("curl")?.declaredAt?.file).toBe("base/comps/components.toml");
   });
 
+  it("ignores, with an error, a component whose name is not a safe file name", async () => {
+    const project = await load({
+      "base/comps/evil/evil.comp.toml": `[components."../../etc"]\n\n[components."two words"]\n\n[components.ok]\n`,
+    });
+    expect(errorLines(project)).toEqual([
+      'base/comps/evil/evil.comp.toml:1:1: component name "../../etc" is not a safe file name (contains a path separator); the component is ignored',
+      'base/comps/evil/evil.comp.toml:3:1: component name "two words" is not a safe file name (contains whitespace or NUL); the component is ignored',
+    ]);
+    expect([...project.components.keys()]).toEqual(["curl", "dnf5", "jq", "ok"]);
+  });
+
   it("reports a group member that is not a declared component", async () => {
     const project = await load({
       "base/comps/groups.comp.toml": `[component-groups.check-skip]
