@@ -5,6 +5,7 @@
  * reproduces is reported, never papered over.
  */
 import { RE2JS } from "re2js";
+import { hasGlobMeta } from "../glob/index.js";
 import type { ComponentConfig, ConfiguredOverlay, Overlay } from "../azldev/types.js";
 import type { FileContent } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
@@ -84,6 +85,8 @@ function lineRegex(line: string): string {
 
 interface HunkContext {
   body: string[];
+  /** files of the expected tree the change deleted */
+  deletedFiles: Set<string>;
   sections: SpecSection[];
   tryApply(overlays: Overlay[]): string[] | undefined;
 }
@@ -161,8 +164,14 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
     const section = sectionAt(sections, h.oldStart);
     const tags = R.map((_, i) => tagAt(body, sections, h.oldStart + i));
     if (tags.every(Boolean)) {
-      const overlays = tags.map((t) => ({ type: "spec-remove-tag", tag: t?.name as string, value: t?.value as string, ...(section.package ? { package: section.package } : {}) }));
-      if (exact([overlays])) return { overlays };
+      const removeTags = tags.map((t) => ({ type: "spec-remove-tag", tag: t?.name as string, value: t?.value as string, ...(section.package ? { package: section.package } : {}) }));
+      // a numbered patch dropped together with its file: patch-remove says exactly that
+      const dropped = tags.map((t) => (t && /^patch\d+$/i.test(t.name) ? referencedFileName(t.value) : undefined));
+      if (dropped.every((f) => f !== undefined && ctx.deletedFiles.has(f) && !hasGlobMeta(f))) {
+        const removePatches = dropped.map((f) => ({ type: "patch-remove", file: f as string }));
+        if (exact([removePatches])) return { overlays: removePatches };
+      }
+      if (exact([removeTags])) return { overlays: removeTags };
     }
     return {
       unsynthesised: `deleting ${R.map((l) => `\`${l.trim()}\``).join(", ")} from ${describeSection(section)}: azldev overlays delete tags, sections and sub-packages, but not a single ordinary line (spec-search-replace can only rewrite the text of a line)`,
@@ -364,7 +373,8 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
         return undefined;
       }
     };
-    const hctx: HunkContext = { body: asideE.body, sections: scanSections(asideE.body), tryApply };
+    const deletedFiles = new Set([...expected.keys()].filter((rel) => !review.committed.has(rel)));
+    const hctx: HunkContext = { body: asideE.body, deletedFiles, sections: scanSections(asideE.body), tryApply };
     for (const h of diffLineArrays(asideE.body, desiredBody)) {
       const r = synthesiseHunk(h, hctx);
       if ("unsynthesised" in r) {

@@ -295,6 +295,18 @@ describe("hand edits", () => {
     expect(fixed[ACL_SPEC]).toBe(head[ACL_SPEC]);
   });
 
+  it("a numbered patch dropped by hand with its file becomes patch-remove", async () => {
+    const spec = replaceOnce(base[ACL_SPEC] as string, "Patch1: 0001-acl-2.2.53-test-runwrapper.patch\n", "");
+    const head = withEdits(base, { [ACL_SPEC]: spec, "specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch": null });
+    const result = await review(base, head);
+    expect(rulesOf(result, "failure").sort()).toEqual(["rendered-file-edited", "rendered-file-missing"]);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_COMP]).toContain('type = "patch-remove"\nfile = "0001-acl-2.2.53-test-runwrapper.patch"');
+    // the file stays gone: the render filter drops what no tag references any more
+    expect(fixed["specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch"]).toBeUndefined();
+    expect(result.fix?.verified).toBe(true);
+  });
+
   it("lines added at the end of a section become spec-append-lines with section and package", async () => {
     const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%{_libdir}/libacl.so.*\n", "%{_libdir}/libacl.so.*\n%{_libdir}/libacl.so.1.1.2302\n") });
     const result = await review(base, head);
