@@ -1,19 +1,8 @@
 /**
- * Overlay metadata rules (category / upstream-status) and the RE2 compile check, with azldev's
- * wording. Per-type overlay rules live with the overlay engine (validateOverlay).
+ * Overlay metadata rules (category / upstream-status), with azldev's wording. Per-type overlay
+ * rules, including the RE2 compile check, live with the overlay engine (validateOverlay).
  */
-import { RE2JS } from "re2js";
 import type { OverlayMetadata } from "./types.js";
-
-/** RE2 compile check (Go regexp syntax): the compiler's message when the pattern is rejected. */
-export function checkRegex(pattern: string): string | undefined {
-  try {
-    RE2JS.compile(pattern);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
 
 export const OVERLAY_CATEGORIES = [
   "upstream-backport",
