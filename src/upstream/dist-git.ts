@@ -241,9 +241,11 @@ export class DistGitUpstream implements UpstreamSource {
             : request.snapshot !== undefined
               ? await source.snapshotCommit(head, request.snapshot, branch)
               : head;
-        // Make the entry self-contained for rpmautospec: the tree and every version of the spec.
+        // Make the entry self-contained for rpmautospec: the tree and every version of the files
+        // it reads at each commit (the spec and a `changelog` file).
         const checkout = await source.checkout(commit);
         await checkout.history?.readFile(commit, `${request.upstreamName}.spec`);
+        await checkout.history?.readFile(commit, "changelog");
         await writeFile(
           join(temp, "specwarden-entry.json"),
           JSON.stringify({ name: request.upstreamName, url, branch, commit, head, createdAt: new Date().toISOString(), bytes: await diskUsage(temp) } satisfies EntryMeta),
