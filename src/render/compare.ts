@@ -154,7 +154,9 @@ export async function compareRender(render: ComponentRender, repo: RepoView): Pr
   const dir = render.outputDir;
   const committed = new Map<string, Uint8Array>();
   const refused: FileComparison[] = [];
-  for (const entry of await repo.list(dir, { recursive: true })) {
+  // A dir that was never committed lists as nothing: every rendered file is then "missing".
+  const listing = await repo.list(dir, { recursive: true }).catch(() => []);
+  for (const entry of listing) {
     if (entry.kind === "dir") continue;
     const relative = entry.path.slice(dir.length + 1);
     if (entry.kind !== "file") {

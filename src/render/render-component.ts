@@ -108,8 +108,7 @@ function upstreamProvenance(config: ComponentConfig, fetched: FetchedComponent, 
   if (!config.build.emitUpstreamProvenance) return undefined;
   if (fetched.kind !== "upstream" || fetched.distroName !== "fedora" || !/^\d+$/.test(fetched.releaseVer ?? "")) return undefined;
   const dist = `.fc${fetched.releaseVer}`;
-  const defines = { dist, "?dist": dist };
-  const table = specMacros(parseSpec(pristineSpec), { defines });
+  const table = specMacros(parseSpec(pristineSpec), { defines: { dist } });
   const version = table.get("version");
   const release = lastMainReleaseValue(specLines(pristineSpec));
   if (typeof version !== "string" || release === undefined || releaseUsesAutorelease(release) || /%[{(]/.test(String(table.get("release") ?? "%{"))) {

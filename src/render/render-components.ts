@@ -9,7 +9,7 @@ export interface RenderComponentsInput extends Omit<RenderComponentInput, "name"
   repo: RepoView;
   names: string[];
   upstream?: UpstreamSource;
-  /** components rendered at once (default 2 × CPUs, like azldev's prepare phase, at most 16) */
+  /** components rendered at once (default 4) */
   concurrency?: number;
   onProgress?: (done: number, total: number, render: ComponentRender) => void;
   /** stop starting new components; the ones not started are reported "cancelled" */

@@ -74,3 +74,32 @@ describe.skipIf(!existsSync(join(sample, "azldev.toml")))("corpus local componen
     }
   });
 });
+
+describe.skipIf(!existsSync(join(sample, "azldev.toml")))("specwarden render --check on the corpus", () => {
+  it("passes where only bookkeeping differs and names the component with stale leftovers", async () => {
+    const { runRender } = await import("../../src/cli/commands/render.js");
+    const io = {
+      out: "",
+      err: "",
+      cwd: sample,
+      isTTY: false,
+      env: {},
+      stdout(t: string) {
+        io.out += t;
+      },
+      stderr(t: string) {
+        io.err += t;
+      },
+    };
+    expect(await runRender(["--repo", sample, "--check", "--json", "azurelinux-repos", "azurelinux-stage1-compat"], io)).toBe(0);
+    expect(JSON.parse(io.out)).toEqual([
+      { component: "azurelinux-repos", outputDir: join(sample, "specs/a/azurelinux-repos"), status: "ok", changed: false },
+      { component: "azurelinux-stage1-compat", outputDir: join(sample, "specs/a/azurelinux-stage1-compat"), status: "ok", changed: false },
+    ]);
+    io.out = "";
+    io.err = "";
+    expect(await runRender(["--repo", sample, "--check", "azurelinux-release"], io)).toBe(1);
+    expect(io.err).toContain("proc-version-override.service unexpected");
+    expect(io.err).toContain("rendered output is stale: 1 component(s) differ: azurelinux-release");
+  });
+});
