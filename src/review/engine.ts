@@ -4,6 +4,7 @@
  * on the base is at most a notice.
  */
 import type { ComponentConfig, ConfigError, ConfiguredOverlay, Project } from "../azldev/types.js";
+import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
@@ -12,9 +13,8 @@ import { filterSettings, incrementalRender, referencedNames, type ExpectedLineOr
 import type { ReviewChangeInput } from "./input.js";
 import { changedNewLines, classifiedSpecDiff, diffLineArrays, type LineHunk } from "./line-diff.js";
 import { isPatchOverlay, lintOverlays, lintPatchMetadata, unappliedPatches } from "./lint.js";
-import { specLines } from "./spec-scan.js";
-import { matchGlob } from "../glob/index.js";
 import { sharedProjectCache, type ProjectCache } from "./project-cache.js";
+import { specLines } from "./spec-scan.js";
 import { changedBetween, readRenderedDir, renderedPathOf, sameBytes } from "./tree.js";
 import type { ComponentVerdict, Finding } from "./types.js";
 
@@ -161,6 +161,11 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     });
   }
 
+  if (!headConfig && baseConfig && configLost(baseConfig, head)) {
+    // the declaring file no longer loads: the component is not removed, its config is broken
+    review.verdict = { name, status: "failed", method: "none", reason: "its configuration does not load" };
+    return review;
+  }
   if (!headConfig) return undeclared(review, a, ctx);
   if (ctx.brokenComponents.has(name)) {
     review.verdict = { name, status: "failed", method: "none", reason: "its configuration is invalid" };
@@ -202,6 +207,11 @@ async function baseDriftOf(review: ComponentReview, ctx: EvalContext): Promise<S
     // the base cannot be rendered either: nothing is known about its drift
   }
   return keys;
+}
+
+function configLost(baseConfig: ComponentConfig, head: Project): boolean {
+  const declaredIn = baseConfig.declaredAt?.file;
+  return head.errors.some((e) => e.severity === "error" && (e.file === declaredIn || e.message.startsWith("invalid TOML")));
 }
 
 function finish(review: ComponentReview): ComponentReview {

@@ -392,6 +392,14 @@ describe("configuration and lints", () => {
     expect(later.findings.filter((f) => f.rule === "config-invalid")).toEqual([]);
   });
 
+  it("a comp.toml that no longer parses fails at its line, without calling the component removed", async () => {
+    const broken = `${base[ACL_COMP]}\n[[components.acl.overlays]\ntype = "spec-add-tag"\n`;
+    const result = await review(base, withEdits(base, { [ACL_COMP]: broken }));
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "config-invalid", level: "failure", path: ACL_COMP, line: broken.split("\n").indexOf("[[components.acl.overlays]") + 1 })]);
+    expect(result.findings[0]?.message).toMatch(/invalid TOML/);
+    expect(result.components).toEqual([expect.objectContaining({ name: "acl", status: "failed" })]);
+  });
+
   it("lints new overlays: no description, unscoped search-replace, $1, inline arrays, a targeted type would do", async () => {
     const comp = `[components.acl]
 overlays = [
