@@ -132,6 +132,11 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
   if (unsafeComponentName(name)) return failedRender(project, name, `component name ${goQuote(name)} is not safe as a path`);
   const config = project.components.get(name);
   if (!config) return failedRender(project, name, `component ${goQuote(name)} not found`);
+  const configErrors = project.errors.filter((e) => e.severity === "error" && e.component === name);
+  if (configErrors.length > 0) {
+    const where = configErrors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n");
+    return failedRender(project, name, wrapError(`invalid configuration for component ${goQuote(name)}`, where));
+  }
   const outputDir = renderedDirOf(project, name);
   const warnings: string[] = [];
   const failure = { inRpmautospec: false };

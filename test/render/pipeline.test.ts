@@ -288,6 +288,16 @@ describe("failures are isolated to their component", () => {
     expect(unsafe).toMatchObject({ status: "error", outputDir: "(invalid)" });
   });
 
+  it("a component with configuration errors fails with their file:line:column", async () => {
+    const broken = {
+      ...project,
+      errors: [{ file: "base/comps/wrench/wrench.comp.toml", line: 3, column: 1, message: "bad key", severity: "error" as const, component: "wrench" }],
+    };
+    const render = await renderComponent({ project: broken, repo, name: "wrench", upstream });
+    expect(render.status).toBe("error");
+    expect(render.error).toBe("invalid configuration for component `wrench`:\nbase/comps/wrench/wrench.comp.toml:3:1: bad key");
+  });
+
   it("a component can be named by its URL-escaped alias", async () => {
     const { resolveComponentName } = await import("../../src/render/index.js");
     const aliased = { ...project, components: new Map([["libxml++", project.components.get("wrench")!]]) };
