@@ -7,7 +7,7 @@
  */
 import { posix } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
-import { compareWalkOrder, expandGlob, hasGlobMeta, matchGlob, validateGlob } from "../glob/index.js";
+import { compareWalkOrder, expandGlob, hasGlobMeta, hasWildcard, matchGlob, validateGlob } from "../glob/index.js";
 import type { RepoView, TreeEntry } from "../repo/types.js";
 import {
   checkKeys,
@@ -237,7 +237,7 @@ class ProjectLoader {
       const matches = await this.expandPattern(ctx, pattern, ["includes", index], "include pattern");
       if (matches === undefined) continue;
       if (matches.length === 0) {
-        if (!hasGlobMeta(pattern)) {
+        if (!hasWildcard(pattern)) {
           report(ctx, ["includes", index], `include file '${pattern}' referenced in config file '${ctx.file}' was not found`);
         }
         continue;
@@ -280,7 +280,7 @@ class ProjectLoader {
     }
     const resolved = resolveRepoPath(ctx, pattern, path, what);
     if (resolved === undefined) return undefined;
-    if (!hasGlobMeta(resolved) && !resolved.includes("{")) {
+    if (!hasGlobMeta(resolved)) {
       const entry = await this.safeStat(resolved);
       if (!entry) return [];
       if (entry.kind === "symlink") {
@@ -761,7 +761,7 @@ class ProjectLoader {
         continue;
       }
       let matches: string[];
-      if (!hasGlobMeta(resolved) && !resolved.includes("{")) {
+      if (!hasGlobMeta(resolved)) {
         const entry = await this.safeStat(resolved);
         matches = entry?.kind === "file" ? [resolved] : [];
       } else {
@@ -772,7 +772,7 @@ class ProjectLoader {
         );
       }
       if (matches.length === 0) {
-        if (!hasGlobMeta(pattern)) fail(`overlay-files pattern '${pattern}' matched no files (resolved against ${configDir || "the repository root"})`);
+        if (!hasWildcard(pattern)) fail(`overlay-files pattern '${pattern}' matched no files (resolved against ${configDir || "the repository root"})`);
         continue;
       }
       matches.sort((a, b) => {

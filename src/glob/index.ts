@@ -26,11 +26,20 @@ export class GlobPatternError extends Error {
 const MAX_ALTERNATIVES = 4096;
 
 /**
- * True when the pattern has a wildcard that azldev treats as "may legitimately match nothing":
- * an unescaped `*`, `?` or `[`. (azldev checks exactly these three characters; a pattern whose only
- * special syntax is `{a,b}` counts as literal, so a miss is an error.)
+ * True when the pattern has any glob syntax (unescaped `*`, `?`, `[`, `{`, or an escape `\`), i.e.
+ * when it may not match the path spelled the same way: `%{name}-x.patch` as a pattern does not
+ * match the file `%{name}-x.patch`.
  */
 export function hasGlobMeta(pattern: string): boolean {
+  return /[*?[{\\]/.test(pattern);
+}
+
+/**
+ * azldev's test for "a pattern that may legitimately match nothing" (includes, overlay-files): an
+ * unescaped `*`, `?` or `[`. Exactly these three: a pattern whose only glob syntax is `{a,b}` counts
+ * as a literal path, so matching nothing is an error.
+ */
+export function hasWildcard(pattern: string): boolean {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {

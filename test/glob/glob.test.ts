@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareWalkOrder, expandGlob, GlobPatternError, hasGlobMeta, matchGlob, validateGlob } from "../../src/glob/index.js";
+import { compareWalkOrder, expandGlob, GlobPatternError, hasGlobMeta, hasWildcard, matchGlob, validateGlob } from "../../src/glob/index.js";
 
 describe("matchGlob: doublestar dialect", () => {
   const cases: Array<[pattern: string, path: string, expected: boolean]> = [
@@ -100,13 +100,24 @@ describe("validateGlob", () => {
 });
 
 describe("hasGlobMeta", () => {
-  it("is true for unescaped * ? [ only, like azldev's include/overlay-files rule", () => {
+  it("is true for any glob syntax, so a literal file name with braces is not taken as matching itself", () => {
     expect(hasGlobMeta("**/*.comp.toml")).toBe(true);
-    expect(hasGlobMeta("a?.toml")).toBe(true);
-    expect(hasGlobMeta("[ab].toml")).toBe(true);
-    expect(hasGlobMeta("component-check-disablement.toml")).toBe(false);
-    expect(hasGlobMeta("{a,b}.toml")).toBe(false);
-    expect(hasGlobMeta("\\*.toml")).toBe(false);
+    expect(hasGlobMeta("%{name}-makefile.patch")).toBe(true);
+    expect(matchGlob("%{name}-makefile.patch", "%{name}-makefile.patch")).toBe(false);
+    expect(hasGlobMeta("\\*.toml")).toBe(true);
+    expect(hasGlobMeta("fix-CVE-2025-1234.patch")).toBe(false);
+    expect(matchGlob("fix-CVE-2025-1234.patch", "fix-CVE-2025-1234.patch")).toBe(true);
+  });
+});
+
+describe("hasWildcard", () => {
+  it("is true for unescaped * ? [ only, like azldev's include/overlay-files rule", () => {
+    expect(hasWildcard("**/*.comp.toml")).toBe(true);
+    expect(hasWildcard("a?.toml")).toBe(true);
+    expect(hasWildcard("[ab].toml")).toBe(true);
+    expect(hasWildcard("component-check-disablement.toml")).toBe(false);
+    expect(hasWildcard("{a,b}.toml")).toBe(false);
+    expect(hasWildcard("\\*.toml")).toBe(false);
   });
 });
 
