@@ -34,6 +34,6 @@ export {
   type SectionType,
 } from "./classify.js";
 export { expandMacros, type ExpandOptions, type MacroExpansion, type MacroTable, type MacroValue } from "./macros.js";
-export { listSourcesAndPatches, specMacros, spectoolFileName, type SourceEntry, type ListOptions } from "./sources.js";
+export { listSourcesAndPatches, sourceListingGaps, specMacros, spectoolFileName, type SourceEntry, type ListOptions } from "./sources.js";
 export { evaluateCondition, matchesList } from "./conditions.js";
 export { goFields, goTrimSpace, goQ, goQQ, isGoSpace, isRe2Space } from "./text.js";

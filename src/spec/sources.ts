@@ -167,6 +167,17 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
     const tag = tagsByLine.get(line.number);
     if (tag) {
       const lower = tag.name.toLowerCase();
+      if ((lower.startsWith("source") || lower.startsWith("patch")) && lower.includes("%")) {
+        // A macro-numbered tag (`Patch%{n}:`): rpm expands the name before reading it.
+        const name = expandMacros(tag.name, table);
+        const m = name.complete ? /^(source|patch)([0-9]*)$/i.exec(name.value) : null;
+        if (m) {
+          const kind = (m[1] as string).toLowerCase() === "source" ? "Source" : "Patch";
+          const number = m[2] ? Number(m[2]) : inactive ? undefined : auto[kind]++;
+          add(kind, number, tag.value, tag.line, false);
+        }
+        continue;
+      }
       if (tag.family === "source" || tag.family === "patch") {
         const kind = tag.family === "source" ? "Source" : "Patch";
         const explicit = tag.number;
@@ -259,4 +270,29 @@ function cleanPath(p: string): string {
     out.push(seg);
   }
   return out.length === 0 ? "." : out.join("/");
+}
+
+/**
+ * Why a listing may miss sources rpm would see: preamble lines that generate tags at parse time
+ * (`%{lua:...}`, `%(...)`, `%include`, `%{load:...}`, `%{expand:...}`) and tag names whose macros
+ * could not be expanded. An empty result means the listing is complete as far as we can tell;
+ * otherwise a file filter should keep everything, as azldev does when spectool output is unexpanded.
+ */
+export function sourceListingGaps(spec: Spec): { line: number; reason: string }[] {
+  const gaps: { line: number; reason: string }[] = [];
+  for (const line of spec.lines) {
+    const section = spec.sections[line.section];
+    if (!section || section.type !== "package") continue;
+    const trimmed = goTrimSpace(line.text);
+    const generator = /^(%\{lua:|%\(|%include\b|%\{load:|%\{expand:|%\{\?include)/.exec(trimmed);
+    if (generator) gaps.push({ line: line.number, reason: `${generator[1]} can generate Source/Patch tags at parse time` });
+  }
+  const table = walk(spec, {}).table;
+  for (const tag of spec.tags) {
+    const lower = tag.name.toLowerCase();
+    if ((lower.startsWith("source") || lower.startsWith("patch")) && lower.includes("%") && !expandMacros(tag.name, table).complete) {
+      gaps.push({ line: tag.line, reason: `tag name ${tag.name} cannot be expanded` });
+    }
+  }
+  return gaps.sort((a, b) => a.line - b.line);
 }

@@ -336,3 +336,33 @@ describe("conditions when listing sources", () => {
     expect(fedora["vendor.tar.gz"]).toBe(true);
   });
 });
+
+describe("sources rpm generates at parse time", () => {
+  it("lists macro-numbered tags and reports Lua-generated ones as gaps", async () => {
+    const { sourceListingGaps } = await import("../../src/spec/index.js");
+    const text = [
+      "Name: bashlike",
+      "%global patchlevel 3",
+      "%global n 7",
+      "%{lua:for i=1,rpm.expand('%{patchlevel}') do",
+      "    print(string.format('Patch%u: bash-patch-%u.patch\\n', i, i))",
+      "end}",
+      "Patch%{n}: seven.patch",
+      "Patch%{unknown}: mystery.patch",
+      "Source0: a.tar.gz",
+      "%description",
+      "%{lua: print('in a description is harmless')}",
+      "",
+    ].join("\n");
+    const spec = parseSpec(text);
+    expect(listSourcesAndPatches(spec).map((e) => [e.kind, e.number, e.expanded])).toEqual([
+      ["Patch", 7, "seven.patch"],
+      ["Source", 0, "a.tar.gz"],
+    ]);
+    expect(sourceListingGaps(spec)).toEqual([
+      { line: 4, reason: "%{lua: can generate Source/Patch tags at parse time" },
+      { line: 8, reason: "tag name Patch%{unknown} cannot be expanded" },
+    ]);
+    expect(sourceListingGaps(parseSpec(widget)).map((g) => g.line)).toEqual([parseSpec(widget).tag("%{lua")?.line]);
+  });
+});
