@@ -204,6 +204,30 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
     components.push(result.component);
     patches.push(...result.patches);
   }
+  // Removal criteria name other packages ("drop when selinux-policy >= 42.3"): when only some
+  // components were asked for, still read the packaged version of the ones the criteria name.
+  if (options.components) {
+    const named = new Set<string>();
+    for (const patch of patches) {
+      for (const criterion of patch.removalCriteria) {
+        for (const c of criterion.conditions) {
+          if (c.kind === "package-version" || c.kind === "package-fixed") {
+            named.add(c.package);
+            named.add(c.package.replace(/-(core|libs?|devel|common|tools|modules.*)$/, ""));
+          }
+        }
+      }
+    }
+    for (const name of [...named].sort()) {
+      const config = project.components.get(name);
+      if (!config || components.some((c) => c.name === name)) continue;
+      const dir = renderedDirOf(project, name);
+      const specPath = await findSpec(repo, dir, name);
+      const text = specPath ? await cache.read(specPath) : undefined;
+      const scan = text === undefined ? undefined : scanSpec(text, { macros: { ...distroMacros(project, config), ...(baseMacros ?? {}), ...config.build.defines }, arch: arches[0] as string });
+      components.push({ name, ...(specPath ? { specPath } : {}), ...(scan?.version ? { version: scan.version } : {}), problems: [], referencedOnly: true });
+    }
+  }
   const macros = { ...distroMacros(project), ...(baseMacros ?? {}) };
   return { patches, components, macros, arches };
 }

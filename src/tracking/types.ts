@@ -99,6 +99,8 @@ export interface ComponentPatches {
   /** the Source0 value, expanded: names the upstream tag for a version */
   source0?: string;
   problems: string[];
+  /** not asked for: read only because a removal criterion names it */
+  referencedOnly?: boolean;
 }
 
 export interface PatchInventory {

@@ -37,6 +37,10 @@ export class FakeIssues {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
     const method = (init.method ?? "GET").toUpperCase();
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
+    if (method === "GET" && path === "/user") {
+      this.github.calls.push({ method, path, query: {}, status: 200 });
+      return new Response(JSON.stringify({ login: this.github.botLogin, type: "Bot" }), { status: 200, headers: { "content-type": "application/json" } });
+    }
     const prefix = `/repos/${this.github.owner}/${this.github.repo}`;
     const rest = path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
     const body = typeof init.body === "string" && init.body ? JSON.parse(init.body) : undefined;

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { CliIO } from "../../src/cli/io.js";
 import { loadProject } from "../../src/azldev/index.js";
 import { openRepo } from "../../src/repo/index.js";
 import { inventory, type InventoryOptions } from "../../src/tracking/index.js";
@@ -10,4 +11,22 @@ export async function fixtureInventory(options: InventoryOptions = {}) {
   const project = await loadProject(repo);
   const inv = await inventory(project, repo, options);
   return { repo, project, inv };
+}
+
+/** A CliIO that collects output (for the patches and track commands). */
+export function fakeIO(cwd: string, env: Record<string, string> = {}): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    cwd,
+    isTTY: false,
+    env,
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
 }

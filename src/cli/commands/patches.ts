@@ -1,6 +1,163 @@
-import type { CliIO } from "../io.js";
+/**
+ * `specwarden patches [--repo PATH] [--ref REV] [--component NAME]... [--json]`: the downstream patch
+ * inventory — every patch the distro vendors through its overlays and every Patch tag the upstream
+ * specs bring, with wiring, whether it is active for the distro and applied in %prep, and its
+ * removal criteria.
+ */
+import { resolve } from "node:path";
+import { formatError, loadProject, type Project } from "../../azldev/index.js";
+import { openRepo } from "../../repo/index.js";
+import { inventory, type InventoryPatch, type PatchInventory } from "../../tracking/index.js";
+import { UsageError, type CliIO } from "../io.js";
 
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("specwarden patches: not available in this build\n");
-  return 2;
+const HELP = `usage: specwarden patches [--repo PATH] [--ref REV] [--component NAME]... [--arch ARCH]... [--json]
+
+List the downstream patches of a distro repository.
+
+  --repo PATH        the distro repository (a working tree or a bare git repository); default: current directory
+  --ref REV          read the tree at this git revision instead of the working tree
+  --component NAME   only this component (repeatable)
+  --arch ARCH        target architectures for %ifarch (repeatable; default x86_64 and aarch64)
+  --define NAME=VAL  a macro for evaluating conditionals (repeatable; default: the distro's, e.g. fedora=43)
+  --json             print {"patches": [{component, file, origin, url?, wiring, applied, active, removalCriteria?, …}]}
+
+origin is "distro" for patches vendored through the repository's overlays, "inherited" for Patch tags of
+the upstream spec. Configuration errors go to stderr; exit status 1 when there are any.
+`;
+
+export interface CommonTrackingArgs {
+  repo: string;
+  ref?: string;
+  json: boolean;
+  components: string[];
+  arches: string[];
+  defines: Record<string, string>;
+}
+
+/** Parses the options `patches` and `track` share; `extra` handles the rest (returns false when unknown). */
+export function parseCommonArgs(args: string[], cwd: string, help: string, extra?: (flag: string, value: () => string, inline: string | undefined) => boolean): CommonTrackingArgs | "help" {
+  const options: CommonTrackingArgs = { repo: cwd, json: false, components: [], arches: [], defines: {} };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? args[++i];
+      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value\n\n${help}`);
+      return next;
+    };
+    switch (flag) {
+      case "--help":
+      case "-h":
+        return "help";
+      case "--repo":
+        options.repo = resolve(cwd, value());
+        break;
+      case "--ref":
+        options.ref = value();
+        break;
+      case "--component":
+        options.components.push(value());
+        break;
+      case "--arch":
+        options.arches.push(value());
+        break;
+      case "--define": {
+        const text = value();
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(text);
+        if (!m) throw new UsageError(`--define takes NAME=VALUE, got '${text}'\n\n${help}`);
+        options.defines[m[1] as string] = m[2] as string;
+        break;
+      }
+      case "--json":
+        if (inline !== undefined) throw new UsageError(`--json takes no value\n\n${help}`);
+        options.json = true;
+        break;
+      default:
+        if (!extra?.(flag as string, value, inline)) throw new UsageError(`unknown argument '${arg}'\n\n${help}`);
+    }
+  }
+  return options;
+}
+
+/** Loads the project and its patch inventory; prints configuration errors. */
+export async function loadInventory(options: CommonTrackingArgs, io: CliIO, command: string): Promise<{ project: Project; inv: PatchInventory; readText: (path: string) => Promise<string | undefined>; close: () => Promise<void> }> {
+  const repo = await openRepo(options.repo, options.ref);
+  try {
+    const project = await loadProject(repo);
+    for (const error of project.errors) io.stderr(`${formatError(error)}\n`);
+    const known = new Set(project.components.keys());
+    const unknown = options.components.filter((c) => !known.has(c));
+    if (unknown.length) throw new UsageError(`${command}: unknown component${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}`);
+    const inv = await inventory(project, repo, {
+      ...(options.components.length ? { components: options.components } : {}),
+      ...(options.arches.length ? { arches: options.arches } : {}),
+      ...(Object.keys(options.defines).length ? { macros: options.defines } : {}),
+    });
+    return { project, inv, readText: (p) => repo.readText(p), close: async () => repo.close?.() };
+  } catch (error) {
+    await repo.close?.();
+    throw error;
+  }
+}
+
+/** The DESIGN.md §4 shape first, then the detail. */
+export function patchJson(p: InventoryPatch): Record<string, unknown> {
+  return {
+    component: p.component,
+    file: p.file,
+    origin: p.origin,
+    ...(p.url ? { url: p.url } : {}),
+    wiring: p.wiring,
+    applied: p.applied,
+    active: p.active,
+    ...(p.removalCriteria.length ? { removalCriteria: p.removalCriteria } : {}),
+    ...(p.activeArches ? { activeArches: p.activeArches } : {}),
+    ...(p.condition ? { condition: p.condition } : {}),
+    ...(p.application ? { application: p.application } : {}),
+    ...(p.tag ? { tag: p.tag } : {}),
+    ...(p.specPath ? { specPath: p.specPath } : {}),
+    ...(p.sourcePath ? { sourcePath: p.sourcePath } : {}),
+    ...(p.renderedPath ? { renderedPath: p.renderedPath } : {}),
+    overlays: p.overlays,
+    ...(p.metadata ? { metadata: p.metadata } : {}),
+    references: p.references.map((r) => ({ kind: r.kind, url: r.url })),
+    ...(p.patchIds ? { patchIds: p.patchIds } : {}),
+    ...(p.problems.length ? { problems: p.problems } : {}),
+    drop: p.drop,
+  };
+}
+
+function table(inv: PatchInventory): string {
+  const rows = [
+    ["COMPONENT", "PATCH", "ORIGIN", "WIRING", "ACTIVE", "APPLIED", "CRITERIA"],
+    ...inv.patches.map((p) => [
+      p.component,
+      p.url ?? p.file,
+      p.origin,
+      p.wiring,
+      p.active ? (p.activeArches ? p.activeArches.join(",") : "yes") : "no",
+      p.applied ? (p.application?.method ?? "yes") : "no",
+      p.removalCriteria.map((c) => c.text).join(" / ") || "-",
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
+  const lines = rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number))).join("  ").trimEnd());
+  const distro = inv.patches.filter((p) => p.origin === "distro").length;
+  const problems = inv.patches.flatMap((p) => p.problems.map((m) => `${p.component}/${p.file}: ${m}`));
+  return `${lines.join("\n")}\n${inv.patches.length} patches (${distro} vendored, ${inv.patches.length - distro} inherited) in ${inv.components.filter((c) => !c.referencedOnly).length} components; conditionals evaluated with ${Object.entries(inv.macros).map(([k, v]) => `%${k}=${v}`).join(" ") || "no macros"}\n${problems.map((p) => `problem: ${p}\n`).join("")}`;
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const options = parseCommonArgs(args, io.cwd, HELP);
+  if (options === "help") {
+    io.stdout(HELP);
+    return 0;
+  }
+  const { project, inv, close } = await loadInventory(options, io, "specwarden patches");
+  await close();
+  if (options.json) io.stdout(`${JSON.stringify({ patches: inv.patches.map(patchJson), components: inv.components, macros: inv.macros, arches: inv.arches }, null, 2)}\n`);
+  else io.stdout(table(inv));
+  const errors = project.errors.filter((e) => e.severity === "error").length;
+  if (errors > 0) io.stderr(`specwarden patches: ${errors} configuration error${errors === 1 ? "" : "s"}\n`);
+  return errors > 0 ? 1 : 0;
 }

@@ -1,6 +1,131 @@
-import type { CliIO } from "../io.js";
+/**
+ * `specwarden track`: upstream verdicts for every downstream patch. A dry run by default; with
+ * `--write --github-repo owner/name` (token in GITHUB_TOKEN) it reconciles the dashboard and patch
+ * issues exactly as the GitHub App does.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { Octokit as RestOctokit } from "@octokit/rest";
+import { parseRepoConfig } from "../../github/config.js";
+import type { Octokit } from "../../github/octokit.js";
+import { ContentPacer, IssueStore, parseTrackingConfig, reconcileIssues, renderDashboard, verdictHeadline } from "../../github/tracking/index.js";
+import { combineForges, githubForge, gitlabForge, localGitForge, trackPatches, VERDICTS, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
+import { UsageError, type CliIO } from "../io.js";
+import { loadInventory, parseCommonArgs } from "./patches.js";
 
-export async function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("specwarden track: not available in this build\n");
-  return 2;
+const HELP = `usage: specwarden track [--repo PATH] [--ref REV] [--upstream-git DIR] [--offline] [--json]
+                       [--component NAME]... [--write --github-repo OWNER/NAME]
+
+Decide, for every downstream patch, where it stands upstream and whether it can be dropped.
+
+  --repo PATH           the distro repository; default: current directory
+  --ref REV             read the tree at this git revision instead of the working tree
+  --upstream-git DIR    local upstream clones (DIR/<owner>/<repo> or DIR/<repo>) answer containment,
+                        tags and files before the network
+  --offline             no network: spec conditionals, metadata and removal criteria only
+  --component NAME      only this component (repeatable)
+  --arch ARCH, --define NAME=VALUE   as for 'specwarden patches'
+  --json                print {"verdicts": [...], "counts": {...}}
+  --write               create/update the dashboard and patch issues (needs GITHUB_TOKEN and --github-repo);
+                        without it nothing is written
+  --github-repo O/N     the repository that holds the issues
+
+Upstream API tokens: GITHUB_TOKEN (github.com), GITLAB_TOKEN (gitlab.com).
+`;
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let upstreamGit: string | undefined;
+  let offline = false;
+  let write = false;
+  let githubRepo: string | undefined;
+  const options = parseCommonArgs(args, io.cwd, HELP, (flag, value, inline) => {
+    switch (flag) {
+      case "--upstream-git":
+        upstreamGit = resolve(io.cwd, value());
+        return true;
+      case "--offline":
+        if (inline !== undefined) throw new UsageError(`--offline takes no value\n\n${HELP}`);
+        offline = true;
+        return true;
+      case "--write":
+        if (inline !== undefined) throw new UsageError(`--write takes no value\n\n${HELP}`);
+        write = true;
+        return true;
+      case "--github-repo":
+        githubRepo = value();
+        return true;
+      default:
+        return false;
+    }
+  });
+  if (options === "help") {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (upstreamGit && !existsSync(upstreamGit)) throw new UsageError(`--upstream-git ${upstreamGit} does not exist`);
+  const token = io.env.GITHUB_TOKEN;
+  let target: { owner: string; repo: string } | undefined;
+  if (write) {
+    const m = githubRepo ? /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9_.-]+)$/.exec(githubRepo) : null;
+    if (!m) throw new UsageError(`--write needs --github-repo OWNER/NAME\n\n${HELP}`);
+    if (!token) throw new UsageError("--write needs a token in the GITHUB_TOKEN environment variable");
+    target = { owner: m[1] as string, repo: m[2] as string };
+  } else if (githubRepo) {
+    throw new UsageError(`--github-repo is only used with --write\n\n${HELP}`);
+  }
+
+  const forges: UpstreamForge[] = [];
+  if (upstreamGit) forges.push(localGitForge(upstreamGit));
+  if (!offline) {
+    forges.push(githubForge(token ? { token } : {}));
+    forges.push(gitlabForge(io.env.GITLAB_TOKEN ? { token: io.env.GITLAB_TOKEN } : {}));
+  }
+  const forge = forges.length ? combineForges(forges) : undefined;
+
+  const { inv, readText, close, project } = await loadInventory(options, io, "specwarden track");
+  let verdicts: PatchVerdict[];
+  let configText: string | undefined;
+  try {
+    verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText });
+    configText = await readText(".github/specwarden.yml").catch(() => undefined);
+  } finally {
+    await close();
+  }
+  const counts: Record<string, number> = {};
+  for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+
+  if (options.json) io.stdout(`${JSON.stringify({ verdicts, counts, macros: inv.macros }, null, 2)}\n`);
+  else io.stdout(report(verdicts, counts));
+
+  if (target && token) {
+    const tracking = parseTrackingConfig(configText ? (parseRepoConfig(configText).tracking ?? true) : true);
+    const octokit = new RestOctokit({ auth: token, userAgent: "specwarden" }) as unknown as Octokit;
+    const { data: user } = await octokit.request("GET /user");
+    const store = new IssueStore(octokit, target, new ContentPacer());
+    const problems = project.errors.filter((e) => e.severity === "error").map((e) => `${e.file}:${e.line}: ${e.message}`);
+    const summary = await reconcileIssues(store, { verdicts, config: { ...tracking, dropPullRequests: false }, botLogin: user.login, problems });
+    io.stderr(
+      `specwarden track: ${target.owner}/${target.repo}: ${summary.created.length} issues created, ${summary.updated.length} updated, ${summary.commented.length} comments, ${summary.closed.length} closed; dashboard ${summary.dashboard?.action ?? "-"} (#${summary.dashboard?.number ?? "?"})\n`,
+    );
+  } else if (!options.json) {
+    const preview = renderDashboard({ verdicts, issues: new Map(), problems: [] }).body;
+    io.stderr(`specwarden track: dry run — nothing written (${preview.length} characters of dashboard would be published; use --write --github-repo OWNER/NAME)\n`);
+  }
+  return 0;
+}
+
+function report(verdicts: PatchVerdict[], counts: Record<string, number>): string {
+  const lines: string[] = [];
+  for (const kind of VERDICTS) {
+    const items = verdicts.filter((v) => v.verdict === kind);
+    if (!items.length) continue;
+    lines.push(`${kind} (${items.length})`);
+    for (const v of items) {
+      lines.push(`  ${v.component}/${v.file} [${v.origin}, rung ${v.rung}] ${verdictHeadline(v)}: ${v.reason}`);
+      if (v.droppable) lines.push(`    drop: ${v.drop.summary}`);
+      for (const c of v.conflicts) lines.push(`    conflict: ${c}`);
+    }
+  }
+  lines.push(`${verdicts.length} patches: ${VERDICTS.filter((k) => counts[k]).map((k) => `${counts[k]} ${k}`).join(", ")}`);
+  return `${lines.join("\n")}\n`;
 }
