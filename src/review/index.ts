@@ -88,7 +88,7 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   for (const review of analysis.components) {
     if (!names.has(review.name)) continue;
     if (review.verdict.status === "failed" || review.verdict.status === "unverified") continue;
-    const fix = await synthesiseFix(review, { head: input.head, deps, changed });
+    const fix = await synthesiseFix(review, { head: input.head, project: analysis.head, deps, changed });
     if (fix) fixes.push(fix);
   }
   let findings = findingsOf(analysis, input);

@@ -6,7 +6,7 @@
  */
 import { RE2JS } from "re2js";
 import { hasGlobMeta } from "../glob/index.js";
-import type { ComponentConfig, ConfiguredOverlay, Overlay } from "../azldev/types.js";
+import type { ComponentConfig, ConfiguredOverlay, Overlay, Project } from "../azldev/types.js";
 import type { FileContent } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { setAside } from "./bookkeeping.js";
@@ -30,7 +30,7 @@ import {
   tagAt,
   type SpecSection,
 } from "./spec-scan.js";
-import { appendTables, type OverlayTable } from "./toml-write.js";
+import { appendTables, tomlKey, type OverlayTable } from "./toml-write.js";
 
 const encoder = new TextEncoder();
 
@@ -206,6 +206,8 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
 
 export interface SynthesisContext {
   head: RepoView;
+  /** the head's project */
+  project: Project;
   deps: ReviewDeps;
   /** repo paths the change touched */
   changed: Set<string>;
@@ -239,6 +241,19 @@ function describeOverlay(o: Overlay): string {
 
 const DESCRIPTION_TODO = "TODO: say why";
 
+/** Line `line` (1-based) is `[components.<name>]` and the table has no keys of its own. */
+function isBareDeclaration(text: string, line: number, name: string): boolean {
+  const lines = text.split("\n");
+  const header = (lines[line - 1] ?? "").trim();
+  if (header !== `[components.${tomlKey(name)}]`) return false;
+  for (let i = line; i < lines.length; i++) {
+    const l = (lines[i] as string).trim();
+    if (l === "" || l.startsWith("#")) continue;
+    return l.startsWith("[");
+  }
+  return true;
+}
+
 function patchSubject(content: string): string | undefined {
   const m = /^Subject:\s*(?:\[PATCH[^\]]*\]\s*)?(.+)$/m.exec(content);
   return m ? (m[1] as string).trim() : undefined;
@@ -270,8 +285,22 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   }
 
   const declared = headConfig.declaredAt?.file;
-  const compFile = declared;
-  const compDir = declared ? (basename(declared) === `${name}.comp.toml` ? dirname(declared) : `${dirname(declared)}${dirname(declared) ? "/" : ""}${name}`) : undefined;
+  let compFile = declared;
+  // A bare `[components.<name>]` in a shared list moves to its own <name>.comp.toml when the repo
+  // keeps components with overlays that way (AZLDEV.md §4.14: `**/*.comp.toml` includes).
+  let moveFrom: { file: string; line: number; text: string } | undefined;
+  if (declared && basename(declared) !== `${name}.comp.toml`) {
+    const sharedDir = dirname(declared);
+    const target = `${sharedDir}${sharedDir ? "/" : ""}${name}/${name}.comp.toml`;
+    const conventional = ctx.project.files.some((f) => f.endsWith(".comp.toml") && f.startsWith(sharedDir ? `${sharedDir}/` : ""));
+    const shared = text(await ctx.head.readFile(declared).catch(() => undefined));
+    const line = headConfig.declaredAt?.line ?? 0;
+    if (conventional && isBareDeclaration(shared, line, name) && !(await ctx.head.stat(target).catch(() => undefined))) {
+      moveFrom = { file: declared, line, text: shared };
+      compFile = target;
+    }
+  }
+  const compDir = compFile ? (basename(compFile) === `${name}.comp.toml` ? dirname(compFile) : `${dirname(compFile)}${dirname(compFile) ? "/" : ""}${name}`) : undefined;
   const sourceFiles: Record<string, FileContent> = {};
 
   if (review.handEdited.size > 0) {
@@ -440,10 +469,18 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   const rendered = outcome.render.files;
   const edits: FileEdit[] = [];
   if (planned.length > 0 && compFile) {
-    const before = await ctx.head.readFile(compFile);
     const tables = planned.map((p) => p.table);
     for (const t of tables) if (!t.overlay.description) t.overlay.description = DESCRIPTION_TODO;
-    edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(text(before), name, tables)) });
+    if (moveFrom) {
+      const lines = moveFrom.text.split("\n");
+      lines.splice(moveFrom.line - 1, 1);
+      edits.push({ path: moveFrom.file, before: encoder.encode(moveFrom.text), after: encoder.encode(lines.join("\n")) });
+      edits.push({ path: compFile, after: encoder.encode(appendTables(`[components.${tomlKey(name)}]\n`, name, tables)) });
+      notes.push(`${name} moves from ${moveFrom.file} to its own ${compFile}, as the repository keeps components that carry overlays.`);
+    } else {
+      const before = await ctx.head.readFile(compFile);
+      edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(text(before), name, tables)) });
+    }
   }
   for (const m of moves) edits.push({ path: m.path, after: m.bytes });
   for (const rel of [...new Set([...rendered.keys(), ...review.committed.keys()])].sort()) {

@@ -26,7 +26,7 @@ function proseString(value: string): string {
 
 const KEY_ORDER = ["description", "type", "tag", "value", "section", "package", "regex", "replacement", "lines", "file", "source"] as const;
 
-function tomlKey(component: string): string {
+export function tomlKey(component: string): string {
   return /^[A-Za-z0-9_-]+$/.test(component) ? component : tomlString(component).replace(/^'(.*)'$/, '"$1"');
 }
 

@@ -287,6 +287,18 @@ describe("hand edits", () => {
     expect(result.fix?.verified).toBe(true);
   });
 
+  it("a component declared bare in components.toml gets its own comp.toml for its first overlay", async () => {
+    const fido = "specs/l/libfido2/libfido2.spec";
+    const head = withEdits(base, { [fido]: replaceOnce(base[fido] as string, "BuildRequires:  systemd-devel\n", "BuildRequires:  systemd-devel\nBuildRequires:  pcsc-lite-devel\n") });
+    const result = await review(base, head);
+    expect(result.fix?.verified).toBe(true);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed["base/comps/components.toml"]).not.toContain("[components.libfido2]");
+    expect(fixed["base/comps/libfido2/libfido2.comp.toml"]).toMatch(/^\[components\.libfido2\]\n\n\[\[components\.libfido2\.overlays\]\]\n/);
+    expect(fixed["base/comps/libfido2/libfido2.comp.toml"]).toMatch(/type = "spec-(insert|add)-tag"\ntag = "BuildRequires"\nvalue = "pcsc-lite-devel"/);
+    expect(result.fix?.note).toContain("moves from base/comps/components.toml to its own base/comps/libfido2/libfido2.comp.toml");
+  });
+
   it("a removed tag becomes spec-remove-tag", async () => {
     const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "BuildRequires: libtool\n", "") });
     const result = await review(base, head);
