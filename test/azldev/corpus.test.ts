@@ -128,6 +128,24 @@ describe.skipIf(!existsSync(SAMPLE))("azl4-sample configuration", () => {
     expect(chrony?.overlays.map((o) => o.origin.line)).toEqual([3, 9, 15]);
   });
 
+  it("points every component and overlay of the sample at the line that declares it", () => {
+    const lines = new Map<string, string[]>();
+    const lineOf = (file: string, line: number) => {
+      if (!lines.has(file)) lines.set(file, readFileSync(join(SAMPLE, file), "utf8").split("\n"));
+      return (lines.get(file) as string[])[line - 1] ?? "";
+    };
+    for (const config of project.components.values()) {
+      const at = config.declaredAt;
+      expect(at, config.name).toBeDefined();
+      expect(lineOf(at!.file, at!.line).slice(at!.column - 1), config.name).toMatch(new RegExp(`^\\[components\\.${config.name.replace(/[.+]/g, "\\$&")}\\]`));
+      for (const overlay of config.overlays) {
+        const text = lineOf(overlay.origin.file, overlay.origin.line).slice(overlay.origin.column - 1);
+        if (overlay.via === "inline") expect(text, config.name).toBe(`[[components.${config.name}.overlays]]`);
+        else expect(text, config.name).toMatch(/^\{ type = "/);
+      }
+    }
+  });
+
   it("reads release.calculation = manual for kernel-headers and defaults the others to auto", () => {
     expect(project.components.get("kernel-headers")?.release.calculation).toBe("manual");
     expect(project.components.get("acl")?.release.calculation).toBe("auto");
