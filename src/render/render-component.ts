@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import type { ComponentConfig, Overlay, Project } from "../azldev/types.js";
 import type { ApplyOptions, ApplyResult, ComponentTree, FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
@@ -197,6 +196,7 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
       try {
         bumped = input.engine.applyOverlays({ spec, files: {} }, [{ type: "spec-update-tag", tag: "Release", value: decision.to }], {
           component: name,
+          specPath: specName,
         });
       } catch (error) {
         throw new StageError(wrapError(`failed to apply release bump overlay for component ${goQuote(name)}`, (error as Error).message));
@@ -276,7 +276,3 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
   }
 }
 
-/** Repo-relative path of a rendered file. */
-export function renderedPath(render: ComponentRender, file: string): string {
-  return posix.join(render.outputDir, file);
-}

@@ -5,6 +5,7 @@ import { GitProjectHistory, renderComponent, renderComponents, type ComponentRen
 import { openRepo } from "../../src/repo/index.js";
 import type { RepoView } from "../../src/repo/types.js";
 import { buildFixtureRepos, type FixtureRepos } from "./fixture-repos.js";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { distGitUpstream } from "../../src/upstream/index.js";
 
@@ -316,6 +317,23 @@ describe("failures are isolated to their component", () => {
     const render = await renderComponent({ project, repo, name: "plainpkg" });
     expect(render.status).toBe("error");
     expect(render.error).toMatch(/no upstream source is configured/);
+  });
+});
+
+describe("batch rendering", () => {
+  it("reports components not started after an abort as cancelled and writes nothing for them", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const list = await renderComponents({ project, repo, names: ["hello-local", "autorel-local"], signal: controller.signal });
+    expect(list.map((r) => [r.component, r.status])).toEqual([
+      ["autorel-local", "cancelled"],
+      ["hello-local", "cancelled"],
+    ]);
+    const { writeRenders } = await import("../../src/render/index.js");
+    const out = join(fixture.root, "out-cancelled");
+    const rows = await writeRenders(list, { outDir: out, displayOutDir: out });
+    expect(rows.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
