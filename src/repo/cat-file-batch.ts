@@ -14,13 +14,17 @@ export interface GitObject {
 
 interface Pending {
   oid: string;
+  /** objects above this size are skipped unread and the read fails with ObjectTooLargeError */
+  maxBytes: number;
   resolve(object: GitObject | undefined): void;
   reject(error: Error): void;
 }
 
 interface Body {
   type: string;
-  buffer: Uint8Array;
+  size: number;
+  /** undefined while an oversized object's bytes are being skipped */
+  buffer: Uint8Array | undefined;
   filled: number;
 }
 
@@ -28,6 +32,13 @@ export class CatFileBatchError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CatFileBatchError";
+  }
+}
+
+export class ObjectTooLargeError extends CatFileBatchError {
+  constructor(readonly oid: string, readonly size: number, readonly maxBytes: number) {
+    super(`object ${oid} is ${size} bytes, above the ${maxBytes}-byte limit`);
+    this.name = "ObjectTooLargeError";
   }
 }
 
@@ -45,8 +56,8 @@ export class CatFileBatch {
   #child: ChildProcessWithoutNullStreams | undefined;
   readonly #queue: Pending[] = [];
   #header: Buffer[] = [];
-  #body: Body | undefined;
   /** the answer being received; once full, its trailing LF is awaited */
+  #body: Body | undefined;
   #closed = false;
   #stderr = "";
 
@@ -54,14 +65,15 @@ export class CatFileBatch {
     this.#options = options;
   }
 
-  /** The object's type and content; undefined when the repository has no such object. */
-  read(oid: string): Promise<GitObject | undefined> {
+  /** The object's type and content; undefined when the repository has no such object. Objects
+   * above `maxBytes` are never held in memory: the read fails with ObjectTooLargeError. */
+  read(oid: string, options: { maxBytes?: number } = {}): Promise<GitObject | undefined> {
     if (this.#closed) return Promise.reject(new CatFileBatchError("the object reader is closed"));
     // Anything but a bare object id could smuggle a second request (or a ref expression) into the batch.
     if (!isObjectId(oid)) return Promise.reject(new CatFileBatchError(`not an object id: ${JSON.stringify(oid)}`));
     return new Promise((resolve, reject) => {
       const child = this.#ensureProcess();
-      this.#queue.push({ oid, resolve, reject });
+      this.#queue.push({ oid, maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY, resolve, reject });
       this.#setReferenced(true);
       this.#unsent.push(oid);
       // One write per burst of requests instead of one syscall per object.
@@ -85,6 +97,8 @@ export class CatFileBatch {
     if (!child) return;
     this.#child = undefined;
     this.#failAll(new CatFileBatchError("the object reader was closed"));
+    // referenced again so that awaiting close() is not cut short by an idle event loop
+    for (const handle of [child, child.stdout, child.stderr] as unknown as { ref(): void }[]) handle.ref();
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
@@ -147,9 +161,9 @@ export class CatFileBatch {
     let offset = 0;
     while (offset < chunk.length) {
       const body = this.#body;
-      if (body && body.filled < body.buffer.length) {
-        const take = Math.min(chunk.length - offset, body.buffer.length - body.filled);
-        chunk.copy(body.buffer, body.filled, offset, offset + take);
+      if (body && body.filled < body.size) {
+        const take = Math.min(chunk.length - offset, body.size - body.filled);
+        if (body.buffer) chunk.copy(body.buffer, body.filled, offset, offset + take);
         body.filled += take;
         offset += take;
         continue;
@@ -158,7 +172,8 @@ export class CatFileBatch {
         // the LF git writes after every object's content
         offset += 1;
         this.#body = undefined;
-        this.#answer({ type: body.type, content: body.buffer });
+        if (body.buffer) this.#answer({ type: body.type, content: body.buffer });
+        else this.#answerTooLarge(body.size);
         continue;
       }
       const newline = chunk.indexOf(0x0a, offset);
@@ -187,16 +202,27 @@ export class CatFileBatch {
       this.#child?.kill("SIGKILL");
       return;
     }
-    this.#body = { type, buffer: new Uint8Array(size), filled: 0 };
+    const pending = this.#queue[0];
+    const tooLarge = pending !== undefined && size > pending.maxBytes;
+    this.#body = { type, size, buffer: tooLarge ? undefined : new Uint8Array(size), filled: 0 };
   }
 
   #answer(object: GitObject | undefined): void {
+    this.#next()?.resolve(object);
+  }
+
+  #answerTooLarge(size: number): void {
+    const pending = this.#next();
+    pending?.reject(new ObjectTooLargeError(pending.oid, size, pending.maxBytes));
+  }
+
+  #next(): Pending | undefined {
     const pending = this.#queue.shift();
     if (this.#queue.length === 0) {
       this.#setReferenced(false);
       this.#scheduleRetirement();
     }
-    pending?.resolve(object);
+    return pending;
   }
 
   #idleTimer: NodeJS.Timeout | undefined;

@@ -224,7 +224,7 @@ export class GitRepoView implements RepoView {
     if (cached) return Promise.resolve(cached);
     let pending = this.#inflight.get(oid);
     if (!pending) {
-      pending = this.#objects.read(oid).then(
+      pending = this.#objects.read(oid, { maxBytes: this.#maxFileBytes }).then(
         (object) => {
           this.#inflight.delete(oid);
           if (!object || object.type !== "blob") throw new RepoEntryError(path, "file", `blob ${oid} is missing from the repository`);

@@ -10,7 +10,7 @@ export { normalizeRepoPath, gitBlobId, decodeUtf8 } from "./path.js";
 export { MemoryRepoView, memoryRepo, type MemoryRepoOptions } from "./memory.js";
 export { DirectoryRepoView, type DirectoryRepoOptions } from "./directory.js";
 export { GitRepoView, RepoOpenError, parseLsTree, type GitRepoOptions } from "./git.js";
-export { CatFileBatch, CatFileBatchError, type GitObject, type CatFileBatchOptions } from "./cat-file-batch.js";
+export { CatFileBatch, CatFileBatchError, ObjectTooLargeError, type GitObject, type CatFileBatchOptions } from "./cat-file-batch.js";
 export {
   git,
   runGit,

@@ -5,7 +5,7 @@
  * `git cat-file --batch` process; in a blob-less clone, the blobs a checkout or a history walk
  * needs are fetched in one batched request instead of one lazy fetch per object.
  */
-import { CatFileBatch, DEFAULT_MAX_FILE_BYTES, git, isObjectId, runGit, type GitRunOptions } from "../repo/index.js";
+import { CatFileBatch, DEFAULT_MAX_FILE_BYTES, ObjectTooLargeError, git, isObjectId, runGit, type GitRunOptions } from "../repo/index.js";
 import type { UpstreamCheckout, UpstreamCommit, UpstreamHistory } from "./types.js";
 
 export interface GitSourceOptions {
@@ -311,12 +311,20 @@ export class GitSource {
     const maxBytes = this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const files = new Map<string, Uint8Array>();
     const skipped: NonNullable<UpstreamCheckout["skipped"]> = [];
-    const contents = await Promise.all(regular.map((leaf) => this.#objects.read(leaf.oid)));
+    const contents = await Promise.all(
+      regular.map((leaf) =>
+        this.#objects.read(leaf.oid, { maxBytes }).catch((error: unknown) => {
+          if (error instanceof ObjectTooLargeError) return error;
+          throw error;
+        }),
+      ),
+    );
     regular.forEach((leaf, i) => {
       const object = contents[i];
-      if (!object) throw new Error(`blob ${leaf.oid} (${leaf.path}) is missing from the repository`);
-      if (object.content.byteLength > maxBytes) {
-        skipped.push({ path: leaf.path, kind: "oversized", reason: `is ${object.content.byteLength} bytes, above the ${maxBytes}-byte limit` });
+      if (object instanceof ObjectTooLargeError) {
+        skipped.push({ path: leaf.path, kind: "oversized", reason: `is ${object.size} bytes, above the ${maxBytes}-byte limit` });
+      } else if (!object) {
+        throw new Error(`blob ${leaf.oid} (${leaf.path}) is missing from the repository`);
       } else {
         files.set(leaf.path, object.content);
       }
@@ -345,7 +353,7 @@ export class GitSource {
         }
         const entry = await this.#entryAt(commitHash, path);
         if (!entry || entry.mode === "040000" || entry.mode === "160000") return undefined;
-        const object = await this.#objects.read(entry.oid);
+        const object = await this.#objects.read(entry.oid, { maxBytes: this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
         return object?.type === "blob" ? object.content : undefined;
       },
       changedPaths: async (commitHash) => {

@@ -249,6 +249,15 @@ describe("CatFileBatch", () => {
     await absent.close();
   });
 
+  it("skips an object above maxBytes without holding it, and keeps the stream aligned", async () => {
+    repo.commit("big", { "big.bin": new Uint8Array(100_000).fill(65), "small.txt": "small\n" });
+    const big = repo.git(["rev-parse", "HEAD:big.bin"]).trim();
+    const small = repo.git(["rev-parse", "HEAD:small.txt"]).trim();
+    const [tooLarge, after] = await Promise.allSettled([reader.read(big, { maxBytes: 1000 }), reader.read(small, { maxBytes: 1000 })]);
+    expect(tooLarge).toMatchObject({ status: "rejected", reason: { name: "ObjectTooLargeError", size: 100_000, maxBytes: 1000 } });
+    expect(after).toEqual({ status: "fulfilled", value: { type: "blob", content: new TextEncoder().encode("small\n") } });
+  });
+
   it("stops an idle process and restarts it on demand", async () => {
     let spawned = 0;
     const idle = new CatFileBatch({ gitDir: join(repo.dir, ".git"), idleMs: 20, onSpawn: () => spawned++ });

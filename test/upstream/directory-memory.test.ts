@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { directoryUpstream, memoryUpstream, UpstreamError, type DirectoryUpstream, type UpstreamCommit } from "../../src/upstream/index.js";
-import { removeDir, runGitSync, tempDir } from "../repo/git-fixture.js";
+import { removeDir, runGitSync, tempDir, TestRepo } from "../repo/git-fixture.js";
 import { buildFooOrigin, FEDORA_SPEC, fedora, request, text, type Origin } from "./dist-git-fixture.js";
 
 describe("directoryUpstream", () => {
@@ -28,6 +28,12 @@ describe("directoryUpstream", () => {
     // uncommitted work in the clone is not upstream content
     writeFileSync(join(upstreamDir, "foo", "foo.spec"), "edited, not committed\n");
     writeFileSync(join(upstreamDir, "not-a-dir"), "x");
+    // a git directory with a file above the size limit and a symlink
+    const blobby = TestRepo.init(join(upstreamDir, "blobby"));
+    blobby.write("blobby.spec", "Name: blobby\n");
+    blobby.write("vendor.tar", new Uint8Array(4096));
+    symlinkSync("blobby.spec", join(blobby.dir, "link.spec"));
+    blobby.commit("import");
     source = directoryUpstream(upstreamDir, { maxFileBytes: 1024 });
   });
 
@@ -67,6 +73,15 @@ describe("directoryUpstream", () => {
     expect(text(await snap.history?.readFile(origin.f43[0]!, "foo.spec"))).toBe(FEDORA_SPEC("1.0", "%autorelease"));
     const rawhide = await source.fetch(request(fedora(base), { upstreamName: "foo-bare", versionName: "rawhide" }));
     expect(rawhide.commit).toBe(origin.rawhideHead);
+  });
+
+  it("leaves oversized blobs and symlinks of a git directory out, and says so", async () => {
+    const checkout = await source.fetch(request(fedora(base), { component: "blobby", upstreamName: "blobby" }));
+    expect([...checkout.files.keys()]).toEqual(["blobby.spec"]);
+    expect(checkout.skipped).toEqual([
+      { path: "link.spec", kind: "symlink", reason: "is a symbolic link; it is not followed" },
+      { path: "vendor.tar", kind: "oversized", reason: "is 4096 bytes, above the 1024-byte limit" },
+    ]);
   });
 
   it("falls back to HEAD when the repository lacks the version's branch", async () => {
