@@ -127,6 +127,11 @@ describe("validateOverlay", () => {
     bad({ type: "file-remove", archive: "x.tar.gz" }, "overlay type `file-remove` requires `file` field: (no description)");
     bad({ type: "file-search-replace", file: "a", regex: "a**", description: "desc" }, 'invalid regex `a**` in overlay "desc":\nerror parsing regexp: invalid nested repetition operator: `**`');
     ok({ type: "spec-search-replace", regex: "x", replacement: "" });
+    ok({ type: "spec-append-lines", lines: ["# Footer"] });
+    ok({ type: "patch-add", source: "patches/fix-foo.patch", file: "my-fix.patch" });
+    expect(validateOverlay({ type: "patch-add", source: "p.patch", file: "/abs/p.patch" })).toContain("relative path");
+    expect(validateOverlay({ type: "patch-remove", file: "/abs/fix.patch" })).toContain("relative path");
+    expect(validateOverlay({ type: "spec-add-tag", description: "Add vendor tag for compliance" })).toContain("Add vendor tag for compliance");
     ok({ type: "patch-remove", file: "CVE-*.patch" });
     bad({ type: "patch-remove", file: "[invalid" }, 'invalid glob pattern `[invalid` in overlay "(no description)"');
   });
