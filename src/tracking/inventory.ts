@@ -434,7 +434,8 @@ function addReference(patch: InventoryPatch, url: string, first = false): void {
 }
 
 function collect(patch: InventoryPatch, text: string, location: string, component: string): void {
-  for (const criterion of findRemovalCriteria(text, { component, location })) {
+  const m = /^(.*):(\d+)$/.exec(location);
+  for (const criterion of findRemovalCriteria(text, m ? { component, file: m[1] as string, line: Number(m[2]) } : { component, location })) {
     if (!patch.removalCriteria.some((c: RemovalCriterion) => c.text === criterion.text)) patch.removalCriteria.push(criterion);
   }
   for (const url of extractUrls(text)) addReference(patch, url);

@@ -26,8 +26,15 @@ export interface RemovalCriterion {
   location?: string;
 }
 
-const TRIGGER =
-  /\b(drop(?:ped|ping)?|remov(?:e|ed|ing|al)|delet(?:e|ed)|revert(?:ed)?|get rid of|no longer (?:needed|required)|not (?:be )?needed (?:any ?more|once|after|when)|obsolete(?:d)?|fixed in|fixed upstream|upstream(?:ed)? in|until)\b/i;
+/** a removal verb followed, within a few words, by the condition it waits for */
+const TRIGGERS = [
+  /\b(?:drop|remov|delet|revert|get rid of)\w*\s+(?:[^\s.;]+\s+){0,4}?(?:when|once|after|as soon as|if|in favou?r of|on (?:the )?next|with (?:version |v?\d))/i,
+  /\bfixed (?:upstream )?in\b/i,
+  /\bupstream(?:ed)? in\s+v?\d/i,
+  /\b(?:no longer|not) (?:be )?(?:needed|required)\b/i,
+  /\bobsolete(?:d)? (?:once|when|after|with|by)\b/i,
+];
+const TRIGGER = { test: (text: string): boolean => TRIGGERS.some((t) => t.test(text)) };
 const WHEN = /\b(?:when|once|after|if|until|with|in|as soon as|on)\b/i;
 const ARCH_SUFFIX = /\.(x86_64|aarch64|noarch|i686|ppc64le|s390x|src|riscv64)$/;
 
@@ -60,6 +67,8 @@ function sentences(text: string): string[] {
       flush();
       continue;
     }
+    // a comment line that ends without punctuation, followed by a capitalised line, ends a sentence
+    if (current && /^[A-Z]/.test(line) && !/[,;(&-]$|\b(and|or|the|a|an|to|of|in|for|with|when|once|after)$/i.test(current)) flush();
     current = current ? `${current} ${line}` : line;
     if (/[.!?:]$/.test(line)) flush();
   }
@@ -136,9 +145,13 @@ export function parseConditions(sentence: string, options: { component?: string 
   return conditions;
 }
 
-/** Every removal criterion in a comment or description; `location(lineIndex)` names where each sentence starts. */
-export function findRemovalCriteria(text: string, options: { component?: string; location?: string } = {}): RemovalCriterion[] {
+/**
+ * Every removal criterion in a comment or description. With `file` and `line` (where the text
+ * starts), each criterion's location names the line its sentence starts on.
+ */
+export function findRemovalCriteria(text: string, options: { component?: string; location?: string; file?: string; line?: number } = {}): RemovalCriterion[] {
   const out: RemovalCriterion[] = [];
+  const lines = text.split(/\r?\n/);
   for (const sentence of sentences(text)) {
     if (!TRIGGER.test(sentence)) continue;
     const conditions = parseConditions(sentence, options);
@@ -146,7 +159,11 @@ export function findRemovalCriteria(text: string, options: { component?: string;
     // a "when/once…" clause, or a pointer.
     if (conditions.length === 0 && !WHEN.test(sentence)) continue;
     const criterion: RemovalCriterion = { text: sentence, conditions, urls: extractUrls(sentence) };
-    if (options.location) criterion.location = options.location;
+    if (options.file && options.line !== undefined) {
+      const head = sentence.slice(0, 24);
+      const offset = Math.max(0, lines.findIndex((l) => l.includes(head) || head.startsWith(l.trim().slice(0, 24)) && l.trim() !== ""));
+      criterion.location = `${options.file}:${options.line + offset}`;
+    } else if (options.location) criterion.location = options.location;
     out.push(criterion);
   }
   return out;

@@ -63,7 +63,7 @@ describe("inventory of the fixture distro", () => {
         text: "Drop when selinux-policy >= 42.3 is available.",
         conditions: [{ kind: "package-version", package: "selinux-policy", operator: ">=", version: "42.3" }],
         urls: [],
-        location: "base/comps/unitd/unitd.comp.toml:3",
+        location: "base/comps/unitd/unitd.comp.toml:5",
       },
     ]);
     expect(label?.references.map((r) => r.url)).toContain("https://github.com/example/unitd/pull/77");
