@@ -1,7 +1,7 @@
 import type { ComponentConfig, Overlay, Project } from "../azldev/types.js";
 import type { ApplyOptions, ApplyResult, ComponentTree, FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
-import { listSourcesAndPatches, parseSpec, specMacros } from "../spec/index.js";
+import { listSourcesAndPatches, parseSpec, sourceListingGaps, specMacros } from "../spec/index.js";
 import type { UpstreamSource } from "../upstream/types.js";
 import { buildAutospecHistory } from "./autospec-history.js";
 import { fetchLocal, fetchUpstream, type FetchedComponent } from "./fetch.js";
@@ -21,6 +21,9 @@ import type { ComponentRender } from "./types.js";
 /** The static failure marker azldev writes for a component that failed (AZLDEV.md §4.7). */
 export const RENDER_FAILED_FILE = "RENDER_FAILED";
 export const RENDER_FAILED_TEXT = "Rendering failed. See azldev logs for details.\n";
+
+/** The architecture azldev's render normally runs spectool on. */
+export const DEFAULT_ARCH = "x86_64";
 
 export type ApplyOverlaysFn = (input: ComponentTree, overlays: Overlay[], options?: ApplyOptions) => ApplyResult;
 
@@ -44,6 +47,8 @@ export interface RenderComponentInput {
   uncommittedAuthor?: string;
   /** rpm's `%packager` for that entry when the component dir has no git repository */
   packager?: string;
+  /** build architecture spectool evaluates `%ifarch` with (default x86_64) */
+  arch?: string;
   engine?: RenderEngine;
 }
 
@@ -250,10 +255,21 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
     // 7. spectool-equivalent listing and the file filter.
     const defines: Record<string, string> = { _sourcedir: `/render/${name}` };
     for (const [macro, value] of macros) defines[macro] = value;
-    const listed: ListedSource[] = listSourcesAndPatches(parseSpec(spec), { defines }).map((entry) => ({
-      ...(entry.expanded !== undefined ? { value: entry.expanded } : {}),
-      ...(entry.unexpandable !== undefined ? { unexpandable: entry.unexpandable } : {}),
-    }));
+    const parsed = parseSpec(spec);
+    const listed: ListedSource[] = listSourcesAndPatches(parsed, { defines, arch: input.arch ?? DEFAULT_ARCH })
+      // spectool only sees the branches rpm takes; undecidable conditions count as taken.
+      .filter((entry) => entry.active !== false)
+      .map((entry) => ({
+        ...(entry.expanded !== undefined ? { value: entry.expanded } : {}),
+        ...(entry.unexpandable !== undefined ? { unexpandable: entry.unexpandable } : {}),
+      }));
+    // Lines that could generate tags at parse time make the listing incomplete; the macro-loading
+    // line azldev adds only defines the build macros, which are already known.
+    const loadLine = `%{load:%{_sourcedir}/${macrosFileName(name)}}`;
+    for (const gap of sourceListingGaps(parsed)) {
+      if (parsed.lines[gap.line - 1]?.text.trim() === loadLine) continue;
+      listed.push({ unexpandable: `line ${gap.line}: ${gap.reason}` });
+    }
     const filter = decideFilter(specName, listed, config.render.skipFileFilter);
     if (!filter.filtered && filter.reason === "unexpandable") {
       warnings.push(`file filter skipped: a Source/Patch name cannot be expanded (${filter.detail ?? "?"})`);
