@@ -9,7 +9,7 @@ import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
 import type { ReviewDeps } from "./deps.js";
-import { filterSettings, incrementalRender, referencedNames, type ExpectedLineOrigin } from "./incremental.js";
+import { filterSettings, incrementalRender, referencedNames, verbatimCopies, type ExpectedLineOrigin } from "./incremental.js";
 import type { ReviewChangeInput } from "./input.js";
 import { changedNewLines, classifiedSpecDiff, diffLineArrays, type LineHunk } from "./line-diff.js";
 import { isPatchOverlay, lintOverlays, lintPatchMetadata, unappliedPatches } from "./lint.js";
@@ -292,8 +292,14 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
   let appended = baseConfig && !fullReason ? appendedOverlays(baseConfig, headConfig) : undefined;
   if (!fullReason && !appended) fullReason = "existing overlays changed (not only appended)";
   const foreign = foreignInputs(a, appended);
-  if (!fullReason && foreign.length > 0) {
-    fullReason = `${foreign[0]} changed`;
+  // an existing patch-add/file-add source edited in base/comps: its rendered copy changes verbatim
+  const copies = new Map<string, string[]>();
+  for (const path of foreign) {
+    const dests = verbatimCopies(headConfig.overlays, path);
+    if (dests) copies.set(path, dests);
+  }
+  if (!fullReason && foreign.length > copies.size) {
+    fullReason = `${foreign.find((p) => !copies.has(p))} changed`;
     appended = undefined;
   }
 
@@ -301,6 +307,14 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
     const sourceFiles = await sourceFilesOf(ctx.input.head, appended);
     const outcome = incrementalRender(name, baseFiles, appended, sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
     if (outcome.ok) {
+      for (const [source, dests] of copies) {
+        const bytes = await ctx.input.head.readFile(source).catch(() => undefined);
+        if (bytes === undefined) {
+          overlayFailed(review, headConfig.overlays.find((o) => o.source === source), `its source file ${source} does not exist`);
+          return false;
+        }
+        for (const dest of dests) if (outcome.render.files.has(dest)) outcome.render.files.set(dest, bytes);
+      }
       review.expected = outcome.render.files;
       review.expectedProvenance = outcome.render.provenance;
       review.appended = appended;
@@ -445,7 +459,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
             line: start,
             ...(end !== start ? { endLine: end } : {}),
             component: name,
-            message: editMessage(h, name, isSpec) + (isSpec ? producedBy(review, h) : ""),
+            message: editMessage(h, name, isSpec) + (isSpec ? producedBy(review, h) : copiedFrom(review, rel)),
           });
         } else if (baseDrift.has(hunkKey(rel, h))) {
           review.findings.push({
@@ -548,6 +562,18 @@ function producedBy(review: ComponentReview, h: LineHunk): string {
     if (o) return ` The comps write this line with ${where(o)}; change that overlay instead.`;
   }
   return "";
+}
+
+/** For a rendered file that an overlay copies from base/comps: where to edit it instead. */
+export function copySource(config: ComponentConfig | undefined, rel: string): ConfiguredOverlay | undefined {
+  return config?.overlays.find(
+    (o) => (o.type === "patch-add" || o.type === "file-add") && o.source !== undefined && (o.file ?? o.source.slice(o.source.lastIndexOf("/") + 1)) === rel,
+  );
+}
+
+function copiedFrom(review: ComponentReview, rel: string): string {
+  const o = copySource(review.headConfig, rel);
+  return o?.source ? ` It is a copy of ${o.source}, made by ${where(o)}; edit ${o.source} instead.` : "";
 }
 
 function isTagLine(line: string, tag: string, value: string): boolean {

@@ -140,3 +140,21 @@ export function referencedNames(lines: readonly string[]): { names: Set<string>;
   }
   return { names, all };
 }
+
+/**
+ * Where a `patch-add` / `file-add` overlay copies its source file into the rendered dir, when the
+ * copy is verbatim (no later loose-file overlay touches it): editing the source then changes
+ * exactly that rendered file, so the render can be updated without re-rendering.
+ */
+export function verbatimCopies(overlays: readonly Overlay[], source: string): string[] | undefined {
+  const dests: string[] = [];
+  overlays.forEach((o, i) => {
+    if (o.source !== source) return;
+    if (o.type !== "patch-add" && o.type !== "file-add") return;
+    const dest = o.file ?? source.slice(source.lastIndexOf("/") + 1);
+    const touchedLater = overlays.slice(i + 1).some((later) => later.type.startsWith("file-") && later.type !== "file-add" && later.file !== undefined && (later.file === dest || /[*?[{]/.test(later.file)));
+    dests.push(touchedLater ? "" : dest);
+  });
+  if (dests.length === 0 || dests.includes("")) return undefined;
+  return dests;
+}

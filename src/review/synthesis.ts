@@ -11,8 +11,8 @@ import type { FileContent } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { setAside } from "./bookkeeping.js";
 import type { ReviewDeps } from "./deps.js";
-import { text, type ComponentReview } from "./engine.js";
-import { filterSettings, incrementalRender } from "./incremental.js";
+import { copySource, text, type ComponentReview } from "./engine.js";
+import { filterSettings, incrementalRender, verbatimCopies } from "./incremental.js";
 import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
 import type { FileEdit } from "./patch-text.js";
 import {
@@ -270,6 +270,9 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   const specName = `${name}.spec`;
   const planned: Planned[] = [];
   const moves: { path: string; bytes: Uint8Array }[] = [];
+  /** edits of existing overlay sources in base/comps, and what they make of their rendered copies */
+  const sourceEdits: FileEdit[] = [];
+  const renderedOverrides = new Map<string, Uint8Array>();
 
   if (!headConfig) {
     // an undeclared component: the fix deletes its rendered dir
@@ -414,9 +417,19 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       for (const o of r.overlays) planned.push({ table: tableFor(o, describeOverlay(o)), apply: o });
     }
 
-    // loose files edited by hand: line-for-line changes become file-search-replace
+    // loose files edited by hand: a copy of an overlay's source is edited at the source; other
+    // line-for-line changes become file-search-replace
     for (const rel of review.handEdited) {
       if (rel === specName || !expected.has(rel) || !review.committed.has(rel)) continue;
+      const copied = copySource(headConfig, rel);
+      if (copied?.source && verbatimCopies(headConfig.overlays, copied.source)?.includes(rel)) {
+        const before = await ctx.head.readFile(copied.source).catch(() => undefined);
+        const after = review.committed.get(rel) as Uint8Array;
+        sourceEdits.push({ path: copied.source, ...(before ? { before } : {}), after });
+        renderedOverrides.set(rel, after);
+        notes.push(`${dir}/${rel} is a copy of ${copied.source}: the fix makes the same edit there.`);
+        continue;
+      }
       if ([expected.get(rel), review.committed.get(rel)].some((b) => b?.subarray(0, 8000).includes(0))) {
         unsynthesised.push(`${dir}/${rel}: a binary file; overlays cannot reproduce its content (add it to base/comps/${name}/ with a file-add overlay if the new content is wanted)`);
         continue;
@@ -467,6 +480,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     return { component: name, edits: [], summary: `no fix for ${name}`, notes, unsynthesised, rendered: expected, overlays: [] };
   }
   const rendered = outcome.render.files;
+  for (const [rel, bytes] of renderedOverrides) if (rendered.has(rel)) rendered.set(rel, bytes);
   const edits: FileEdit[] = [];
   if (planned.length > 0 && compFile) {
     const tables = planned.map((p) => p.table);
@@ -482,6 +496,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(text(before), name, tables)) });
     }
   }
+  edits.push(...sourceEdits);
   for (const m of moves) edits.push({ path: m.path, after: m.bytes });
   for (const rel of [...new Set([...rendered.keys(), ...review.committed.keys()])].sort()) {
     const after = rendered.get(rel);
@@ -492,6 +507,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   const parts: string[] = [];
   if (moves.length) parts.push(`move ${moves.map((m) => basename(m.path)).join(", ")} to ${compDir}/`);
   if (planned.length) parts.push(`add ${planned.length} overlay(s) to ${compFile}`);
+  if (sourceEdits.length) parts.push(`edit ${sourceEdits.map((e) => e.path).join(", ")}`);
   if (edits.some((e) => e.path.startsWith(`${dir}/`))) parts.push(`re-render ${dir}/`);
   return {
     component: name,

@@ -123,6 +123,40 @@ source = "azl-notice.patch"
   });
 });
 
+describe("patches copied from base/comps by an overlay", () => {
+  const PATCH_SRC = `base/comps/systemd/${PATCH}`;
+  const PATCH_COPY = `specs/s/systemd/${PATCH}`;
+  /** the demo after its fix: the patch lives in base/comps/systemd/ and patch-add copies it */
+  async function fixedDemo(): Promise<Files> {
+    const head = withEdits(base, demoHeadEdits());
+    const result = await review(base, head);
+    return gitApply(head, result.fix?.patch as string);
+  }
+  const refreshed = (patch: string) => patch.replace("Tell nss-systemd to skip", "Tell nss-systemd (and nss-resolve) to skip");
+
+  it("a hand edit of the rendered copy is moved to the source, verified without re-rendering", async () => {
+    const b = await fixedDemo();
+    const head = withEdits(b, { [PATCH_COPY]: refreshed(b[PATCH_COPY] as string) });
+    const result = await review(b, head);
+    const edited = result.findings.filter((f) => f.level === "failure");
+    expect(edited).toEqual([expect.objectContaining({ rule: "rendered-file-edited", path: PATCH_COPY })]);
+    expect(edited[0]?.message).toContain(`It is a copy of ${PATCH_SRC}, made by`);
+    expect(result.fix?.verified).toBe(true);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[PATCH_SRC]).toBe(head[PATCH_COPY]);
+    expect(fixed[PATCH_COPY]).toBe(head[PATCH_COPY]);
+  });
+
+  it("editing the source and its rendered copy together is clean; the source alone is stale", async () => {
+    const b = await fixedDemo();
+    const both = await review(b, withEdits(b, { [PATCH_SRC]: refreshed(b[PATCH_SRC] as string), [PATCH_COPY]: refreshed(b[PATCH_COPY] as string) }));
+    expect(both.verdict).toBe("success");
+    expect(both.components).toEqual([expect.objectContaining({ name: "systemd", status: "clean", method: "incremental" })]);
+    const sourceOnly = await review(b, withEdits(b, { [PATCH_SRC]: refreshed(b[PATCH_SRC] as string) }));
+    expect(sourceOnly.findings.filter((f) => f.level === "failure")).toEqual([expect.objectContaining({ rule: "render-stale", path: PATCH_COPY })]);
+  });
+});
+
 describe("judging the change, not the repository", () => {
   it("a specs-only change of one component reviews that component only", async () => {
     const head = withEdits(base, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%configure --disable-static", "%configure --disable-static --enable-nls") });
