@@ -123,9 +123,11 @@ export function parsePatchMessages(text: string): PatchMessage[] {
     let subject = headers.has("subject") ? decodeEncodedWords(headers.get("subject") as string).trim() : undefined;
     let series: PatchMessage["series"];
     if (subject) {
-      const tag = /^\[(?:[^\]]*?\s)?PATCH(?:\s[^\]]*?)?(?:\s(\d+)\/(\d+))?\]\s*/i.exec(subject) ?? /^\[(\d+)\/(\d+)\]\s*/.exec(subject);
-      if (tag) {
-        if (tag[1] && tag[2]) series = { index: Number(tag[1]), total: Number(tag[2]) };
+      const tag = /^\[([^\]]*)\]\s*/.exec(subject);
+      const inner = tag?.[1] ?? "";
+      if (tag && (/\bPATCH\b/i.test(inner) || /^\d+\/\d+$/.test(inner.trim()))) {
+        const numbers = /(\d+)\/(\d+)/.exec(inner);
+        if (numbers) series = { index: Number(numbers[1]), total: Number(numbers[2]) };
         subject = subject.slice(tag[0].length);
       }
     }
