@@ -3,8 +3,8 @@
  * once; the whole tree is listed once with `git ls-tree`; blobs come from one long-lived
  * `git cat-file --batch` process. The work tree, the index and hooks are never consulted.
  */
-import { stat as fsStat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { lstat, readFile, stat as fsStat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { CatFileBatch } from "./cat-file-batch.js";
 import { git, runGit } from "./git-command.js";
 import { describeKind } from "./memory.js";
@@ -85,6 +85,34 @@ export function parseLsTree(output: Buffer): TreeEntry[] {
   return entries;
 }
 
+/**
+ * The git directory of the repository at `path` itself (a work tree's `.git`, the target of a
+ * `.git` file, or `path` when it is a bare repository), never of an enclosing repository.
+ * Callers pass it explicitly with --git-dir, which also spares repositories owned by another user
+ * (a mounted checkout) git's ownership refusal, as no discovery takes place.
+ */
+export async function locateGitDir(path: string, options: { gitBinary?: string; timeoutMs?: number } = {}): Promise<string | undefined> {
+  const root = resolve(path);
+  let candidate: string | undefined;
+  const dotGit = await lstat(join(root, ".git")).catch(() => undefined);
+  if (dotGit?.isDirectory()) {
+    candidate = join(root, ".git");
+  } else if (dotGit?.isFile()) {
+    const pointer = /^gitdir: (.+)$/m.exec(await readFile(join(root, ".git"), "utf8").catch(() => ""));
+    if (pointer?.[1]) candidate = resolve(root, pointer[1].trim());
+  } else {
+    const head = await lstat(join(root, "HEAD")).catch(() => undefined);
+    const objects = await lstat(join(root, "objects")).catch(() => undefined);
+    if (head?.isFile() && objects?.isDirectory()) candidate = root;
+  }
+  if (!candidate) return undefined;
+  const verified = await runGit([`--git-dir=${candidate}`, "rev-parse", "--absolute-git-dir"], {
+    ...(options.gitBinary ? { gitBinary: options.gitBinary } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  return verified.code === 0 ? verified.stdout.toString("utf8").trim() : undefined;
+}
+
 export class GitRepoView implements RepoView {
   readonly description: string;
   /** absolute path of the git directory */
@@ -127,10 +155,8 @@ export class GitRepoView implements RepoView {
       ...(options.gitBinary ? { gitBinary: options.gitBinary } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     };
-    // The ceiling stops git from discovering an enclosing repository when `path` is not one.
-    const located = await runGit(["rev-parse", "--absolute-git-dir"], { ...common, env: { GIT_CEILING_DIRECTORIES: dirname(repoPath) } });
-    if (located.code !== 0) throw new RepoOpenError(repoPath, `${repoPath} is not a git repository (${located.stderr.trim()})`);
-    const gitDir = located.stdout.toString("utf8").trim();
+    const gitDir = await locateGitDir(repoPath, options);
+    if (!gitDir) throw new RepoOpenError(repoPath, `${repoPath} is not a git repository`);
     const resolved = await runGit([`--git-dir=${gitDir}`, "rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], common);
     if (resolved.code !== 0) throw new RepoOpenError(repoPath, `revision ${JSON.stringify(ref)} is not a commit in ${repoPath}`);
     const commit = resolved.stdout.toString("utf8").trim();

@@ -9,7 +9,7 @@ export * from "./types.js";
 export { normalizeRepoPath, gitBlobId, decodeUtf8 } from "./path.js";
 export { MemoryRepoView, memoryRepo, type MemoryRepoOptions } from "./memory.js";
 export { DirectoryRepoView, type DirectoryRepoOptions } from "./directory.js";
-export { GitRepoView, RepoOpenError, parseLsTree, type GitRepoOptions } from "./git.js";
+export { GitRepoView, RepoOpenError, locateGitDir, parseLsTree, type GitRepoOptions } from "./git.js";
 export { CatFileBatch, CatFileBatchError, ObjectTooLargeError, type GitObject, type CatFileBatchOptions } from "./cat-file-batch.js";
 export {
   git,

@@ -5,8 +5,8 @@
  * and snapshots select commits. The work tree of a git repository is not read.
  */
 import { lstat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { DEFAULT_MAX_FILE_BYTES, DirectoryRepoView, GitTimeoutError, RepoEntryError, normalizeRepoPath, runGit } from "../repo/index.js";
+import { join, resolve } from "node:path";
+import { DEFAULT_MAX_FILE_BYTES, DirectoryRepoView, GitTimeoutError, RepoEntryError, locateGitDir, normalizeRepoPath } from "../repo/index.js";
 import { GitSource, SelectionError, isValidPin } from "./git-source.js";
 import { UpstreamError, type UpstreamCheckout, type UpstreamRequest, type UpstreamSource } from "./types.js";
 
@@ -64,16 +64,8 @@ export class DirectoryUpstream implements UpstreamSource {
   }
 
   /** The git directory when `dir` is a repository itself (never an enclosing one). */
-  async #gitDirOf(dir: string): Promise<string | undefined> {
-    const dotGit = await lstat(join(dir, ".git")).catch(() => undefined);
-    const bare = (await lstat(join(dir, "HEAD")).catch(() => undefined))?.isFile() && (await lstat(join(dir, "objects")).catch(() => undefined))?.isDirectory();
-    if (!dotGit && !bare) return undefined;
-    const located = await runGit(["rev-parse", "--absolute-git-dir"], {
-      cwd: dir,
-      env: { GIT_CEILING_DIRECTORIES: dirname(dir) },
-      ...this.#gitOptions(),
-    });
-    return located.code === 0 ? located.stdout.toString("utf8").trim() : undefined;
+  #gitDirOf(dir: string): Promise<string | undefined> {
+    return locateGitDir(dir, this.#gitOptions());
   }
 
   #gitOptions() {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -192,6 +193,22 @@ describe("GitRepoView", () => {
     // a sub-directory of a repository is not that repository
     await expect(openRepo(join(work.dir, "specs"), "HEAD")).rejects.toThrow("is not a git repository");
     await expect(openRepo(join(base, "absent"), "HEAD")).rejects.toThrow("is not a directory");
+  });
+
+  it("opens a linked work tree (a .git file) at its own HEAD", async () => {
+    const linked = join(base, "linked");
+    work.git(["worktree", "add", "-q", "--detach", linked, first]);
+    const view = (await open(linked, "HEAD")) as GitRepoView;
+    expect(view.commit).toBe(first);
+    expect(await view.readText("README.md")).toBe("old readme\n");
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("opens a repository owned by another user (a mounted checkout) without git's ownership refusal", async () => {
+    const foreign = join(base, "foreign");
+    runGitSync(base, ["clone", "-q", work.dir, foreign]);
+    execFileSync("chown", ["-R", "nobody", foreign]);
+    const view = await open(foreign, "HEAD");
+    expect(await view.readText("specs/s/systemd/systemd.spec")).toBe(spec);
   });
 
   it("ignores the caller's GIT_DIR and hooks in the repository", async () => {
