@@ -5,7 +5,7 @@
  * which reproduces what a full render would write without fetching anything (AZLDEV.md §3.1, §4.6,
  * §4.9). The same knowledge classifies differences that only tool-version skew explains.
  */
-import { scanSections, specLines } from "./spec-scan.js";
+import { scanSections } from "./spec-scan.js";
 
 export const BANNER = [
   "# This spec file has been modified by azldev to include build configuration overlays.",
@@ -156,8 +156,4 @@ export function bookkeepingReason(
     if (paired) return "release number";
   }
   return undefined;
-}
-
-export function specTextLines(text: string): string[] {
-  return specLines(text);
 }

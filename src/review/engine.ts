@@ -400,8 +400,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
   const { committed, baseCommitted, dir, name } = review;
   const configChanged = review.verdict.method !== "unchanged";
   const paths = [...new Set([...expected.keys(), ...committed.keys()])].sort();
-  const headSpec = specLines(text(committed.get(`${name}.spec`)));
-  const referencedByHead = referencedNames(headSpec).names;
+  const referencedByHead = referencedNames(text(committed.get(`${name}.spec`)));
   let staleFiles = 0;
   for (const rel of paths) {
     const e = expected.get(rel);

@@ -4,14 +4,13 @@
  * its bookkeeping set aside, the new overlays applied in azldev's order, and the bookkeeping put
  * back. Exact, offline, and without fetching the upstream tree.
  */
-import type { Overlay } from "../azldev/types.js";
+import type { ComponentConfig, Overlay } from "../azldev/types.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
+import { applyFilter, buildMacroSet, decideFilter } from "../render/index.js";
+import { listSourcesAndPatches, parseSpec } from "../spec/index.js";
 import { restore, setAside } from "./bookkeeping.js";
 import { overlayFailure, type OverlayFailure, type ReviewDeps } from "./deps.js";
-import { applyFilter, buildMacroSet, decideFilter } from "../render/index.js";
-import type { ComponentConfig } from "../azldev/types.js";
-import { listSourcesAndPatches, parseSpec } from "../spec/index.js";
-import { isPatchTag, isSourceTag, joinLines, referencedFileName, scanSections, specLines, tagAt } from "./spec-scan.js";
+import { joinLines, referencedFileName, specLines } from "./spec-scan.js";
 
 /** Where a line of an expected rendered spec came from. */
 export type ExpectedLineOrigin =
@@ -36,10 +35,6 @@ export interface FilterSettings {
   macros: Map<string, string>;
 }
 
-/**
- * The files azldev keeps after a render: the spec, `sources`, and what Source/Patch tags name;
- * everything when the filter is skipped or a name cannot be expanded.
- */
 type FilterDecision = ReturnType<typeof decideFilter>;
 type ListedSource = Parameters<typeof decideFilter>[1][number];
 
@@ -47,6 +42,10 @@ export function filterSettings(config: ComponentConfig): FilterSettings {
   return { skipFileFilter: config.render.skipFileFilter, macros: buildMacroSet(config.build) };
 }
 
+/**
+ * The files azldev keeps after a render: the spec, `sources`, and what Source/Patch tags name;
+ * everything when the filter is skipped or a name cannot be expanded.
+ */
 export function filterDecision(component: string, specText: string, settings: FilterSettings): FilterDecision {
   const defines: Record<string, string> = { _sourcedir: `/render/${component}` };
   for (const [macro, value] of settings.macros) defines[macro] = value;
@@ -112,33 +111,14 @@ export function incrementalRender(
   return { ok: true, render: { files: out, provenance } };
 }
 
-/** Names referenced by Source/Patch tags and %patchlist/%sourcelist lines (the render filter's keep set). */
-export function referencedNames(lines: readonly string[]): { names: Set<string>; all: boolean } {
-  const sections = scanSections(lines);
-  const names = new Set<string>(["sources"]);
-  let all = false;
-  const add = (value: string) => {
-    if (value.includes("%{") || value.includes("%(")) {
-      // a macro we do not expand: azldev skips the filter when spectool output keeps a `%{`
-      if (/%\{[^}]*\}/.test(value.replace(/%\{(name|version)\}/g, ""))) all = true;
-    }
-    const file = referencedFileName(value);
+/** Top-level names of the files Source/Patch tags and %sourcelist/%patchlist entries name. */
+export function referencedNames(specText: string): Set<string> {
+  const names = new Set<string>();
+  for (const entry of listSourcesAndPatches(parseSpec(specText))) {
+    const file = entry.fileName ?? referencedFileName(entry.expanded ?? entry.value);
     if (file) names.add(file.split("/")[0] as string);
-  };
-  for (const s of sections) {
-    if (s.name === "%patchlist" || s.name === "%sourcelist") {
-      for (let i = s.header + 1; i < s.end; i++) {
-        const t = (lines[i] ?? "").trim();
-        if (t && !t.startsWith("#")) add(t);
-      }
-      continue;
-    }
-    for (let i = s.header + 1; i < s.end; i++) {
-      const tag = tagAt(lines, sections, i);
-      if (tag && (isSourceTag(tag.name) || isPatchTag(tag.name))) add(tag.value);
-    }
   }
-  return { names, all };
+  return names;
 }
 
 /**

@@ -7,7 +7,7 @@ import { analyseChange, text, type Analysis, type ComponentReview } from "./engi
 import type { ReviewChangeInput, RuleSetting } from "./input.js";
 import { LayeredRepoView } from "./layered-view.js";
 import { diffLineArrays } from "./line-diff.js";
-import { BinaryEditError, combinedDiff, fileDiff, type FileEdit } from "./patch-text.js";
+import { BinaryEditError, combinedDiff, type FileEdit } from "./patch-text.js";
 import { specLines } from "./spec-scan.js";
 import { synthesiseFix, type ComponentFix } from "./synthesis.js";
 import type { Finding, FixProposal, Level, ReviewResult, RuleId } from "./types.js";
@@ -205,5 +205,3 @@ function attachSuggestions(findings: Finding[], reviews: ComponentReview[], fixe
   }
   return out;
 }
-
-export { fileDiff as unifiedFileDiff };
