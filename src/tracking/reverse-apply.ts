@@ -36,9 +36,24 @@ export function touchedPaths(patchText: string): string[] {
   return paths;
 }
 
+/** Drops format-patch signatures (`-- ` and the git version): jsdiff would read them as removed lines. */
+function withoutSignatures(text: string): string {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of text.replace(/\r\n/g, "\n").split("\n")) {
+    if (line === "-- ") {
+      skipping = true;
+      continue;
+    }
+    if (skipping && /^From [0-9a-f]{40} /.test(line)) skipping = false;
+    if (!skipping) out.push(line);
+  }
+  return out.join("\n");
+}
+
 function safeParse(text: string): StructuredPatch[] {
   try {
-    return parsePatch(text.replace(/\r\n/g, "\n")).filter((p) => p.hunks.length > 0 || p.oldFileName || p.newFileName);
+    return parsePatch(withoutSignatures(text)).filter((p) => p.hunks.length > 0 || p.oldFileName || p.newFileName);
   } catch {
     return [];
   }

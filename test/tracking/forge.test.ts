@@ -1,0 +1,139 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkAgainstTree, ForgeError, githubForge, gitlabForge, localGitForge, patchId, type FetchLike } from "../../src/tracking/index.js";
+
+/** A fetch that answers from a route table and records every URL and header set. */
+function stubFetch(routes: Record<string, { status?: number; body: unknown; link?: string }>) {
+  const seen: { url: string; headers: Record<string, string> }[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    seen.push({ url, headers: init?.headers ?? {} });
+    const route = routes[url];
+    const status = route ? (route.status ?? 200) : 404;
+    const text = route ? (typeof route.body === "string" ? route.body : JSON.stringify(route.body)) : '{"message":"Not Found"}';
+    return { status, ok: status < 300, headers: { get: (n: string) => (n === "link" ? (route?.link ?? null) : null) }, text: async () => text, json: async () => JSON.parse(text) };
+  };
+  return { fetch, seen };
+}
+
+const gh = { forge: "github" as const, host: "github.com", path: "systemd/systemd" };
+
+describe("githubForge", () => {
+  it("reads PR state, ignoring the test merge commit of an unmerged PR", async () => {
+    const { fetch, seen } = stubFetch({
+      "https://api.github.com/repos/systemd/systemd/pulls/38769": { body: { html_url: "https://github.com/systemd/systemd/pull/38769", state: "closed", merged: true, merged_at: "2025-09-01T00:00:00Z", merge_commit_sha: "aaa", base: { ref: "main" }, title: "userdb: label", labels: [{ name: "userdb" }] } },
+      "https://api.github.com/repos/systemd/systemd/pulls/1": { body: { html_url: "https://github.com/systemd/systemd/pull/1", state: "open", merged: false, merge_commit_sha: "test-merge" } },
+      "https://api.github.com/repos/systemd/systemd/pulls/2": { body: { html_url: "https://github.com/systemd/systemd/pull/2", state: "closed", merged: false, merge_commit_sha: "test-merge" } },
+    });
+    const forge = githubForge({ fetch, token: "t0k" });
+    expect(await forge.change(gh, 38769)).toEqual({ url: "https://github.com/systemd/systemd/pull/38769", state: "merged", mergeCommit: "aaa", mergedAt: "2025-09-01T00:00:00Z", baseRef: "main", title: "userdb: label", labels: ["userdb"] });
+    expect(await forge.change(gh, 1)).toEqual({ url: "https://github.com/systemd/systemd/pull/1", state: "open" });
+    expect(await forge.change(gh, 2)).toEqual({ url: "https://github.com/systemd/systemd/pull/2", state: "closed" });
+    expect(await forge.change(gh, 3)).toBeUndefined();
+    expect(seen[0]?.headers).toMatchObject({ authorization: "Bearer t0k", "x-github-api-version": "2022-11-28" });
+  });
+
+  it("answers containment from the compare status and pages through tags", async () => {
+    const { fetch, seen } = stubFetch({
+      "https://api.github.com/repos/systemd/systemd/compare/v258.4...aaa?per_page=1": { body: { status: "behind" } },
+      "https://api.github.com/repos/systemd/systemd/compare/v258.4...bbb?per_page=1": { body: { status: "diverged" } },
+      "https://api.github.com/repos/systemd/systemd/compare/v258.4...ccc?per_page=1": { body: { status: "identical" } },
+      "https://api.github.com/repos/systemd/systemd/tags?per_page=100&page=1": { body: Array.from({ length: 100 }, (_, k) => ({ name: `v${k}` })), link: '<https://api.github.com/x?page=2>; rel="next"' },
+      "https://api.github.com/repos/systemd/systemd/tags?per_page=100&page=2": { body: [{ name: "v258.4" }] },
+      "https://api.github.com/repos/systemd/systemd/contents/src/core/main.c?ref=v258.4": { body: "int main;\n" },
+      "https://api.github.com/repos/systemd/systemd/compare/v1...boom?per_page=1": { status: 500, body: { message: "Server Error" } },
+    });
+    const forge = githubForge({ fetch });
+    expect(await forge.contains(gh, "v258.4", "aaa")).toBe(true);
+    expect(await forge.contains(gh, "v258.4", "bbb")).toBe(false);
+    expect(await forge.contains(gh, "v258.4", "ccc")).toBe(true);
+    expect(await forge.contains(gh, "v258.4", "nope")).toBeUndefined();
+    expect(await forge.tags(gh)).toHaveLength(101);
+    expect(await forge.readFile(gh, "v258.4", "src/core/main.c")).toBe("int main;\n");
+    expect(seen.find((s) => s.url.includes("/contents/"))?.headers.accept).toBe("application/vnd.github.raw");
+    await expect(forge.contains(gh, "v1", "boom")).rejects.toThrow(ForgeError);
+    await expect(forge.contains(gh, "v1", "boom")).rejects.toThrow("HTTP 500 Server Error");
+  });
+});
+
+describe("gitlabForge", () => {
+  const gl = { forge: "gitlab" as const, host: "gitlab.gnome.org", path: "GNOME/glib" };
+  it("reads merge requests (fast-forward merges land their head) and compares for containment", async () => {
+    const { fetch } = stubFetch({
+      "https://gitlab.gnome.org/api/v4/projects/GNOME%2Fglib/merge_requests/903": { body: { web_url: "https://gitlab.gnome.org/GNOME/glib/-/merge_requests/903", state: "merged", merge_commit_sha: null, squash_commit_sha: null, sha: "ff1", target_branch: "main" } },
+      "https://gitlab.gnome.org/api/v4/projects/GNOME%2Fglib/merge_requests/904": { body: { web_url: "u", state: "opened" } },
+      "https://gitlab.gnome.org/api/v4/projects/GNOME%2Fglib/repository/compare?from=2.84.0&to=ff1": { body: { commits: [] } },
+      "https://gitlab.gnome.org/api/v4/projects/GNOME%2Fglib/repository/compare?from=2.82.0&to=ff1": { body: { commits: [{ id: "ff1" }] } },
+    });
+    const forge = gitlabForge({ fetch, host: "gitlab.gnome.org" });
+    expect(forge.supports(gl)).toBe(true);
+    expect(forge.supports({ ...gl, host: "gitlab.com" })).toBe(false);
+    expect(await forge.change(gl, 903)).toMatchObject({ state: "merged", mergeCommit: "ff1", baseRef: "main" });
+    expect(await forge.change(gl, 904)).toMatchObject({ state: "open" });
+    expect(await forge.contains(gl, "2.84.0", "ff1")).toBe(true);
+    expect(await forge.contains(gl, "2.82.0", "ff1")).toBe(false);
+  });
+});
+
+describe("localGitForge and reverse-apply on a real repository", () => {
+  let dir: string;
+  let fixSha: string;
+  let fixPatch: string;
+  const env = { ...process.env, GIT_AUTHOR_NAME: "u", GIT_AUTHOR_EMAIL: "u@e.org", GIT_COMMITTER_NAME: "u", GIT_COMMITTER_EMAIL: "u@e.org", GIT_CONFIG_NOSYSTEM: "1", HOME: "/nonexistent" };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "specwarden-forge-"));
+    const repo = join(dir, "o", "r");
+    mkdirSync(join(repo, "src"), { recursive: true });
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, env }).toString();
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(repo, "src/a.c"), "one\ntwo\nthree\nfour\nfive\nsix\nseven\n");
+    writeFileSync(join(repo, "src/b.c"), "alpha\nbeta\n");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    git("tag", "v1.0");
+    writeFileSync(join(repo, "src/a.c"), "one\ntwo\nTHREE\nfour\nfive\nsix\nseven\n");
+    git("commit", "-q", "-am", "fix three");
+    fixSha = git("rev-parse", "HEAD").trim();
+    fixPatch = git("format-patch", "-1", "--stdout", "HEAD");
+    git("tag", "v1.1");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("answers containment, tags, files and diffs from the clone", async () => {
+    const forge = localGitForge(dir);
+    const project = { forge: "github" as const, host: "github.com", path: "o/r" };
+    expect((await forge.tags(project)).sort()).toEqual(["v1.0", "v1.1"]);
+    expect(await forge.contains(project, "v1.1", fixSha)).toBe(true);
+    expect(await forge.contains(project, "v1.0", fixSha)).toBe(false);
+    expect(await forge.contains(project, "v1.0", "0".repeat(40))).toBeUndefined();
+    expect(await forge.contains(project, "--upload-pack=x", fixSha)).toBeUndefined();
+    expect(await forge.readFile(project, "v1.0", "src/b.c")).toBe("alpha\nbeta\n");
+    expect(await forge.readFile(project, "v1.0", "../../etc/passwd")).toBeUndefined();
+    // rung c: the commit's diff has the downstream patch's id
+    const diff = await forge.commitDiff?.(project, fixSha);
+    expect(patchId(diff as string)).toBe(patchId(fixPatch));
+    expect(await forge.change(project, 1)).toBeUndefined();
+    expect(await forge.tags({ ...project, path: "other/missing" })).toEqual([]);
+  });
+
+  it("classifies hunks as present, absent or conflicting at a tag", async () => {
+    const forge = localGitForge(dir);
+    const project = { forge: "github" as const, host: "github.com", path: "o/r" };
+    const at = (tag: string) => (path: string) => forge.readFile(project, tag, path);
+    expect((await checkAgainstTree(fixPatch, at("v1.1"))).state).toBe("present");
+    expect((await checkAgainstTree(fixPatch, at("v1.0"))).state).toBe("absent");
+    const twoFiles = `${fixPatch.replace(/^-- \n[\s\S]*$/m, "")}--- a/src/b.c\n+++ b/src/b.c\n@@ -1,2 +1,2 @@\n-alpha\n+ALPHA\n beta\n`;
+    const partial = await checkAgainstTree(twoFiles, at("v1.1"));
+    expect(partial.state).toBe("partial");
+    expect(partial.files.map((f) => [f.path, f.hunks])).toEqual([
+      ["src/a.c", ["present"]],
+      ["src/b.c", ["absent"]],
+    ]);
+    const conflict = await checkAgainstTree("--- a/src/b.c\n+++ b/src/b.c\n@@ -1,2 +1,2 @@\n-gamma\n+GAMMA\n delta\n", at("v1.1"));
+    expect(conflict.state).toBe("conflict");
+    const created = await checkAgainstTree("--- /dev/null\n+++ b/src/new.c\n@@ -0,0 +1 @@\n+new\n", at("v1.1"));
+    expect(created).toMatchObject({ state: "absent", files: [{ path: "src/new.c", missing: true }] });
+  });
+});
