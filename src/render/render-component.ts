@@ -193,7 +193,8 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
     if (sources !== undefined) files.set("sources", encoder.encode(sources));
 
     // 5. Synthetic history and the release bump.
-    const plan = await planSyntheticHistory(input.history, lockPath);
+    // A component known only from spec discovery has no config file, hence no project history.
+    const plan = config.declaredAt ? await planSyntheticHistory(input.history, lockPath) : { changes: [] };
     const decision = decideRelease(name, config.release.calculation, spec, plan.changes.length);
     if (decision.action === "bump") {
       const bumpIndex = planned.length;

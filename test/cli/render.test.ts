@@ -115,6 +115,23 @@ describe("specwarden render: writing", () => {
   });
 });
 
+describe("specwarden render without --upstream", () => {
+  it("clones from the distro's dist-git URLs into the cache dir", async () => {
+    const out = join(fixture.root, "out-dist-git");
+    const io = fakeIO(fixture.root);
+    io.env["XDG_CACHE_HOME"] = join(fixture.root, "cache");
+    expect(await runRender(["--repo", fixture.projectDir, "--out", out, "--json", "widget", "oldbranch"], io, deps())).toBe(0);
+    const rows = JSON.parse(io.out) as { component: string; status: string; error?: string }[];
+    expect(rows.map((r) => [r.component, r.status])).toEqual([
+      ["oldbranch", "error"],
+      ["widget", "ok"],
+    ]);
+    expect(rows[0]?.error).toMatch(/f42/);
+    expect(readFileSync(join(out, "w/widget/widget.spec"), "utf8")).toContain("release_number = 5;");
+    expect(existsSync(join(fixture.root, "cache/specwarden/dist-git"))).toBe(true);
+  });
+});
+
 describe("specwarden render --check", () => {
   it("passes on a fresh render, names a hand-edited component and writes nothing", async () => {
     const io = fakeIO(fixture.root);
