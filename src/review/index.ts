@@ -186,20 +186,23 @@ function attachSuggestions(findings: Finding[], reviews: ComponentReview[], fixe
       const path = `${review.dir}/${rel}`;
       const head = specLines(text(before));
       for (const h of diffLineArrays(head, specLines(text(after)))) {
-        if (h.removed.length === 0) continue;
-        const startLine = h.oldStart + 1;
-        const endLine = h.oldStart + h.removed.length;
+        // an insertion is suggested as the line before it followed by the inserted lines
+        if (h.removed.length === 0 && h.oldStart === 0) continue;
+        const insertion = h.removed.length === 0;
+        const startLine = insertion ? h.oldStart : h.oldStart + 1;
+        const endLine = insertion ? h.oldStart : h.oldStart + h.removed.length;
+        const replacement = insertion ? [head[h.oldStart - 1] as string, ...h.added] : h.added;
         const i = out.findIndex(
           (f) =>
             f.path === path &&
             !f.suggestion &&
             f.level === "failure" &&
             f.line !== undefined &&
-            f.line <= endLine &&
+            f.line <= endLine + (insertion ? 1 : 0) &&
             (f.endLine ?? f.line) >= startLine,
         );
         if (i < 0) continue;
-        out[i] = { ...(out[i] as Finding), suggestion: { startLine, endLine, replacement: h.added } };
+        out[i] = { ...(out[i] as Finding), suggestion: { startLine, endLine, replacement } };
       }
     }
   }

@@ -309,6 +309,9 @@ describe("hand edits", () => {
     const result = await review(base, head);
     expect(result.findings.filter((f) => f.level === "failure")).toEqual([expect.objectContaining({ rule: "rendered-file-edited", path: ACL_SPEC })]);
     expect(result.fix?.note).toMatch(/Not reproduced by any overlay.*deleting `rm -f \$RPM_BUILD_ROOT%\{_libdir\}\/libacl.la` from %install.*not a single ordinary line/);
+    // the suggestion puts the line back after the one before it
+    const install = lineOf(head[ACL_SPEC] as string, "%make_install");
+    expect(result.findings[0]?.suggestion).toEqual({ startLine: install, endLine: install, replacement: ["%make_install", "rm -f $RPM_BUILD_ROOT%{_libdir}/libacl.la"] });
   });
 
   it("an added tag becomes spec-insert-tag or spec-add-tag in the right package", async () => {
