@@ -37,6 +37,16 @@ export class SelectionError extends Error {
 }
 
 const PIN = /^[0-9a-f]{7,40}$/i;
+const UNSAFE = "unsafe";
+
+/** Regular files: 100644, 100755, and the group-writable 100664 of very old repositories. */
+function isRegularMode(mode: string): boolean {
+  return mode.startsWith("100");
+}
+
+function isSafeName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && name.toLowerCase() !== ".git" && !/[\\/\0-\x1f]/.test(name);
+}
 
 export function isValidPin(value: string): boolean {
   return PIN.test(value);
@@ -231,13 +241,15 @@ export class GitSource {
     return out;
   }
 
-  /** Every leaf of a commit's tree: path, mode and object id (no blob is read). */
+  /** Every leaf of a commit's tree: path, mode and object id (no blob is read). A hostile tree
+   * can hold names git itself would refuse to check out; they come back with mode "unsafe". */
   async #leaves(treeOid: string, prefix = ""): Promise<{ path: string; mode: string; oid: string }[]> {
     const out: { path: string; mode: string; oid: string }[] = [];
     const items = await this.#tree(treeOid);
     const nested = await Promise.all(
       items.map(async (item) => {
         const path = prefix + item.name;
+        if (!isSafeName(item.name)) return [{ path, mode: UNSAFE, oid: item.oid }];
         if (item.mode === "040000") return this.#leaves(item.oid, `${path}/`);
         return [{ path, mode: item.mode, oid: item.oid }];
       }),
@@ -306,7 +318,7 @@ export class GitSource {
   async checkout(head: string): Promise<UpstreamCheckout> {
     const commit = await this.commit(head);
     const leaves = await this.#leaves(commit.tree);
-    const regular = leaves.filter((leaf) => leaf.mode === "100644" || leaf.mode === "100755");
+    const regular = leaves.filter((leaf) => isRegularMode(leaf.mode));
     await this.prefetch(head, regular.map((leaf) => leaf.oid));
     const maxBytes = this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const files = new Map<string, Uint8Array>();
@@ -332,6 +344,7 @@ export class GitSource {
     for (const leaf of leaves) {
       if (leaf.mode === "120000") skipped.push({ path: leaf.path, kind: "symlink", reason: "is a symbolic link; it is not followed" });
       else if (leaf.mode === "160000") skipped.push({ path: leaf.path, kind: "submodule", reason: "is a submodule; it is not followed" });
+      else if (leaf.mode === UNSAFE) skipped.push({ path: leaf.path, kind: "unsafe-path", reason: "has a name that is not safe to write (.., .git, a backslash or a control character)" });
     }
     skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const chain = await this.firstParentChain(head);

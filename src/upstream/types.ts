@@ -43,8 +43,9 @@ export interface UpstreamCheckout {
   files: Map<string, Uint8Array>;
   /** present when the source has git history (feeds rpmautospec) */
   history?: UpstreamHistory;
-  /** entries of the tree left out of `files`: symlinks, submodules, files above the size limit */
-  skipped?: { path: string; kind: "symlink" | "submodule" | "oversized"; reason: string }[];
+  /** entries of the tree left out of `files`: symlinks, submodules, files above the size limit,
+   * names that are not safe on disk (`..`, `.git`, a backslash) */
+  skipped?: { path: string; kind: "symlink" | "submodule" | "oversized" | "unsafe-path"; reason: string }[];
 }
 
 export class UpstreamError extends Error {

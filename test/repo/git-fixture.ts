@@ -15,6 +15,8 @@ export function removeDir(dir: string): void {
 export interface CommitOptions {
   /** ISO date or "@<epoch> <tz>" for both author and committer */
   date?: string;
+  /** standard input for the git command */
+  input?: string;
   author?: { name: string; email: string };
 }
 
@@ -71,6 +73,6 @@ export function runGitSync(cwd: string, args: string[], options: CommitOptions =
     cwd,
     env,
     encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.input !== undefined ? { input: options.input } : { stdio: ["ignore", "pipe", "pipe"] as ("ignore" | "pipe")[] }),
   });
 }

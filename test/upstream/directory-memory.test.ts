@@ -34,6 +34,13 @@ describe("directoryUpstream", () => {
     blobby.write("vendor.tar", new Uint8Array(4096));
     symlinkSync("blobby.spec", join(blobby.dir, "link.spec"));
     blobby.commit("import");
+    // a hostile tree (made with plumbing; git would refuse to check it out)
+    const hostile = TestRepo.init(join(upstreamDir, "hostile"));
+    const blob = hostile.git(["hash-object", "-w", "--stdin"], { input: "evil\n" }).trim();
+    const sub = hostile.git(["mktree"], { input: `100644 blob ${blob}\tpasswd\n` }).trim();
+    const tree = hostile.git(["mktree"], { input: `100644 blob ${blob}\t..\n100644 blob ${blob}\t.GIT\n040000 tree ${sub}\t..\n100644 blob ${blob}\thostile.spec\n` }).trim();
+    const commit = hostile.git(["commit-tree", "-m", "hostile", tree]).trim();
+    hostile.git(["update-ref", "refs/heads/main", commit]);
     source = directoryUpstream(upstreamDir, { maxFileBytes: 1024 });
   });
 
@@ -82,6 +89,12 @@ describe("directoryUpstream", () => {
       { path: "link.spec", kind: "symlink", reason: "is a symbolic link; it is not followed" },
       { path: "vendor.tar", kind: "oversized", reason: "is 4096 bytes, above the 1024-byte limit" },
     ]);
+  });
+
+  it("leaves out tree entries whose names are unsafe on disk", async () => {
+    const checkout = await source.fetch(request(fedora(base), { component: "hostile", upstreamName: "hostile" }));
+    expect([...checkout.files.keys()]).toEqual(["hostile.spec"]);
+    expect(checkout.skipped?.map((s) => `${s.kind}:${s.path}`).sort()).toEqual(["unsafe-path:..", "unsafe-path:..", "unsafe-path:.GIT"]);
   });
 
   it("falls back to HEAD when the repository lacks the version's branch", async () => {
