@@ -12,7 +12,7 @@ export { parseTrackingConfig, TrackingConfigError, DEFAULT_TRACKING, type Tracki
 export { ContentPacer, systemClock, type Clock, type PacerOptions } from "./pacer.js";
 export { IssueStore, type TrackedIssue } from "./issues.js";
 export { reconcileIssues, type ReconcileInput, type ReconcileSummary } from "./reconcile.js";
-export { renderDashboard, renderPatchIssue, patchIssueTitle, transitionComment, verdictHeadline, SECTION_TITLES, BODY_LIMIT } from "./render.js";
+export { renderDashboard, renderPatchIssue, patchIssueState, patchIssueTitle, transitionComment, verdictHeadline, SECTION_TITLES, BODY_LIMIT } from "./render.js";
 export { DASHBOARD_MARKER, patchMarker, readPatchMarker, encodeState, readState, type PatchIssueState, type DashboardState } from "./state.js";
 export { planDropEdits, pushDropPull, removeTomlOverlay, dropBranchName, type FileEdit } from "./drop-pull.js";
 export { trackRepository, defaultForge, type TrackRepositoryOptions, type TrackingSummary } from "./track-repository.js";
