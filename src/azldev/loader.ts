@@ -843,11 +843,11 @@ class ProjectLoader {
       return pending;
     };
     const out = new Map<string, Record<string, string | null>>();
+    const needed = configs.filter((config) => config.spec.type === "local" || config.overlays.some((o) => o.source));
     await Promise.all(
-      configs.map(async (config) => {
+      needed.map(async (config) => {
         const ids: Record<string, string | null> = {};
         out.set(config.name, ids);
-        if (config.spec.type !== "local" && !config.overlays.some((o) => o.source)) return;
         for (const overlay of config.overlays) {
           // An unresolvable source (absolute, or escaping the repository) was reported when decoded.
           if (!overlay.source || overlay.source.startsWith("/") || overlay.source.startsWith("../")) continue;

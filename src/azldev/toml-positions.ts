@@ -126,6 +126,7 @@ class Scanner {
 
   /** Insert the current element index after every array-of-tables prefix. */
   private resolve(keys: string[], isArrayHeader: boolean): string[] {
+    if (this.arrayTables.size === 0) return keys;
     const out: string[] = [];
     for (let k = 0; k < keys.length; k++) {
       out.push(keys[k] as string);
@@ -278,21 +279,18 @@ class Scanner {
     }
     this.i++;
     const bodyStart = this.i;
-    while (this.i < s.length) {
-      const d = s[this.i];
-      if (quote === '"' && d === "\\") {
-        this.i += 2;
-        continue;
-      }
-      if (d === quote) {
-        const body = s.slice(bodyStart, this.i);
-        this.i++;
-        return body;
-      }
-      if (d === "\n") break;
-      this.i++;
+    let end = s.indexOf(quote, bodyStart);
+    if (quote === '"') {
+      // skip quotes escaped by an odd run of backslashes
+      while (end >= 0 && isEscaped(s, end)) end = s.indexOf(quote, end + 1);
     }
-    return s.slice(bodyStart, this.i);
+    // The decoder accepted the text, so a single-line string closes on its own line.
+    if (end < 0) {
+      this.i = s.length;
+      return s.slice(bodyStart);
+    }
+    this.i = end + 1;
+    return s.slice(bodyStart, end);
   }
 
   private skipInlineSpace(): void {
@@ -319,6 +317,13 @@ class Scanner {
     const nl = this.s.indexOf("\n", this.i);
     this.i = nl < 0 ? this.s.length : nl;
   }
+}
+
+/** Is the character at `index` preceded by an odd number of backslashes? */
+function isEscaped(s: string, index: number): boolean {
+  let n = 0;
+  for (let k = index - 1; k >= 0 && s.charCodeAt(k) === 92; k--) n++;
+  return n % 2 === 1;
 }
 
 function isBareKeyChar(c: number): boolean {
