@@ -72,3 +72,69 @@ describe("full re-render", () => {
     expect(result.verdict).toBe("success");
   });
 });
+
+describe("local-spec components (rendered without any upstream)", () => {
+  const SPEC_SRC = `Name:           azl-motd
+Version:        1.2
+Release:        1%{?dist}
+Summary:        Azure Linux message of the day
+License:        MIT
+Source0:        motd
+BuildArch:      noarch
+
+%description
+The Azure Linux login banner.
+
+%install
+install -Dm0644 %{SOURCE0} %{buildroot}%{_sysconfdir}/motd
+
+%files
+%config(noreplace) %{_sysconfdir}/motd
+
+%changelog
+* Mon Nov 02 2026 Azure Linux <azurelinux@microsoft.com> - 1.2-1
+- Initial package
+`;
+  const comp = `[components.azl-motd]\nspec = { type = "local", path = "azl-motd.spec" }\n`;
+  const added = {
+    "base/comps/azl-motd/azl-motd.comp.toml": comp,
+    "base/comps/azl-motd/azl-motd.spec": SPEC_SRC,
+    "base/comps/azl-motd/motd": "Welcome to Azure Linux.\n",
+  };
+
+  async function rendered(files: Files): Promise<Files> {
+    const { memoryRepo } = await import("../../src/repo/index.js");
+    const { loadProject } = await import("../../src/azldev/index.js");
+    const { renderComponent } = await import("../../src/render/index.js");
+    const repo = memoryRepo(files);
+    const render = await renderComponent({ project: await loadProject(repo), repo, name: "azl-motd", now: new Date() });
+    expect(render.status).toBe("ok");
+    const out: Files = {};
+    for (const [path, bytes] of render.files) out[`${render.outputDir}/${path}`] = new TextDecoder().decode(bytes);
+    return out;
+  }
+
+  it("a new local component with its render is clean; without it, its files are missing", async () => {
+    const head = withEdits(base, added);
+    const tree = await rendered(head);
+    expect(Object.keys(tree)).toContain("specs/a/azl-motd/azl-motd.spec");
+    const withRender = await review(base, withEdits(head, tree));
+    expect(withRender.components).toEqual([expect.objectContaining({ name: "azl-motd", method: "full", status: "clean" })]);
+    expect(withRender.findings.filter((f) => f.level !== "notice")).toEqual([]);
+    const without = await review(base, head);
+    expect(without.verdict).toBe("failure");
+    expect(without.findings.filter((f) => f.level === "failure").map((f) => f.rule)).toEqual(expect.arrayContaining(["rendered-file-missing"]));
+    expect(without.fix?.verified).toBe(true);
+  });
+
+  it("a hand edit of a local component's render is an edit, and the fix is an overlay", async () => {
+    const withComponent = withEdits(base, added);
+    const b = withEdits(withComponent, await rendered(withComponent));
+    const spec = "specs/a/azl-motd/azl-motd.spec";
+    const head = withEdits(b, { [spec]: replaceOnce(b[spec] as string, "BuildArch:      noarch\n", "BuildArch:      noarch\nRequires:       setup\n") });
+    const result = await review(b, head);
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([expect.objectContaining({ rule: "rendered-file-edited", path: spec })]);
+    expect(result.fix?.patch).toContain('+tag = "Requires"');
+    expect(result.fix?.verified).toBe(true);
+  });
+});
