@@ -39,7 +39,7 @@ export function lintOverlays(component: string, overlays: readonly ConfiguredOve
       const tag = /^\^?(?:\\s\*)?([A-Za-z][A-Za-z0-9_]*):/.exec(o.regex);
       if (tag && !MULTI_VALUED.test(tag[1] as string) && o.replacement !== undefined) {
         const name = tag[1] as string;
-        if (new RegExp(`^${name}:`, "i").test(o.replacement.trim())) {
+        if (o.replacement.trim().toLowerCase().startsWith(`${name.toLowerCase()}:`)) {
           push(o, "notice", `${label(o)} rewrites the \`${name}:\` tag with a regular expression; \`type = "spec-update-tag"\` with \`tag = "${name}"\` says the same and fails loudly when the tag disappears.`);
         } else if (o.replacement === "") {
           push(o, "notice", `${label(o)} blanks a \`${name}:\` line with a regular expression; \`type = "spec-remove-tag"\` removes the line instead of leaving it empty.`);

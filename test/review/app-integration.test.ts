@@ -88,4 +88,18 @@ describe("the app with the real review engine", () => {
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0]!.body).toContain("Resolved");
   });
+
+  it("a one-component PR on a warm base costs at most 15 GitHub API calls with the real engine", async () => {
+    const { github, deliver, base } = await demoPull();
+    await deliver("pull_request", github.pullRequestPayload(7, "opened"));
+    // a second PR on the same base: tokens, identity, base tree and blobs are warm
+    const tree = withEdits(baseFiles(), { "specs/a/acl/acl.spec": baseFiles()["specs/a/acl/acl.spec"]!.replace("%configure --disable-static", "%configure --disable-static --enable-nls") });
+    const head = github.commit(tree, { parents: [base] });
+    github.openPull({ number: 8, base, head, headRef: "acl-nls" });
+    const before = github.calls.length;
+    await deliver("pull_request", github.pullRequestPayload(8, "opened"));
+    const calls = github.calls.slice(before).filter((c) => !c.path.endsWith("/access_tokens"));
+    expect(github.checkRuns.find((r) => r.head_sha === head)).toMatchObject({ conclusion: "failure" });
+    expect(calls.length).toBeLessThanOrEqual(15);
+  });
 });
