@@ -204,7 +204,10 @@ export class DistGitUpstream implements UpstreamSource {
     const memo = await this.#readMemo(request.upstreamName);
     let commit: string | undefined;
     if (request.snapshot !== undefined) {
-      commit = memo.snapshots[`${url}\0${branch}\0${request.snapshot}`]?.commit;
+      const known = memo.snapshots[`${url}\0${branch}\0${request.snapshot}`];
+      // Only a snapshot that was already in the past when it was resolved cannot move since.
+      const seconds = parseSnapshot(request.snapshot) ?? Number.POSITIVE_INFINITY;
+      if (known && known.at / 1000 > seconds) commit = known.commit;
     } else {
       const head = memo.heads[`${url}\0${branch}`];
       const ttl = this.#options.headTtlMs ?? DEFAULT_HEAD_TTL_MS;

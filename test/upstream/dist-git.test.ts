@@ -198,6 +198,16 @@ describe("distGitUpstream over file:// dist-git", () => {
     removeDir(localBase);
   });
 
+  it("does not trust a remembered snapshot that was still in the future when resolved", async () => {
+    const source = make();
+    await source.fetch(request(fedora(base), { snapshot: "2999-01-01T00:00:00Z" }));
+    await source.fetch(request(fedora(base), { snapshot: "2999-01-01T00:00:00Z" }));
+    expect(source.stats.clones).toBe(2);
+    await source.fetch(request(fedora(base), { snapshot: "2025-02-20T00:00:00Z" }));
+    await source.fetch(request(fedora(base), { snapshot: "2025-02-20T00:00:00Z" }));
+    expect(source.stats.clones).toBe(3);
+  });
+
   it("concurrent fetches of the same key clone once", async () => {
     const source = make();
     const results = await Promise.all(Array.from({ length: 6 }, () => source.fetch(request(fedora(base), { commit: origin.f43[2] }))));
