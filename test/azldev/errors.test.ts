@@ -189,6 +189,21 @@ tag = "Requires"
     ]);
   });
 
+  it("checks archive-scoped overlays: allowed types, known archive names, and a file inside the archive", async () => {
+    const project = await load(
+      comp(`overlays = [
+  { type = "file-search-replace", archive = "kernel-6.18.5.1.tar.gz", file = "Makefile", regex = "^EXTRAVERSION =.*", replacement = "EXTRAVERSION = .1" },
+  { type = "file-remove", archive = "kernel.zip", file = "docs/*" },
+  { type = "file-remove", archive = "kernel.tar.xz" },
+]
+`),
+    );
+    expect(errorLines(project)).toEqual([
+      expect.stringMatching(/^base\/comps\/x\/x\.comp\.toml:5:3: invalid overlay 2 for component `x`: overlay type `file-remove` requires `archive` to be a recognized archive name .*found `kernel\.zip`/),
+      expect.stringMatching(/^base\/comps\/x\/x\.comp\.toml:6:3: invalid overlay 3 for component `x`: overlay type `file-remove` requires `file`/),
+    ]);
+  });
+
   it("rejects a regex RE2 cannot compile, naming the pattern", async () => {
     const project = await load(comp(`[[components.x.overlays]]\ntype = "spec-search-replace"\nregex = '(?<=Requires:)\\s+foo('\nreplacement = "bar"\n`));
     expect(errorLines(project)).toEqual([
