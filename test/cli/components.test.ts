@@ -82,7 +82,7 @@ describe("specwarden components", () => {
         "base/comps/y/y.comp.toml": "[components.y\n",
       });
       const io = fakeIO(broken);
-      expect(await run(["--json"], io)).toBe(1);
+      expect(await run(["--json"], io)).toBe(2);
       const errors = io.err.trimEnd().split("\n");
       expect(errors[0]).toBe(
         "base/comps/x/x.comp.toml:3:1: invalid overlay 1 for component `x`: overlay type `spec-add-tag` requires `value` field: (no description)",

@@ -1,7 +1,7 @@
 /**
  * `specwarden components [--repo PATH] [--ref REV] [--json]`: every component with its effective
  * configuration. Configuration errors go to stderr as `file:line:column: message`; any error
- * (not warning) makes the exit status 1.
+ * (not warning) makes the exit status 2 (invalid configuration is fatal to a listing).
  */
 import { resolve } from "node:path";
 import { formatError, loadProject, renderedDirOf, type Project, type SpecSource } from "../../azldev/index.js";
@@ -16,7 +16,7 @@ List every component of an azldev project with its effective configuration.
   --ref REV     read the tree at this git revision instead of the working tree
   --json        print {"components": [{name, spec, overlays, groups, renderedDir}]}
 
-Configuration errors are printed to stderr as file:line:column: message; exit status 1 when there are any.
+Configuration errors are printed to stderr as file:line:column: message; exit status 2 when there are any.
 `;
 
 interface Options {
@@ -95,7 +95,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 
   const errors = project.errors.filter((e) => e.severity === "error").length;
   if (errors > 0) io.stderr(`specwarden components: ${errors} configuration error${errors === 1 ? "" : "s"}\n`);
-  return errors > 0 ? 1 : 0;
+  return errors > 0 ? 2 : 0;
 }
 
 function describeSpec(spec: SpecSource): string {
