@@ -93,9 +93,10 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   }
   let findings = findingsOf(analysis, input);
   const usable = fixes.filter((f) => f.edits.length > 0).sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+  const none = (note: string) => () => ({ verified: false, note });
   if (usable.length === 0) {
     const why = fixes.flatMap((f) => f.unsynthesised);
-    return { findings: attachProposals(findings, fixes, { verified: false, note: why.join("; ") || "no fix could be synthesised" }, undefined) };
+    return { findings: attachProposals(findings, fixes, none(why.join("; ") || "no fix could be synthesised")) };
   }
   const edits = usable.flatMap((f) => f.edits);
   let patch: string;
@@ -103,27 +104,31 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
     patch = combinedDiff(edits);
   } catch (error) {
     if (!(error instanceof BinaryEditError)) throw error;
-    return { findings: attachProposals(findings, fixes, { verified: false, note: error.message }, undefined) };
+    return { findings: attachProposals(findings, fixes, none(error.message)) };
   }
   const verification = await verify(analysis, input, deps, edits);
   const unsynthesised = fixes.flatMap((f) => f.unsynthesised);
   const notes = fixes.flatMap((f) => f.notes);
+  const remainingIn = new Set(verification.remaining.map((f) => f.component));
+  const dropped = unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${unsynthesised.join("; ")}`] : [];
   if (verification.remaining.length > 0) {
     const note = `no fix is offered: after applying the synthesised one, ${verification.remaining.length} problem(s) remain (${verification.remaining
       .slice(0, 3)
       .map((f) => `${f.rule} at ${f.path}${f.line ? `:${f.line}` : ""}`)
       .join(", ")})${unsynthesised.length ? `; not reproduced by any overlay: ${unsynthesised.join("; ")}` : ""}`;
-    return { findings: attachProposals(findings, fixes, { verified: false, note }, undefined) };
+    // a component whose own problems the fix clears still gets its part, checked with the rest
+    findings = attachProposals(findings, fixes, (cf) =>
+      remainingIn.has(cf.component) || cf.edits.length === 0
+        ? { verified: false, note }
+        : { verified: !verification.unverifiedReason, patch: true, ...(cf.notes.length || cf.unsynthesised.length ? { note: [...cf.notes, ...cf.unsynthesised].join(" ") } : {}) },
+    );
+    return { findings };
   }
-  const noteParts = [
-    ...(verification.unverifiedReason ? [verification.unverifiedReason] : []),
-    ...(unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${unsynthesised.join("; ")}`] : []),
-    ...notes,
-  ];
+  const noteParts = [...(verification.unverifiedReason ? [verification.unverifiedReason] : []), ...dropped, ...notes];
   const verified = !verification.unverifiedReason;
   const note = noteParts.length ? noteParts.join(" ") : undefined;
   findings = attachSuggestions(findings, analysis.components, fixes);
-  findings = attachProposals(findings, fixes, { verified, ...(note ? { note } : {}) }, patch);
+  findings = attachProposals(findings, fixes, () => ({ verified, patch: true, ...(note ? { note } : {}) }));
   return { findings, fix: { patch, verified, ...(note ? { note } : {}) } };
 }
 
@@ -150,26 +155,30 @@ async function verify(
   };
 }
 
-function attachProposals(findings: Finding[], fixes: ComponentFix[], status: { verified: boolean; note?: string }, patch: string | undefined): Finding[] {
+interface ProposalStatus {
+  verified: boolean;
+  /** include the component's part of the patch */
+  patch?: boolean;
+  note?: string;
+}
+
+function attachProposals(findings: Finding[], fixes: ComponentFix[], statusOf: (fix: ComponentFix) => ProposalStatus): Finding[] {
   const byComponent = new Map(fixes.map((f) => [f.component, f]));
   return findings.map((f) => {
     if (f.level !== "failure" || !f.component) return f;
     const cf = byComponent.get(f.component);
     if (!cf) return f;
+    const status = statusOf(cf);
     let componentPatch: string | undefined;
-    if (patch !== undefined) {
+    if (status.patch) {
       try {
-        componentPatch = combinedDiff(cf.edits);
+        componentPatch = combinedDiff(cf.edits) || undefined;
       } catch {
         componentPatch = undefined;
       }
     }
-    const proposal: FixProposal = {
-      summary: cf.summary,
-      verified: status.verified,
-      ...(componentPatch ? { patch: componentPatch } : {}),
-      ...(status.note || cf.unsynthesised.length ? { note: status.note ?? cf.unsynthesised.join("; ") } : {}),
-    };
+    const note = status.note ?? (cf.unsynthesised.length ? cf.unsynthesised.join("; ") : undefined);
+    const proposal: FixProposal = { summary: cf.summary, verified: status.verified, ...(componentPatch ? { patch: componentPatch } : {}), ...(note ? { note } : {}) };
     return { ...f, fix: proposal };
   });
 }

@@ -393,6 +393,27 @@ describe("hand edits", () => {
     expect(edited?.message).toContain(`"Lower Conflicts on setup from 2.15.0-3 to 2.15.0-1 to match the setup Azure Linux ships" (base/comps/systemd/systemd.comp.toml:${lineOf(comp, "Lower Conflicts") - 1})`);
   });
 
+  it("with a component no fix can clear, no combined fix is offered, but the fixable component gets its part", async () => {
+    const broken = `${base["base/comps/systemd/systemd.comp.toml"]}
+[[components.systemd.overlays]]
+description = "Enable the Xen control library"
+type = "spec-search-replace"
+section = "%build"
+regex = '^        -Dxenctrl=enabled$'
+replacement = "        -Dxenctrl=disabled"
+`;
+    const head = withEdits(base, {
+      "base/comps/systemd/systemd.comp.toml": broken,
+      [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "%configure --disable-static", "%configure --disable-static --enable-nls"),
+    });
+    const result = await review(base, head);
+    expect(result.fix).toBeUndefined();
+    const acl = result.findings.find((f) => f.component === "acl" && f.level === "failure");
+    expect(acl?.fix).toMatchObject({ verified: true, patch: expect.stringContaining("+replacement = '%configure --disable-static --enable-nls'") });
+    const systemd = result.findings.find((f) => f.rule === "overlay-failed");
+    expect(systemd?.fix).toBeUndefined();
+  });
+
   it("a deleted rendered file is missing; the fix restores it", async () => {
     const head = withEdits(base, { "specs/s/systemd/inittab": null });
     const result = await review(base, head);
