@@ -84,11 +84,18 @@ export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = 
   const table = componentTable(result.components);
   if (table) head.push(table);
   const unfixed = findings.filter((f) => f.level === "failure" && f.fix && !f.fix.patch && f.fix.note);
+  // without a fix for the whole change, the components that do have one still show theirs
+  const partial = new Map<string, NonNullable<Finding["fix"]>>();
+  if (!result.fix) for (const f of findings) if (f.fix?.patch && f.component && !partial.has(f.component)) partial.set(f.component, f.fix);
   const blocks = [
     ...head,
     ...(findings.length ? ["### Findings", ...findings.map(findingLine)] : []),
     ...(result.fix ? [fixMarkdown(result.fix).join("\n\n")] : []),
-    ...(!result.fix && unfixed.length ? [`### No fix offered\n\n${escapeMarkdown((unfixed[0] as Finding).fix?.note ?? "")}`] : []),
+    ...(!result.fix && unfixed.length ? [`### No fix for the whole change\n\n${escapeMarkdown((unfixed[0] as Finding).fix?.note ?? "")}`] : []),
+    ...[...partial].map(
+      ([component, fix]) =>
+        `### Fix for ${escapeMarkdown(component)} (${fix.verified ? "verified by re-rendering" : "not verified"})\n\n${fix.note ? `**Notes:** ${escapeMarkdown(fix.note)}\n\n` : ""}${fenced(fix.patch as string, "diff")}`,
+    ),
   ];
   const text = joinWithinBudget(blocks, maxBytes, (n) => `_${n} more item(s) omitted to fit the size limit; run \`specwarden check --json\` for the full report._`);
   return byteLength(text) <= maxBytes ? text : truncateBytes(text, maxBytes);

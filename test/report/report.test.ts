@@ -111,3 +111,22 @@ describe("annotations", () => {
     expect(annotations[1]?.title).toBe("rendered-file-edited: specs/s/systemd/systemd.spec:91-94");
   });
 });
+
+describe("partial fixes", () => {
+  it("without a fix for the whole change, each component's own verified fix is shown", () => {
+    const md = renderMarkdown({
+      verdict: "failure",
+      components: [
+        { name: "acl", status: "drift", method: "unchanged" },
+        { name: "systemd", status: "failed", method: "incremental" },
+      ],
+      findings: [
+        finding({ component: "acl", path: "specs/a/acl/acl.spec", fix: { summary: "add 1 overlay", verified: true, patch } }),
+        finding({ rule: "overlay-failed", component: "systemd", path: "base/comps/systemd/systemd.comp.toml", line: 22, fix: { summary: "none", verified: false, note: "no fix is offered: 1 problem(s) remain" } }),
+      ],
+    });
+    expect(md).toContain("### No fix for the whole change");
+    expect(md).toContain("### Fix for acl (verified by re-rendering)");
+    expect(md).toContain(patch);
+  });
+});
