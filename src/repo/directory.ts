@@ -1,9 +1,11 @@
 /**
- * RepoView over a directory on disk (a working tree, an unpacked checkout). Every path component
- * is checked with lstat, so a symlinked directory anywhere in a path is refused rather than
- * followed, and the final open uses O_NOFOLLOW so a file swapped for a link in between is refused
- * too. Submodule checkouts (directories holding a `.git`) are reported, not entered; `.git` itself
- * is not part of the view.
+ * RepoView over a directory on disk (a working tree, an unpacked checkout). A symlink anywhere in
+ * a path is refused, never followed: stat and list check every component with lstat; reads open
+ * the file with O_NOFOLLOW and then ask the kernel (/proc/self/fd) which file was really opened,
+ * so a link in an earlier component, even one swapped in between, is caught on the descriptor
+ * actually read (without /proc, every component is checked with lstat instead). Submodule
+ * checkouts (directories holding a `.git`) are reported, not entered; `.git` itself is not part
+ * of the view.
  */
 import { constants as fsConstants, type Stats } from "node:fs";
 import { lstat, open, readdir, readlink, realpath } from "node:fs/promises";
@@ -22,6 +24,8 @@ const idCache = new Map<string, string>();
 const ID_CACHE_LIMIT = 200_000;
 
 const IO_CONCURRENCY = 16;
+/** Ids of files above this size are hashed as a stream instead of from one read. */
+const STREAM_ABOVE_BYTES = 1024 * 1024;
 /** Open descriptors per view at any time, whatever the number of concurrent reads. */
 const MAX_OPEN_FILES = 64;
 
@@ -41,7 +45,6 @@ class Limiter {
     }
   }
 }
-const STREAM_ABOVE_BYTES = 1024 * 1024;
 
 export class DirectoryRepoView implements RepoView {
   readonly description: string;
