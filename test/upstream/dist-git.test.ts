@@ -160,6 +160,9 @@ describe("distGitUpstream over file:// dist-git", () => {
     const snap = await source.fetch(request(distro, { snapshot: "2025-04-01T00:00:00Z" }));
     const head = await source.fetch(request(distro));
     expect(source.stats.clones).toBe(3);
+    // this origin does not allow filters: the clone fell back to a full one, with every blob
+    const entry = join(cacheDir, "entries", "foo", local.f43[1]!);
+    expect(runGitSync(entry, ["rev-list", "--objects", "--missing=print", "--all"]).split("\n").filter((l) => l.startsWith("?"))).toEqual([]);
     renameSync(local.bare, `${local.bare}.gone`);
     const again = await source.fetch(request(distro, { commit: local.f43[1] }));
     const againShort = await source.fetch(request(distro, { commit: local.f43[1]!.slice(0, 10) }));
