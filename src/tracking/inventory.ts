@@ -261,7 +261,11 @@ async function inventoryComponent(
     }
   }
   const macros = { ...options.macros, ...config.build.defines };
-  const scans = specText === undefined ? [] : options.arches.map((arch) => ({ arch, scan: scanSpec(specText as string, { macros, with: config.build.with, without: config.build.without, arch }) }));
+  // one scan serves every architecture unless the spec looks at the architecture
+  const archDependent = specText !== undefined && /%(?:el)?ifn?arch\b|_arch\b|_target_cpu|_host_cpu/.test(specText);
+  const scanFor = (arch: string) => scanSpec(specText as string, { macros, with: config.build.with, without: config.build.without, arch });
+  const shared = specText !== undefined && !archDependent ? scanFor(options.arches[0] as string) : undefined;
+  const scans = specText === undefined ? [] : options.arches.map((arch) => ({ arch, scan: shared ?? scanFor(arch) }));
   const facts = entryFacts(scans);
   const first = scans[0]?.scan;
   if (specPath) component.specPath = specPath;

@@ -29,8 +29,22 @@ export function extractUrls(text: string): string[] {
   return found;
 }
 
+const classified = new Map<string, UrlReference | undefined>();
+
 /** Classifies a URL; returns undefined for text that is not an http(s) URL. */
 export function classifyUrl(raw: string): UrlReference | undefined {
+  if (!/^\s*https?:\/\//i.test(raw)) return undefined;
+  if (classified.has(raw)) {
+    const hit = classified.get(raw);
+    return hit ? { ...hit } : undefined;
+  }
+  const result = classifyUncached(raw);
+  if (classified.size > 10_000) classified.clear();
+  classified.set(raw, result);
+  return result ? { ...result } : undefined;
+}
+
+function classifyUncached(raw: string): UrlReference | undefined {
   let url: URL;
   try {
     url = new URL(raw.trim());

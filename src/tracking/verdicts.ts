@@ -199,10 +199,24 @@ function packagedVersionOf(pkg: string, versions: Map<string, string>): { compon
 
 type Draft = Pick<PatchVerdict, "verdict" | "rung" | "reason" | "droppable"> & { dropFrom?: string };
 
+/** Per-inventory lookups, built once however many patches are assessed. */
+const lookups = new WeakMap<PatchInventory, { components: Map<string, PatchInventory["components"][number]>; versions: Map<string, string> }>();
+function lookupsOf(inv: PatchInventory) {
+  let found = lookups.get(inv);
+  if (!found) {
+    found = {
+      components: new Map(inv.components.map((c) => [c.name, c])),
+      versions: new Map(inv.components.filter((c) => c.version).map((c) => [c.name, c.version as string])),
+    };
+    lookups.set(inv, found);
+  }
+  return found;
+}
+
 export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, options: TrackOptions = {}, session?: ForgeSession): Promise<PatchVerdict> {
-  const component = inv.components.find((c) => c.name === patch.component);
+  const { components, versions } = lookupsOf(inv);
+  const component = components.get(patch.component);
   const version = component?.version;
-  const versions = new Map(inv.components.filter((c) => c.version).map((c) => [c.name, c.version as string]));
   const evidence: Evidence[] = [];
   const conflicts: string[] = [];
   const links: string[] = [];
