@@ -20,8 +20,17 @@ export interface InventoryOptions {
   arches?: string[];
   /** only these components */
   components?: string[];
-  /** read patch files for headers and patch ids (default true) */
-  readPatches?: boolean;
+  /**
+   * read patch files for headers and patch ids: every patch (true, the default), only the ones the
+   * distro vendors ("distro": one blob read per vendored patch instead of per Patch tag), or none
+   */
+  readPatches?: boolean | "distro";
+  /**
+   * skip components whose rendered directory holds no patch file and whose overlays vendor none:
+   * their spec is not read (saves a blob read per component on large repositories; such a
+   * component can only carry URL patches inside false conditionals)
+   */
+  skipPatchless?: boolean;
 }
 
 const DEFAULT_ARCHES = ["x86_64", "aarch64"];
@@ -200,13 +209,14 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
 
   for (const name of names) {
     const config = project.components.get(name) as ComponentConfig;
+    if (options.skipPatchless && !(await mayCarryPatches(project, repo, config))) continue;
     const result = await inventoryComponent(project, repo, cache, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true });
     components.push(result.component);
     patches.push(...result.patches);
   }
   // Removal criteria name other packages ("drop when selinux-policy >= 42.3"): when only some
-  // components were asked for, still read the packaged version of the ones the criteria name.
-  if (options.components) {
+  // components were read, still read the packaged version of the ones the criteria name.
+  if (options.components || options.skipPatchless) {
     const named = new Set<string>();
     for (const patch of patches) {
       for (const criterion of patch.removalCriteria) {
@@ -232,6 +242,12 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
   return { patches, components, macros, arches };
 }
 
+async function mayCarryPatches(project: Project, repo: RepoView, config: ComponentConfig): Promise<boolean> {
+  if (config.overlays.some((o) => o.type === "patch-add" || (o.type === "file-add" && PATCH_FILE.test(o.file ?? "")))) return true;
+  const entries = await repo.list(renderedDirOf(project, config.name)).catch(() => []);
+  return entries.some((e) => PATCH_FILE.test(e.path));
+}
+
 async function findSpec(repo: RepoView, dir: string, name: string): Promise<string | undefined> {
   const preferred = `${dir}/${name}.spec`;
   const stat = await repo.stat(preferred).catch(() => undefined);
@@ -245,7 +261,7 @@ async function inventoryComponent(
   repo: RepoView,
   cache: TextCache,
   config: ComponentConfig,
-  options: { arches: string[]; macros: Record<string, string>; readPatches: boolean },
+  options: { arches: string[]; macros: Record<string, string>; readPatches: boolean | "distro" },
 ): Promise<{ component: ComponentPatches; patches: InventoryPatch[] }> {
   const name = config.name;
   const dir = renderedDirOf(project, name);
@@ -327,7 +343,8 @@ async function inventoryComponent(
     const renderedStat = await repo.stat(renderedCandidate).catch(() => undefined);
     if (renderedStat?.kind === "file") patch.renderedPath = renderedCandidate;
     const contentPath = args.sourcePath ?? patch.renderedPath;
-    if (options.readPatches && contentPath && PATCH_FILE.test(file) && !/\.(gz|bz2|xz)$/i.test(file)) {
+    const wantContent = options.readPatches === true || (options.readPatches === "distro" && args.origin === "distro");
+    if (wantContent && contentPath && PATCH_FILE.test(file) && !/\.(gz|bz2|xz)$/i.test(file)) {
       try {
         const stat = await repo.stat(contentPath);
         if (stat?.id) patch.blobId = stat.id;

@@ -124,3 +124,27 @@ describe("inventory of the fixture distro", () => {
     expect(stray?.problems[0]).toContain("no Source or Patch tag");
   });
 });
+
+describe("inventory read budget", () => {
+  it("reads only vendored patch files and skips components without patches when asked", async () => {
+    const { FIXTURE_DISTRO } = await import("./helpers.js");
+    const { openRepo } = await import("../../src/repo/index.js");
+    const repo = await openRepo(FIXTURE_DISTRO);
+    const reads: string[] = [];
+    const counting = { ...repo, description: repo.description, readFile: repo.readFile.bind(repo), stat: repo.stat.bind(repo), list: repo.list.bind(repo), readText: async (p: string) => (reads.push(p), repo.readText(p)) };
+    const project = await loadProject(repo);
+    reads.length = 0;
+    const inv = await inventory(project, counting, { readPatches: "distro", skipPatchless: true });
+    // selinux-policy has no patches; its version is read only because unitd's removal criterion names it
+    expect(inv.components.map((c) => [c.name, c.referencedOnly ?? false])).toEqual([["libfoo", false], ["netlabel", false], ["unitd", false], ["selinux-policy", true]]);
+    expect(inv.patches).toHaveLength(8);
+    expect(reads.filter((p) => p.endsWith(".spec")).sort()).toEqual(["specs/l/libfoo/libfoo.spec", "specs/n/netlabel/netlabel.spec", "specs/s/selinux-policy/selinux-policy.spec", "specs/u/unitd/unitd.spec"]);
+    expect(reads.filter((p) => /\.(patch|diff)$/.test(p)).sort()).toEqual([
+      "base/comps/libfoo/libfoo-default-ciphers.patch",
+      "base/comps/netlabel/netlabel-long-labels.patch",
+      "base/comps/unitd/unitd-tmpfiles-label.patch",
+    ]);
+    expect(inv.patches.find((p) => p.file === "80.patch")?.patchIds).toBeUndefined();
+    expect(inv.patches.find((p) => p.file === "netlabel-long-labels.patch")?.patchIds).toHaveLength(1);
+  });
+});

@@ -94,7 +94,14 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
   }
   const view = new GitHubRepoView({ owner: repo.owner, repo: repo.repo, commitSha: headSha, reader: octokitGitReader(octokit, repo), caches: options.caches ?? sharedCaches });
   const project = await loadProject(view);
-  const inv = await inventory(project, view, { ...(tracking.macros ? { macros: tracking.macros } : {}), ...(tracking.arches ? { arches: tracking.arches } : {}) });
+  // On GitHub every file read is an API call: read specs only where patches can be, and patch
+  // files only for the patches the repository vendors (inherited ones are judged by their URLs).
+  const inv = await inventory(project, view, {
+    readPatches: "distro",
+    skipPatchless: true,
+    ...(tracking.macros ? { macros: tracking.macros } : {}),
+    ...(tracking.arches ? { arches: tracking.arches } : {}),
+  });
   const forge = options.offline ? undefined : (options.forge ?? defaultForge(options.upstreamToken));
   const verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText: (p) => view.readText(p) });
 
