@@ -500,10 +500,12 @@ function dropAction(
   }
   const file = compFile ?? `base/comps/${name}/${name}.comp.toml`;
   let toml: string;
-  if (entry.fromList || (!patch.url && /^\d+$/.test(String(entry.number)) && scanHasNumberedTag(scan, entry))) {
+  // azldev's patch-remove deletes numbered `PatchN:` tags and %patchlist lines whose file it can
+  // also delete; bare `Patch:` tags and URL values need spec-remove-tag
+  if (!patch.url && (entry.fromList || entry.explicitNumber)) {
     toml = `[[components.${name}.overlays]]\ndescription = ${tomlString(`Drop ${patch.file}`)}\ntype = "patch-remove"\nfile = ${tomlString(entry.value)}`;
   } else {
-    const written = scanTagName(scan, entry);
+    const written = entry.explicitNumber ? `${entry.kind}${entry.number}` : entry.kind;
     toml = `[[components.${name}.overlays]]\ndescription = ${tomlString(`Drop ${patch.file}`)}\ntype = "spec-remove-tag"\ntag = ${tomlString(written)}\nvalue = ${tomlString(entry.value)}`;
   }
   for (const line of action.specLines ?? []) {
@@ -512,15 +514,6 @@ function dropAction(
   action.addOverlay = { file, toml };
   action.summary = `Add ${action.specLines?.length ? "these overlays" : "this overlay"} to ${file}, then re-render ${name}.`;
   return action;
-}
-
-/** azldev's patch-remove only removes numbered `PatchN:` tags and %patchlist lines whose value is a local file. */
-function scanHasNumberedTag(scan: SpecScan | undefined, entry: SpecEntry): boolean {
-  return scanTagName(scan, entry) !== "Patch" && !/^[a-z]+:\/\//i.test(entry.value);
-}
-
-function scanTagName(_scan: SpecScan | undefined, entry: SpecEntry): string {
-  return entry.explicitNumber ? `${entry.kind}${entry.number}` : entry.kind;
 }
 
 function re2Escape(text: string): string {
