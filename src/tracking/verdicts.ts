@@ -277,7 +277,7 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     return finish({ verdict: "inactive", rung: "spec", reason: `never applied: ${patch.condition ?? "its conditional is false"} for this distro`, droppable: true });
   }
 
-  const session2 = session ?? (options.forge ? new ForgeSession(options.forge) : undefined);
+  const forgeSession = session ?? (options.forge ? new ForgeSession(options.forge) : undefined);
   let tag: string | undefined;
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -287,8 +287,8 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       return undefined;
     }
   };
-  if (session2 && project && version && session2.forge.supports(project)) {
-    tag = await guard(`tags of ${project.path}`, () => tagForVersion(session2, project, patch.component, version, component?.source0));
+  if (forgeSession && project && version && forgeSession.forge.supports(project)) {
+    tag = await guard(`tags of ${project.path}`, () => tagForVersion(forgeSession, project, patch.component, version, component?.source0));
     if (result.upstream && tag) result.upstream.tag = tag;
     if (!tag) evidence.push({ rung: "none", summary: `no upstream tag of ${project.path} matches the packaged version ${version}` });
   }
@@ -300,19 +300,19 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   };
 
   // rung a / b: commits named by the patch
-  if (session2) {
+  if (forgeSession) {
     for (const ref of commitRefs.slice(0, 6)) {
       const where = ref.project ?? project;
-      if (!where || !session2.forge.supports(where)) continue;
+      if (!where || !forgeSession.forge.supports(where)) continue;
       if (tag && (!ref.project || !project || projectKey(ref.project) === projectKey(project))) {
-        const inside = await guard(`containment of ${ref.sha.slice(0, 12)}`, () => session2.forge.contains(where, tag as string, ref.sha));
+        const inside = await guard(`containment of ${ref.sha.slice(0, 12)}`, () => forgeSession.forge.contains(where, tag as string, ref.sha));
         if (inside === true) {
           evidence.push({ rung: ref.rung, summary: `${ref.why} is contained in ${tag}`, url: `${projectUrl(where)}/commit/${ref.sha}`, supports: true });
           consider({ verdict: "released", rung: ref.rung, reason: `${ref.why} is in ${tag}, the packaged version ${version}`, droppable: true });
           break;
         }
         if (inside === false) {
-          const first = await guard(`release search for ${ref.sha.slice(0, 12)}`, () => firstTagContaining(session2, where, patch.component, ref.sha, version));
+          const first = await guard(`release search for ${ref.sha.slice(0, 12)}`, () => firstTagContaining(forgeSession, where, patch.component, ref.sha, version));
           if (first) {
             evidence.push({ rung: ref.rung, summary: `${ref.why} first released in ${first.tag}`, url: `${projectUrl(where)}/commit/${ref.sha}`, supports: true });
             consider({ verdict: "merged-unreleased", rung: ref.rung, reason: `${ref.why} is upstream from ${first.version}; the packaged version is ${version}`, droppable: false, dropFrom: first.version });
@@ -326,11 +326,11 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
 
   // rung b: pull / merge requests
   const changes: { ref: UrlReference; state: ChangeState }[] = [];
-  if (session2) {
+  if (forgeSession) {
     for (const ref of changeRefs.slice(0, 4)) {
       const where = projectOf(ref);
-      if (!where || !session2.forge.supports(where) || (ref.kind !== "github-pull" && ref.kind !== "gitlab-merge-request")) continue;
-      const state = await guard(`state of ${canonicalUrl(ref)}`, () => session2.forge.change(where, ref.number));
+      if (!where || !forgeSession.forge.supports(where) || (ref.kind !== "github-pull" && ref.kind !== "gitlab-merge-request")) continue;
+      const state = await guard(`state of ${canonicalUrl(ref)}`, () => forgeSession.forge.change(where, ref.number));
       if (!state) continue;
       changes.push({ ref, state });
       const label = ref.kind === "github-pull" ? `PR #${ref.number}` : `MR !${ref.number}`;
@@ -351,8 +351,8 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
         continue;
       }
       // rung c, supporting: does the landed commit carry the same change?
-      if (patch.patchIds?.length && session2.forge.commitDiff) {
-        const diff = await guard(`diff of ${merged.slice(0, 12)}`, () => (session2.forge.commitDiff as NonNullable<UpstreamForge["commitDiff"]>)(where, merged));
+      if (patch.patchIds?.length && forgeSession.forge.commitDiff) {
+        const diff = await guard(`diff of ${merged.slice(0, 12)}`, () => (forgeSession.forge.commitDiff as NonNullable<UpstreamForge["commitDiff"]>)(where, merged));
         const landedId = diff ? patchIds(diff)[0]?.id : undefined;
         if (landedId) {
           const same = patch.patchIds.includes(landedId);
@@ -361,14 +361,14 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       }
       const sameProject = !project || projectKey(where) === projectKey(project);
       if (tag && sameProject) {
-        const inside = await guard(`containment of ${merged.slice(0, 12)}`, () => session2.forge.contains(where, tag as string, merged));
+        const inside = await guard(`containment of ${merged.slice(0, 12)}`, () => forgeSession.forge.contains(where, tag as string, merged));
         if (inside === true) {
           evidence.push({ rung: "b", summary: `${merged.slice(0, 12)} is contained in ${tag}`, url: `${projectUrl(where)}/commit/${merged}`, supports: true });
           consider({ verdict: "released", rung: "b", reason: `${label} is merged and released in ${tag} (packaged ${version})`, droppable: true });
           continue;
         }
       }
-      const first = await guard(`release search for ${merged.slice(0, 12)}`, () => firstTagContaining(session2, where, patch.component, merged, sameProject ? version : undefined));
+      const first = await guard(`release search for ${merged.slice(0, 12)}`, () => firstTagContaining(forgeSession, where, patch.component, merged, sameProject ? version : undefined));
       if (first && version && sameProject && rpmvercmp(first.version, version) <= 0) {
         consider({ verdict: "released", rung: "b", reason: `${label} is merged and released in ${first.tag}`, droppable: true });
       } else if (first) {
@@ -382,11 +382,11 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
 
   // rung d: is the change already in the source at the packaged tag?
   const strongEnough = (best as Draft | undefined)?.verdict === "released";
-  if (!strongEnough && session2 && project && tag && options.readText && session2.forge.supports(project)) {
+  if (!strongEnough && forgeSession && project && tag && options.readText && forgeSession.forge.supports(project)) {
     const path = patch.sourcePath ?? patch.renderedPath;
     const text = path ? await options.readText(path).catch(() => undefined) : undefined;
     if (text && touchedPaths(text).length > 0 && touchedPaths(text).length <= 40) {
-      const check = await guard(`reverse-apply at ${tag}`, () => checkAgainstTree(text, (file) => session2.forge.readFile(project, tag as string, file)));
+      const check = await guard(`reverse-apply at ${tag}`, () => checkAgainstTree(text, (file) => forgeSession.forge.readFile(project, tag as string, file)));
       if (check) {
         const hunks = check.files.flatMap((f) => f.hunks);
         const present = hunks.filter((h) => h === "present").length;
