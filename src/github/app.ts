@@ -3,6 +3,7 @@
  * every decision lives in the modules it calls.
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { reviewChange } from "../review/index.js";
 import type { UpstreamSource } from "../upstream/types.js";
 import { APPLY_FIX_ACTION, CHECK_NAME, parseExternalId } from "./checks.js";
 import {
@@ -20,7 +21,7 @@ import { RepoConfigError } from "./config.js";
 import { FORK_REFUSAL, pushFix, type FixResult } from "./fix-commit.js";
 import { InFlightRuns } from "./in-flight.js";
 import { loadRepoConfig } from "./load-config.js";
-import { escapeMarkdown } from "./markdown.js";
+import { codeSpan, inlineMarkdown } from "./markdown.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 import { applyPolicy } from "./policy.js";
 import type { GitHubCaches } from "./repo-view.js";
@@ -63,13 +64,8 @@ export function pullTarget(repo: RepoRef, pr: PullPayload): PullTarget & { headR
   };
 }
 
-async function defaultReview(): Promise<ReviewChange> {
-  // Resolved at run time so the app can be loaded (and tested) with an injected engine.
-  const specifier = "../review/index.js";
-  const mod = (await import(specifier)) as { reviewChange?: ReviewChange };
-  if (typeof mod.reviewChange !== "function") throw new Error("the review engine is not available in this build");
-  return mod.reviewChange;
-}
+/** The review engine the app runs unless one is injected. */
+const defaultReview: ReviewChange = (input) => reviewChange(input);
 
 export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFunction {
   return async (app: Probot, { addHandler }) => {
@@ -87,11 +83,7 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       });
       return identity;
     };
-    let review: Promise<ReviewChange> | undefined;
-    const reviewEngine: ReviewChange = async (input) => {
-      review ??= options.review ? Promise.resolve(options.review) : defaultReview();
-      return (await review)(input);
-    };
+    const reviewEngine: ReviewChange = options.review ?? defaultReview;
     const depsFor = (log: LogSink): CheckDeps => ({
       review: reviewEngine,
       runs,
@@ -140,7 +132,7 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       if (command === undefined) return;
       const repo = context.repo();
       if (typeof command === "object") {
-        await reply(context.octokit, repo, issue.number, `Unknown command \`${escapeMarkdown(command.unknown)}\`. Available: \`/specwarden recheck\`, \`/specwarden fix\`.`);
+        await reply(context.octokit, repo, issue.number, `Unknown command ${codeSpan(command.unknown)}. Available: \`/specwarden recheck\`, \`/specwarden fix\`.`);
         return;
       }
       await context.octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
@@ -215,7 +207,7 @@ function describeFix(result: FixResult, sender: string): string {
     case "pull-request":
       return `@${sender} this branch does not accept direct pushes, so the verified fix is in #${result.number} (branch \`${result.branch}\`) against it.`;
     case "refused":
-      return `@${sender} specwarden did not commit a fix: ${escapeMarkdown(result.reason)}`;
+      return `@${sender} specwarden did not commit a fix: ${inlineMarkdown(result.reason)}`;
   }
 }
 

@@ -3,7 +3,7 @@
  * and publish a check run, one sticky comment and at most one review. The check never stays
  * in_progress: any failure ends it neutral with the reason.
  */
-import type { RepoView } from "../repo/types.js";
+import type { ReviewChangeInput } from "../review/input.js";
 import type { ReviewResult } from "../review/types.js";
 import type { UpstreamSource } from "../upstream/types.js";
 import { completeCheckRun, findCheckRun, startCheckRun, toAnnotations, type CheckCompletion } from "./checks.js";
@@ -12,20 +12,14 @@ import { CONFIG_PATH, RepoConfigError, type RepoConfig } from "./config.js";
 import { octokitGitReader } from "./git-reader.js";
 import { InFlightRuns, SupersededError } from "./in-flight.js";
 import { loadRepoConfig } from "./load-config.js";
-import { checkSummary, checkTitle, escapeMarkdown, fixSection, stickyBody, type SummaryInput } from "./markdown.js";
+import { checkSummary, checkTitle, fixSection, inlineMarkdown, resolvedStickyBody, stickyBody, type SummaryInput } from "./markdown.js";
 import { abortable, type Octokit, type RepoRef } from "./octokit.js";
 import { applyPolicy } from "./policy.js";
 import { GitHubRepoView, sharedCaches, type GitHubCaches } from "./repo-view.js";
 import { planReview, postReview, type ReviewAction } from "./review.js";
 import { upsertStickyComment, type StickyAction } from "./sticky-comment.js";
 
-export interface ReviewChangeInput {
-  base: RepoView;
-  head: RepoView;
-  upstream?: UpstreamSource;
-  changedPaths?: string[];
-  config?: { ruleLevels?: RepoConfig["ruleLevels"]; waivers?: RepoConfig["waivers"]; renderedSpecsDir?: string };
-}
+export type { ReviewChangeInput };
 
 export type ReviewChange = (input: ReviewChangeInput) => Promise<ReviewResult>;
 
@@ -118,7 +112,7 @@ export async function checkPullRequest(
         await completeCheckRun(octokit, pull.repo, checkRunId, {
           conclusion: "neutral",
           title: superseded ? "Superseded by a newer commit" : "Could not complete the check",
-          summary: `## ⚪ ${escapeMarkdown(reason)}\n\nComment \`/specwarden recheck\` to run it again.`,
+          summary: `## ⚪ ${inlineMarkdown(reason)}\n\nComment \`/specwarden recheck\` to run it again.`,
         });
       } catch (publishError) {
         deps.log.error({ err: publishError, pull: key }, "could not end the check run as neutral");
@@ -146,7 +140,7 @@ async function reviewAndPublish(
     await completeCheckRun(octokit, pull.repo, checkRunId, {
       conclusion: "neutral",
       title: `Invalid ${CONFIG_PATH}`,
-      summary: `## ⚪ The repository configuration is invalid\n\n\`${error.path}:${error.line}\`: ${escapeMarkdown(error.problem)}\n\nThe configuration is read from the default branch; fix it there and comment \`/specwarden recheck\`.`,
+      summary: `## ⚪ The repository configuration is invalid\n\n\`${error.path}:${error.line}\`: ${inlineMarkdown(error.problem)}\n\nThe configuration is read from the default branch; fix it there and comment \`/specwarden recheck\`.`,
     });
     return { status: "invalid-config", conclusion: "neutral", checkRunId, reason: error.message };
   }
@@ -175,13 +169,18 @@ async function reviewAndPublish(
     // "exists": this head's review was posted by an earlier run; the summary must read the same
     ...(review === "posted" || review === "exists" ? { suggestionsPosted: plan.comments.length } : {}),
   };
+  // Nothing fails: an earlier report turns into a "resolved" note that still lists what remains.
+  const passing = outcome.conclusion === "success";
   const sticky = await upsertStickyComment(
     octokit,
     pull.repo,
     pull.number,
     identity.botLogin,
-    clean ? undefined : stickyBody(summaryInput),
-    pull.headSha,
+    {
+      // an unverified PR says so even when policy leaves no finding to list
+      ...(clean && outcome.conclusion !== "neutral" ? {} : { report: stickyBody(summaryInput) }),
+      ...(passing ? { resolved: resolvedStickyBody(pull.headSha, outcome.findings) } : {}),
+    },
     signal,
   );
   const text = fixSection(summaryInput);

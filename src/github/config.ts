@@ -4,17 +4,13 @@
  * reported at file:line, never ignored.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
-import { RULE_IDS, type Level, type RuleId } from "../review/types.js";
+import type { RuleSetting, Waiver } from "../review/input.js";
+import { RULE_IDS, type RuleId } from "../review/types.js";
 
 export const CONFIG_PATH = ".github/specwarden.yml";
 
-export type RuleSetting = Level | "off";
-
-export interface Waiver {
-  component: string;
-  rule: RuleId;
-  reason: string;
-}
+// The review engine's own policy types: the config is handed to it as is.
+export type { RuleSetting, Waiver };
 
 export interface RepoConfig {
   ruleLevels: Partial<Record<RuleId, RuleSetting>>;

@@ -29,6 +29,49 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, " ");
 }
 
+/**
+ * Untrusted text as inline Markdown that keeps its code spans: a backtick-delimited span is literal
+ * to GitHub (no HTML, links or mentions inside), so it is kept as is; everything else goes through
+ * `escapeMarkdown`, and a backtick run that closes nothing is escaped. Escaping the inside of a code
+ * span would show the backslashes, and escaping its backticks would lose the span. In a table cell
+ * `|` must be escaped even inside a span, as GitHub splits cells before it reads spans.
+ */
+export function inlineMarkdown(text: string, options: { tableCell?: boolean } = {}): string {
+  const plain = (t: string) => escapeMarkdown(t).replace(/~/g, "\\~");
+  let out = "";
+  let at = 0;
+  const runs = /`+/g;
+  for (let match = runs.exec(text); match; match = runs.exec(text)) {
+    const open = match[0];
+    const start = match.index;
+    // the span closes at the next run of exactly the same length (CommonMark)
+    const closer = new RegExp(`(?<!\`)${open}(?!\`)`, "g");
+    closer.lastIndex = start + open.length;
+    const close = closer.exec(text);
+    if (!close) {
+      out += plain(text.slice(at, start)) + "\\`".repeat(open.length);
+      at = start + open.length;
+      continue;
+    }
+    let span = text.slice(start, close.index + open.length).replace(/\r?\n/g, " ");
+    if (options.tableCell) span = span.replace(/\|/g, "\\|");
+    out += plain(text.slice(at, start)) + span;
+    at = close.index + open.length;
+    runs.lastIndex = at;
+  }
+  return out + plain(text.slice(at));
+}
+
+/** Any text as one code span, whatever backticks it holds (a longer fence, padded when needed). */
+export function codeSpan(text: string, options: { tableCell?: boolean } = {}): string {
+  const flat = text.replace(/\r?\n/g, " ");
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
+  const body = options.tableCell ? flat.replace(/\|/g, "\\|") : flat;
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
 /** A code fence longer than any backtick run inside `body`. */
 export function fenced(body: string, info = ""): string {
   const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
@@ -37,12 +80,27 @@ export function fenced(body: string, info = ""): string {
   return `${fence}${info}\n${body === "" || body.endsWith("\n") ? body : `${body}\n`}${fence}`;
 }
 
+/**
+ * Blocks of a GitHub Markdown document are separated by a blank line: GitHub does not start a table,
+ * and may not start a heading or a fence, right under a line of text. Consecutive list items stay on
+ * adjacent lines so they form one tight list.
+ */
+export function markdownSeparator(previous: string, next: string): string {
+  const item = /^(?:[-*+]|\d+[.)]) /;
+  return item.test(previous) && item.test(next) && !previous.includes("\n\n") ? "\n" : "\n\n";
+}
+
 /** Joins blocks in order until the next one would exceed the budget; reports what was left out. */
-export function joinWithinBudget(blocks: string[], maxBytes: number, omittedNote: (omitted: number) => string): string {
+export function joinWithinBudget(
+  blocks: string[],
+  maxBytes: number,
+  omittedNote: (omitted: number) => string,
+  separator: (previous: string, next: string) => string = () => "\n",
+): string {
   let out = "";
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i] as string;
-    const candidate = out ? `${out}\n${block}` : block;
+    const candidate = out ? `${out}${separator(blocks[i - 1] as string, block)}${block}` : block;
     const note = omittedNote(blocks.length - i - 1);
     if (byteLength(candidate) + (i < blocks.length - 1 ? byteLength(note) + 2 : 0) <= maxBytes) {
       out = candidate;
@@ -91,13 +149,13 @@ function countLevels(findings: Finding[]): Record<Finding["level"], number> {
 function componentTable(components: ComponentVerdict[]): string {
   if (components.length === 0) return "";
   const rows = components.map(
-    (c) => `| ${escapeMarkdown(c.name)} | ${c.status} | ${c.method ?? ""} | ${escapeMarkdown(c.reason ?? "")} |`,
+    (c) => `| ${inlineMarkdown(c.name, { tableCell: true })} | ${c.status} | ${c.method ?? ""} | ${inlineMarkdown(c.reason ?? "", { tableCell: true })} |`,
   );
   return ["| component | status | render | note |", "|---|---|---|---|", ...rows].join("\n");
 }
 
-function findingLine(f: Finding): string {
-  return `- ${LEVEL_ICON[f.level]} \`${f.rule}\` **${escapeMarkdown(findingLocation(f))}** — ${escapeMarkdown(f.message)}`;
+export function findingLine(f: Finding): string {
+  return `- ${LEVEL_ICON[f.level]} \`${f.rule}\` **${inlineMarkdown(findingLocation(f))}** — ${inlineMarkdown(f.message)}`;
 }
 
 export interface SummaryInput {
@@ -111,54 +169,114 @@ export interface SummaryInput {
   suggestionsPosted?: number;
 }
 
-function fixBlocks(input: SummaryInput): string[] {
-  if (!input.fix) return [];
-  const status = input.fix.verified ? "verified by re-rendering" : `not verified${input.fix.note ? `: ${escapeMarkdown(input.fix.note)}` : ""}`;
+const APPLY_HINT = "Apply from the repository root with `git apply`, or comment `/specwarden fix` to have it committed to this branch.";
+
+/** Heading, how to apply, notes; the patch itself is added by the caller when it fits. */
+function fixHead(fix: NonNullable<SummaryInput["fix"]>): string[] {
   return [
-    `### Fix (${status})`,
-    "Apply from the repository root with `git apply`, or comment `/specwarden fix` to have it committed to this branch.",
-    fenced(input.fix.patch, "diff"),
+    `### Fix (${fix.verified ? "verified by re-rendering" : "not verified"})`,
+    APPLY_HINT,
+    ...(fix.note ? [`**Notes:** ${inlineMarkdown(fix.note)}`] : []),
   ];
+}
+
+function fixDocument(fix: NonNullable<SummaryInput["fix"]>): string {
+  return [...fixHead(fix), fenced(fix.patch, "diff")].join("\n\n");
 }
 
 /** The fix as its own document (the check run's `text`), or "" when there is none. */
 export function fixSection(input: SummaryInput): string {
-  const blocks = fixBlocks(input);
-  if (blocks.length === 0) return "";
-  const text = blocks.join("\n\n");
+  if (!input.fix) return "";
+  const text = fixDocument(input.fix);
   if (byteLength(text) <= CHECK_TEXT_MAX_BYTES) return text;
-  return `${blocks.slice(0, 2).join("\n\n")}\n\n_The patch is larger than GitHub allows here; run \`specwarden check\` locally to obtain it._`;
+  return truncateBytes(
+    [...fixHead(input.fix), "_The patch is larger than GitHub allows here; run `specwarden check` locally to obtain it._"].join("\n\n"),
+    CHECK_TEXT_MAX_BYTES,
+  );
 }
 
-/** The check run summary: verdict, components, findings by severity, then the fix. */
-export function checkSummary(input: SummaryInput): string {
+/** The fix block of the summary: the whole patch when it fits in `room`, else where to find it. */
+function fixBlock(fix: NonNullable<SummaryInput["fix"]>, room: number): string {
+  const full = fixDocument(fix);
+  if (byteLength(full) <= room) return full;
+  const where =
+    byteLength(full) <= CHECK_TEXT_MAX_BYTES
+      ? "The patch is too large for this summary; it is in the details of the `specwarden` check run."
+      : "The patch is larger than GitHub allows here; run `specwarden check` locally to obtain it.";
+  return [...fixHead(fix), `_${where}_`].join("\n\n");
+}
+
+const OMITTED = (n: number) => `_${n} more item(s) omitted to fit GitHub's size limit; run \`specwarden check\` locally for the full report._`;
+
+/**
+ * The summary: verdict, components, findings by severity, the fix, waivers. Within `maxBytes`, the
+ * verdict and the fix (or where to get it) are kept whole; findings are cut from the least severe.
+ */
+export function checkSummary(input: SummaryInput, maxBytes = CHECK_TEXT_MAX_BYTES): string {
   const { outcome } = input;
   const head: string[] = [`## ${CONCLUSION_HEADLINE[outcome.conclusion]}`];
-  if (input.reason) head.push(`**Reason:** ${escapeMarkdown(input.reason)}`);
+  if (input.reason) head.push(`**Reason:** ${inlineMarkdown(input.reason)}`);
   if (input.suggestionsPosted) head.push(`${input.suggestionsPosted} suggestion(s) were posted as a review on the changed lines.`);
   const table = componentTable(input.components);
   if (table) head.push(table);
   const findingBlocks = outcome.findings.map(findingLine);
   const waived = outcome.waived.map(
-    (w) => `- waived \`${w.finding.rule}\` for ${escapeMarkdown(w.waiver.component)}: ${escapeMarkdown(w.waiver.reason)}`,
+    (w) => `- waived \`${w.finding.rule}\` for ${inlineMarkdown(w.waiver.component)}: ${inlineMarkdown(w.waiver.reason)}`,
   );
-  const fix = fixBlocks(input);
-  const blocks = [...head, ...(findingBlocks.length ? ["### Findings", ...findingBlocks] : []), ...(fix.length ? [fix.join("\n\n")] : []), ...(waived.length ? ["### Waived", ...waived] : [])];
-  return joinWithinBudget(blocks, CHECK_TEXT_MAX_BYTES, (n) => `_${n} more item(s) omitted to fit GitHub's size limit; run \`specwarden check\` locally for the full report._`);
+  const tail = waived.length ? ["### Waived", ...waived] : [];
+  const main = [...head, ...(findingBlocks.length ? ["### Findings", ...findingBlocks] : [])];
+  if (!input.fix) return joinWithinBudget([...main, ...tail], maxBytes, OMITTED, markdownSeparator);
+  // The fix is kept whole when it fits next to the verdict and the failures (up to half the budget);
+  // otherwise the summary says where to get it. Warnings, notices and waivers are cut first.
+  const failures = outcome.findings.filter((f) => f.level === "failure").map(findingLine);
+  const failureBytes = Math.min(Math.floor(maxBytes / 2), failures.length ? byteLength(["### Findings", ...failures].join("\n")) + 2 : 0);
+  const reserve = byteLength(OMITTED(findingBlocks.length + tail.length)) + 8;
+  const fix = fixBlock(input.fix, Math.max(0, maxBytes - byteLength(head.join("\n\n")) - failureBytes - reserve));
+  const all = joinWithinBudget(main, Number.POSITIVE_INFINITY, OMITTED, markdownSeparator);
+  const before = joinWithinBudget(main, maxBytes - byteLength(fix) - 2, (n) => OMITTED(n + tail.length), markdownSeparator);
+  const withFix = `${before}\n\n${fix}`;
+  if (tail.length === 0) return withFix;
+  if (before !== all) return withFix;
+  const rest = joinWithinBudget(tail, maxBytes - byteLength(withFix) - 2, OMITTED, markdownSeparator);
+  return rest && byteLength(`${withFix}\n\n${rest}`) <= maxBytes ? `${withFix}\n\n${rest}` : withFix;
 }
 
-/** The sticky comment: same content, prefixed by the hidden marker. */
+function footer(headSha: string): string {
+  return `<sub>specwarden · head ${headSha.slice(0, 7)} · comment \`/specwarden recheck\` to run again</sub>`;
+}
+
+/** The sticky comment: the hidden marker, the same summary with the fix, a footer. */
 export function stickyBody(input: SummaryInput): string {
-  const summary = checkSummary(input);
-  const footer = `\n\n<sub>specwarden · head ${input.headSha.slice(0, 7)} · comment \`/specwarden recheck\` to run again</sub>`;
-  return `${STICKY_MARKER}\n${truncateBytes(summary, COMMENT_MAX_BYTES - byteLength(STICKY_MARKER) - byteLength(footer) - 2)}${footer}`;
+  const end = footer(input.headSha);
+  const budget = COMMENT_MAX_BYTES - byteLength(STICKY_MARKER) - byteLength(end) - 3;
+  return `${STICKY_MARKER}\n${checkSummary(input, budget)}\n\n${end}`;
 }
 
-/** The sticky comment once the pull request is clean: edited in place, never re-posted. */
-export function resolvedStickyBody(headSha: string): string {
-  return `${STICKY_MARKER}\n## ✅ Resolved\n\nEvery specwarden finding on this pull request is fixed as of ${headSha.slice(0, 7)}.`;
+const RESOLVED_HEADING = "## ✅ Resolved";
+
+/**
+ * The sticky comment once nothing fails: edited in place, never re-posted. Findings that do not
+ * fail the check (warnings, notices) are still listed.
+ */
+export function resolvedStickyBody(headSha: string, remaining: Finding[] = []): string {
+  const head = `${STICKY_MARKER}\n${RESOLVED_HEADING}\n\nEvery specwarden failure on this pull request is fixed as of ${headSha.slice(0, 7)}.`;
+  if (remaining.length === 0) return head;
+  const intro = `${remaining.length} finding(s) remain that do not fail the check:`;
+  const list = joinWithinBudget(remaining.map(findingLine), COMMENT_MAX_BYTES - byteLength(head) - byteLength(intro) - 4, OMITTED, markdownSeparator);
+  return `${head}\n\n${intro}\n\n${list}`;
+}
+
+/** Two resolved bodies say the same when they differ only in the head they name. */
+export function sameResolvedBody(a: string, b: string): boolean {
+  const strip = (body: string) => body.replace(/fixed as of [0-9a-f]{7}\./, "fixed as of …");
+  return strip(a) === strip(b);
 }
 
 export function isResolvedBody(body: string): boolean {
-  return body.includes("## ✅ Resolved");
+  return body.startsWith(`${STICKY_MARKER}\n${RESOLVED_HEADING}\n`);
+}
+
+/** A summary of a passing check (only warnings or notices): nothing in it was ever "resolved". */
+export function isPassingReportBody(body: string): boolean {
+  return body.startsWith(`${STICKY_MARKER}\n## ${CONCLUSION_HEADLINE.success}`);
 }

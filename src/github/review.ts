@@ -5,7 +5,7 @@
  */
 import type { Finding } from "../review/types.js";
 import type { CommentableLines } from "./diff-hunks.js";
-import { byteLength, escapeMarkdown, fenced, findingLocation, truncateBytes } from "./markdown.js";
+import { byteLength, fenced, inlineMarkdown, findingLocation, truncateBytes } from "./markdown.js";
 import { abortable, httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 
 export interface ReviewComment {
@@ -29,7 +29,7 @@ const SUGGESTION_BODY_MAX_BYTES = 60_000;
 export function suggestionBody(finding: Finding): string | undefined {
   // Each line ends with a newline, so [] deletes the range and [""] leaves one empty line.
   const replacement = (finding.suggestion?.replacement ?? []).map((line) => `${line}\n`).join("");
-  const body = `**${finding.rule}** — ${escapeMarkdown(truncateBytes(finding.message, 2_000))}\n\n${fenced(replacement, "suggestion")}`;
+  const body = `**${finding.rule}** — ${inlineMarkdown(truncateBytes(finding.message, 2_000))}\n\n${fenced(replacement, "suggestion")}`;
   return byteLength(body) <= SUGGESTION_BODY_MAX_BYTES ? body : undefined;
 }
 
@@ -108,7 +108,7 @@ export async function postReview(
   }
   const listed = findings
     .filter((f) => f.suggestion)
-    .map((f) => `- \`${f.rule}\` ${escapeMarkdown(findingLocation(f))}`)
+    .map((f) => `- \`${f.rule}\` ${inlineMarkdown(findingLocation(f))}`)
     .join("\n");
   await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
     ...repo,

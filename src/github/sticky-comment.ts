@@ -2,7 +2,7 @@
  * One summary comment per pull request, found by its hidden marker and our bot login, edited only
  * when its text changes, and turned into a short "resolved" note once the PR is clean.
  */
-import { isResolvedBody, resolvedStickyBody, STICKY_MARKER } from "./markdown.js";
+import { isPassingReportBody, isResolvedBody, sameResolvedBody, STICKY_MARKER } from "./markdown.js";
 import { abortable, type Octokit, type RepoRef } from "./octokit.js";
 
 export interface StickyComment {
@@ -30,43 +30,49 @@ export async function findStickyComment(
 export type StickyAction = "created" | "updated" | "unchanged" | "resolved" | "none";
 
 /**
- * `body` undefined means the PR is clean: resolve an existing comment, never post a new "all good".
+ * What the comment should say. `report`: the summary, posted or edited in place. `resolved`: nothing
+ * fails any more; an earlier report of failures is turned into this note, but a PR that never had
+ * a comment gets none for it (a passing PR with warnings gets its `report` instead).
  */
+export interface StickyContent {
+  report?: string;
+  resolved?: string;
+}
+
 export async function upsertStickyComment(
   octokit: Octokit,
   repo: RepoRef,
   issueNumber: number,
   botLogin: string,
-  body: string | undefined,
-  headSha: string,
+  content: StickyContent,
   signal?: AbortSignal,
 ): Promise<StickyAction> {
   const existing = await findStickyComment(octokit, repo, issueNumber, botLogin, signal);
-  if (body === undefined) {
-    if (!existing || isResolvedBody(existing.body)) return "none";
+  const edit = async (body: string) => {
     await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
       ...repo,
-      comment_id: existing.id,
-      body: resolvedStickyBody(headSha),
+      comment_id: (existing as StickyComment).id,
+      body,
       ...abortable(signal),
     });
+  };
+  if (content.resolved !== undefined && existing && !(content.report !== undefined && isPassingReportBody(existing.body))) {
+    // the head named in the note is the one that fixed it: a later clean run leaves it alone
+    if (isResolvedBody(existing.body) && sameResolvedBody(existing.body, content.resolved)) return "unchanged";
+    await edit(content.resolved);
     return "resolved";
   }
+  if (content.report === undefined) return "none";
   if (!existing) {
     await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
       ...repo,
       issue_number: issueNumber,
-      body,
+      body: content.report,
       ...abortable(signal),
     });
     return "created";
   }
-  if (existing.body === body) return "unchanged";
-  await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
-    ...repo,
-    comment_id: existing.id,
-    body,
-    ...abortable(signal),
-  });
+  if (existing.body === content.report) return "unchanged";
+  await edit(content.report);
   return "updated";
 }
