@@ -62,4 +62,6 @@ export class UpstreamError extends Error {
 export interface UpstreamSource {
   readonly description: string;
   fetch(request: UpstreamRequest): Promise<UpstreamCheckout>;
+  /** release processes or handles held by the source; safe to call twice */
+  close?(): Promise<void>;
 }

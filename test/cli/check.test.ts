@@ -73,7 +73,7 @@ describe("specwarden check --repo PATH --base REV --head REV", () => {
 
   it("reports the PR's findings as markdown and exits 1; main's own drift is not the PR's", async () => {
     const io = captureIO(repo);
-    const code = await main(["check", "--repo", ".", "--base", "main", "--head", "systemd-nss-bypass"], io);
+    const code = await main(["check", "--repo", ".", "--base", "main", "--head", "systemd-nss-bypass", "--offline"], io);
     expect(io.err).toBe("");
     expect(code).toBe(1);
     expect(io.out).toMatch(/^## ❌/);
@@ -85,7 +85,7 @@ describe("specwarden check --repo PATH --base REV --head REV", () => {
 
   it("--json prints DESIGN.md's document", async () => {
     const io = captureIO(repo);
-    expect(await main(["check", "--repo", repo, "--base", "main", "--head", "systemd-nss-bypass", "--json"], io)).toBe(1);
+    expect(await main(["check", "--repo", repo, "--base", "main", "--head", "systemd-nss-bypass", "--json", "--offline"], io)).toBe(1);
     const doc = JSON.parse(io.out);
     expect(doc.verdict).toBe("failure");
     expect(doc.components).toEqual([expect.objectContaining({ name: "systemd", status: "drift" })]);
@@ -94,7 +94,7 @@ describe("specwarden check --repo PATH --base REV --head REV", () => {
 
   it("exits 0 on a clean change", async () => {
     const io = captureIO(repo);
-    expect(await main(["check", "--repo", repo, "--base", "main", "--head", "comment-only", "--json"], io)).toBe(0);
+    expect(await main(["check", "--repo", repo, "--base", "main", "--head", "comment-only", "--json", "--offline"], io)).toBe(0);
     expect(JSON.parse(io.out)).toEqual({ verdict: "success", components: [], findings: [] });
   });
 
@@ -104,7 +104,7 @@ describe("specwarden check --repo PATH --base REV --head REV", () => {
     writeTree(join(dir, "base"), { ...base, ".github/specwarden.yml": "rules:\n  rendered-file-edited: warning\n  vendored-patch-in-rendered-tree: warning\n" });
     writeTree(join(dir, "head"), withEdits({ ...base, ".github/specwarden.yml": "rules: {}\n" }, demoHeadEdits()));
     const io = captureIO(dir);
-    expect(await main(["check", "--base", "base", "--head", "head", "--json"], io)).toBe(0);
+    expect(await main(["check", "--base", "base", "--head", "head", "--json", "--offline"], io)).toBe(0);
     expect(JSON.parse(io.out).findings.every((f: { level: string }) => f.level !== "failure")).toBe(true);
   });
 });
@@ -116,7 +116,7 @@ describe("specwarden check --base DIR --head DIR", () => {
     writeTree(join(dir, "before"), base);
     writeTree(join(dir, "after"), withEdits(base, demoHeadEdits()));
     const io = captureIO(dir);
-    expect(await main(["check", "--base", "before", "--head", "after", "--markdown"], io)).toBe(1);
+    expect(await main(["check", "--base", "before", "--head", "after", "--markdown", "--offline"], io)).toBe(1);
     expect(io.out).toContain("rendered-file-edited");
   });
 
@@ -134,6 +134,8 @@ describe("argument parsing", () => {
     expect(parseCheckArgs(["--repo", "r", "--base", "a", "--head=b", "--json"])).toEqual({ repo: "r", base: "a", head: "b", format: "json" });
     expect(parseCheckArgs(["--base", "x", "--head", "y", "--upstream", "u"])).toEqual({ base: "x", head: "y", upstream: "u", format: "markdown" });
     expect(parseCheckArgs(["--help"])).toBe("help");
+    expect(parseCheckArgs(["--base", "x", "--head", "y", "--offline"])).toEqual({ base: "x", head: "y", offline: true, format: "markdown" });
+    expect(() => parseCheckArgs(["--base", "x", "--head", "y", "--offline", "--upstream", "u"])).toThrow(/mutually exclusive/);
   });
 
   it("usage errors exit 2 with a message", async () => {

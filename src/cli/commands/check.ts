@@ -8,11 +8,11 @@ import { git, GitRepoView, openRepo } from "../../repo/index.js";
 import type { RepoView } from "../../repo/types.js";
 import { reviewChange, type ReviewChangeInput } from "../../review/index.js";
 import type { ReviewResult } from "../../review/types.js";
-import type { UpstreamSource } from "../../upstream/types.js";
 import { UsageError, type CliIO } from "../io.js";
+import { chooseUpstream } from "../upstream-choice.js";
 
-export const USAGE = `usage: specwarden check --repo PATH --base REV --head REV [--upstream DIR] [--json | --markdown]
-       specwarden check --base DIR --head DIR [--upstream DIR] [--json | --markdown]
+export const USAGE = `usage: specwarden check --repo PATH --base REV --head REV [--upstream DIR | --offline] [--json | --markdown]
+       specwarden check --base DIR --head DIR [--upstream DIR | --offline] [--json | --markdown]
 
 Reviews the change from base to head the way the GitHub App reviews a pull request: rendered
 specs edited by hand, vendored patches, stale renders, overlay lints, with a verified fix.
@@ -21,6 +21,9 @@ specs edited by hand, vendored patches, stale renders, overlay lints, with a ver
                    (the base is their merge base, as for a pull request)
   --base, --head   revisions (with --repo) or directories (without)
   --upstream DIR   serve upstream dist-git trees from DIR/<upstream-name>/ instead of the network
+  --offline        fetch nothing: components that need a full re-render are reported unverifiable
+                   (by default upstream trees come from the distro's dist-git, cached under
+                   $SPECWARDEN_CACHE_DIR or ~/.cache/specwarden)
   --json           print the JSON report (DESIGN.md §4)
   --markdown       print the markdown report (the default)
 
@@ -32,12 +35,14 @@ export interface CheckArgs {
   base: string;
   head: string;
   upstream?: string;
+  offline?: boolean;
   format: "markdown" | "json";
 }
 
 export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
   const values: Record<string, string> = {};
   let format: CheckArgs["format"] | undefined;
+  let offline = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === "--help" || arg === "-h") return "help";
@@ -45,6 +50,10 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
       const f = arg === "--json" ? "json" : "markdown";
       if (format && format !== f) throw new UsageError("--json and --markdown are mutually exclusive");
       format = f;
+      continue;
+    }
+    if (arg === "--offline") {
+      offline = true;
       continue;
     }
     const eq = arg.indexOf("=");
@@ -58,18 +67,15 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
   const base = values["--base"];
   const head = values["--head"];
   if (!base || !head) throw new UsageError(`--base and --head are required\n\n${USAGE}`);
+  if (offline && values["--upstream"]) throw new UsageError("--upstream and --offline are mutually exclusive");
   return {
     ...(values["--repo"] ? { repo: values["--repo"] } : {}),
     base,
     head,
     ...(values["--upstream"] ? { upstream: values["--upstream"] } : {}),
+    ...(offline ? { offline } : {}),
     format: format ?? "markdown",
   };
-}
-
-async function directoryUpstream(dir: string): Promise<UpstreamSource> {
-  const mod = await import("../../upstream/index.js");
-  return mod.directoryUpstream(dir);
 }
 
 /** The repo's policy from `.github/specwarden.yml` of the base (a change cannot weaken its own check). */
@@ -140,18 +146,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const change = await openChange(parsed, io.cwd);
   try {
     const config = await repoConfig(change.base);
-    const { resolve } = await import("node:path");
+    const upstream = await chooseUpstream(parsed, io);
     const input: ReviewChangeInput = {
       base: change.base,
       head: change.head,
       ...(change.changedPaths ? { changedPaths: change.changedPaths } : {}),
-      ...(parsed.upstream ? { upstream: await directoryUpstream(resolve(io.cwd, parsed.upstream)) } : {}),
+      ...(upstream ? { upstream } : {}),
       ...(config
         ? { config: { ruleLevels: config.ruleLevels, waivers: config.waivers, ...(config.renderedSpecsDir ? { renderedSpecsDir: config.renderedSpecsDir } : {}) } }
         : {}),
     };
-    const result = await reviewChange(input);
-    return await printResult(result, parsed.format, io, change.subtitle);
+    try {
+      const result = await reviewChange(input);
+      return await printResult(result, parsed.format, io, change.subtitle);
+    } finally {
+      await upstream?.close?.();
+    }
   } finally {
     await change.close();
   }

@@ -3,7 +3,6 @@
  * Writes each component dir atomically, or with --check compares with the committed tree and writes nothing.
  */
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadProject } from "../../azldev/index.js";
 import { formatError } from "../../azldev/index.js";
@@ -20,6 +19,7 @@ import {
 import { openRepo } from "../../repo/index.js";
 import type { UpstreamSource } from "../../upstream/types.js";
 import { UsageError, type CliIO } from "../io.js";
+import { chooseUpstream } from "../upstream-choice.js";
 
 export const USAGE = `usage: specwarden render --repo PATH [--ref REV] [--upstream DIR] [--out DIR] [--check] [--json] (--all | NAME...)
 
@@ -109,10 +109,9 @@ export function parseRenderArgs(args: readonly string[]): RenderArgs | "help" {
 }
 
 async function upstreamSource(args: RenderArgs, io: CliIO): Promise<UpstreamSource> {
-  const mod = await import("../../upstream/index.js");
-  if (args.upstream) return mod.directoryUpstream(resolve(io.cwd, args.upstream));
-  const cacheRoot = io.env["XDG_CACHE_HOME"] || join(io.env["HOME"] || homedir(), ".cache");
-  return mod.distGitUpstream({ cacheDir: join(cacheRoot, "specwarden", "dist-git") });
+  const source = await chooseUpstream(args, io);
+  if (!source) throw new Error("no upstream source");
+  return source;
 }
 
 function progressBar(io: CliIO, total: number): (done: number) => void {
@@ -160,6 +159,7 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
   }
   const repoPath = resolve(io.cwd, parsed.repo);
   const repo = await openRepo(repoPath, parsed.ref);
+  let upstream: UpstreamSource | undefined;
   try {
     const project = await loadProject(repo);
     for (const error of project.errors) io.stderr(`${formatError(error)}\n`);
@@ -173,7 +173,7 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
       }
     }
     const needsUpstream = names.some((n) => project.components.get(n)?.spec.type === "upstream");
-    const upstream = needsUpstream ? await (deps.upstream ?? upstreamSource)(parsed, io) : undefined;
+    upstream = needsUpstream ? await (deps.upstream ?? upstreamSource)(parsed, io) : undefined;
     const isGit = parsed.ref !== undefined || existsSync(join(repoPath, ".git"));
     const history: ProjectHistory | undefined = isGit ? new GitProjectHistory(repoPath, parsed.ref ?? "HEAD") : undefined;
     const progress = progressBar(io, names.length);
@@ -245,6 +245,7 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
     }
     return 0;
   } finally {
+    await upstream?.close?.();
     await repo.close?.();
   }
 }
