@@ -440,7 +440,16 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   }
   const status = patch.metadata?.["upstream-status"];
   if (typeof status === "string") evidence.push({ rung: "f", summary: `comp.toml metadata: upstream-status = "${status}"` });
-  for (const hint of patch.headers?.hints ?? []) evidence.push({ rung: "f", summary: `patch header: ${hint.source}` });
+  for (const hint of patch.headers?.hints ?? []) {
+    evidence.push({ rung: "f", summary: `patch header: ${hint.source}` });
+    // "Applied-Upstream: 2.5" / "Upstream-Status: Backport [2.5]": a version the packaged one can be compared with
+    const applied = hint.reference && /^v?(\d+(?:[.~^]\w+)*)$/.exec(hint.reference.trim());
+    if ((hint.status === "upstreamed" || hint.status === "backport") && applied && version) {
+      const met = rpmvercmp(version, applied[1] as string) >= 0;
+      if (met) consider({ verdict: "released", rung: "f", reason: `the patch says it is upstream in ${applied[1]} (${hint.source}); packaged ${version}`, droppable: true });
+      else consider({ verdict: "merged-unreleased", rung: "f", reason: `the patch says it is upstream in ${applied[1]} (${hint.source})`, droppable: false, dropFrom: applied[1] as string });
+    }
+  }
 
   const closed = changes.filter((c) => c.state.state === "closed");
   if ((!best || best.verdict === "unknown") && closed.length > 0) {

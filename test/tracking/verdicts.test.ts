@@ -105,3 +105,18 @@ describe("verdicts", () => {
     expect(forge.calls.filter((c) => c === "tags example/unitd")).toHaveLength(1);
   });
 });
+
+describe("header claims", () => {
+  it("an Applied-Upstream version decides when nothing stronger does, and is compared with the packaged version", async () => {
+    const { inv } = await fixtureInventory();
+    const patch = inv.patches.find((p) => p.file === "libfoo-default-ciphers.patch");
+    if (!patch?.headers) throw new Error("fixture changed");
+    patch.metadata = {};
+    patch.headers.hints = [{ status: "upstreamed", source: "Applied-Upstream: 1.4", reference: "1.4" }];
+    const [released] = await trackPatches({ ...inv, patches: [patch] }, {});
+    expect(released).toMatchObject({ verdict: "released", rung: "f", droppable: true, reason: "the patch says it is upstream in 1.4 (Applied-Upstream: 1.4); packaged 1.4" });
+    patch.headers.hints = [{ status: "upstreamed", source: "Applied-Upstream: 1.5", reference: "1.5" }];
+    const [later] = await trackPatches({ ...inv, patches: [patch] }, {});
+    expect(later).toMatchObject({ verdict: "merged-unreleased", dropFrom: "1.5", droppable: false });
+  });
+});
