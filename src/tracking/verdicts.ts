@@ -149,20 +149,23 @@ async function tagForVersion(session: ForgeSession, project: UpstreamProject, co
   return (named ?? equal.find((t) => t.tag === version) ?? equal.find((t) => t.tag === `v${version}`) ?? equal[0])?.tag;
 }
 
-/** The oldest tag newer than `after` that contains `commit` (binary search over the sorted tags). */
-async function firstTagContaining(session: ForgeSession, project: UpstreamProject, component: string, commit: string, after?: string): Promise<{ tag: string; version: string } | undefined> {
-  const { sorted } = await session.tags(project, component);
-  const candidates = after ? sorted.filter((t) => rpmvercmp(t.version, after) > 0) : sorted;
+/**
+ * Release streams: `258.1`, `258.4` form the stable stream of `258` when the project also tags
+ * `258` itself; everything else is the mainline. Containment is monotone within a stream only.
+ */
+function streamOf(version: string, all: Set<string>): string {
+  const m = /^(\d+(?:\.\d+)*)\.\d+$/.exec(version.replace(/[~^].*$/, ""));
+  return m && all.has(m[1] as string) ? `stable:${m[1]}` : "main";
+}
+
+async function searchStream(forge: UpstreamForge, project: UpstreamProject, commit: string, candidates: { tag: string; version: string }[]): Promise<{ tag: string; version: string } | undefined> {
   let lo = 0;
   let hi = candidates.length - 1;
   let found: { tag: string; version: string } | undefined;
-  let probes = 0;
-  while (lo <= hi && probes < 20) {
-    probes++;
+  for (let probes = 0; lo <= hi && probes < 20; probes++) {
     const mid = (lo + hi) >> 1;
     const tag = candidates[mid] as { tag: string; version: string };
-    const inside = await session.forge.contains(project, tag.tag, commit);
-    if (inside === true) {
+    if ((await forge.contains(project, tag.tag, commit)) === true) {
       found = tag;
       hi = mid - 1;
     } else {
@@ -170,6 +173,23 @@ async function firstTagContaining(session: ForgeSession, project: UpstreamProjec
     }
   }
   return found;
+}
+
+/**
+ * The oldest tag newer than `after` that contains `commit`: searched first in the packaged
+ * version's stable stream (a backport ships there first), then in the mainline.
+ */
+async function firstTagContaining(session: ForgeSession, project: UpstreamProject, component: string, commit: string, after?: string): Promise<{ tag: string; version: string } | undefined> {
+  const { sorted } = await session.tags(project, component);
+  const versions = new Set(sorted.map((t) => t.version));
+  const newer = after ? sorted.filter((t) => rpmvercmp(t.version, after) > 0) : sorted;
+  const own = after ? streamOf(after, versions) : "main";
+  const streams = own === "main" ? ["main"] : [own, "main"];
+  for (const stream of streams) {
+    const found = await searchStream(session.forge, project, commit, newer.filter((t) => streamOf(t.version, versions) === stream));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function describeCondition(c: RemovalCondition): string {
@@ -297,6 +317,8 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   const consider = (draft: Draft) => {
     const order: VerdictKind[] = ["released", "merged-unreleased", "pending", "fixed-elsewhere", "declined", "unknown", "inactive"];
     if (!best || order.indexOf(draft.verdict) < order.indexOf(best.verdict)) best = draft;
+    // the same verdict from two routes: the earlier release wins (a backport before the next mainline)
+    else if (draft.verdict === best.verdict && draft.dropFrom && (!best.dropFrom || rpmvercmp(draft.dropFrom, best.dropFrom) < 0)) best = draft;
   };
 
   // rung a / b: commits named by the patch

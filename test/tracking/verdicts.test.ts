@@ -120,3 +120,29 @@ describe("header claims", () => {
     expect(later).toMatchObject({ verdict: "merged-unreleased", dropFrom: "1.5", droppable: false });
   });
 });
+
+describe("release streams", () => {
+  it("finds a backport in the packaged stable stream before the next mainline release", async () => {
+    const { inv } = await fixtureInventory();
+    const unitd = inv.components.find((c) => c.name === "unitd");
+    if (unitd) unitd.version = "258.3";
+    const patch = inv.patches.find((p) => p.file === "80.patch");
+    if (!patch) throw new Error("fixture changed");
+    // PR 80 merged on main (in 259) and backported to the 258 stream as its own commit (in 258.5)
+    const forge = memoryForge({
+      "github.com/example/unitd": {
+        commits: { s258: [], s2581: ["s258"], s2583: ["s2581"], bp80: ["s2583"], s2585: ["bp80"], m80: ["s258"], s259: ["m80"] },
+        refs: { v258: "s258", "v258.1": "s2581", "v258.3": "s2583", "v258.5": "s2585", "v259-rc1": "m80", v259: "s259" },
+        changes: { 80: { url: "https://github.com/example/unitd/pull/80", state: "merged", mergeCommit: "m80" } },
+      },
+    });
+    patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), cherryPickedFrom: [], commits: [] };
+    const [mainline] = await trackPatches({ ...inv, patches: [patch] }, { forge });
+    // the merge commit itself is only on main: first in 259~rc1, not in any 258.x
+    expect(mainline).toMatchObject({ verdict: "merged-unreleased", dropFrom: "259~rc1" });
+    // with the backport commit named by a cherry-pick trailer, the stable stream answers first
+    patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), cherryPickedFrom: ["bp80"] };
+    const [stable] = await trackPatches({ ...inv, patches: [patch] }, { forge });
+    expect(stable).toMatchObject({ verdict: "merged-unreleased", rung: "b", dropFrom: "258.5" });
+  });
+});
