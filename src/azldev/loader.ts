@@ -871,10 +871,11 @@ class ProjectLoader {
         }
         if (config.spec.type === "local" && config.spec.path) {
           const entries = await this.filesUnder(dirOf(config.spec.path));
-          for (const entry of entries) {
-            if (entry.kind === "dir") continue;
-            ids[entry.path] = entry.id ?? `${entry.kind}:${entry.size ?? ""}`;
-          }
+          // listings of directories on disk leave ids out; a stat gives them
+          const known = await Promise.all(
+            entries.filter((e) => e.kind !== "dir").map(async (e) => (e.id !== undefined || e.kind !== "file" ? e : ((await statOnce(e.path)) ?? e))),
+          );
+          for (const entry of known) ids[entry.path] = entry.id ?? `${entry.kind}:${entry.size ?? ""}`;
           if (baseName(config.spec.path) !== `${config.name}.spec`) {
             this.errors.push({
               ...(config.declaredAt ?? { file: config.spec.path, line: 1, column: 1 }),

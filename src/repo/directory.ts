@@ -1,5 +1,7 @@
 /**
- * RepoView over a directory on disk (a working tree, an unpacked checkout). A symlink anywhere in
+ * RepoView over a directory on disk (a working tree, an unpacked checkout). Listings carry a file's
+ * content id only when it is already known (an earlier stat of the same unchanged file): hashing
+ * every listed file would read the whole tree to list it. `stat` always gives the id. A symlink anywhere in
  * a path is refused, never followed: stat and list check every component with lstat; reads open
  * the file with O_NOFOLLOW and then ask the kernel (/proc/self/fd) which file was really opened,
  * so a link in an earlier component, even one swapped in between, is caught on the descriptor
@@ -8,7 +10,7 @@
  * of the view.
  */
 import { constants as fsConstants, type Stats } from "node:fs";
-import { lstat, open, readdir, readlink, realpath } from "node:fs/promises";
+import { lstat, open, readdir, readlink, realpath, type FileHandle } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { ancestorsOf, comparePaths, decodeUtf8, gitBlobId, normalizeRepoPath } from "./path.js";
@@ -89,7 +91,8 @@ export class DirectoryRepoView implements RepoView {
     return known;
   }
 
-  async #entry(path: string, stats: Stats): Promise<TreeEntry | undefined> {
+  /** The entry for `stats`; a file's id is computed when `withId`, else given only when cached. */
+  async #entry(path: string, stats: Stats, withId = true): Promise<TreeEntry | undefined> {
     if (stats.isSymbolicLink()) {
       const target = await readlink(this.#abs(path));
       return { path, kind: "symlink", mode: "120000", target, id: gitBlobId(Buffer.from(target)) };
@@ -99,11 +102,12 @@ export class DirectoryRepoView implements RepoView {
     }
     if (!stats.isFile()) return undefined; // devices, FIFOs, sockets are not repository content
     const mode = stats.mode & 0o111 ? "100755" : "100644";
-    return { path, kind: "file", mode, size: stats.size, id: await this.#fileId(path, stats) };
+    const id = withId ? await this.#fileId(path, stats) : idCache.get(idKey(stats));
+    return id === undefined ? { path, kind: "file", mode, size: stats.size } : { path, kind: "file", mode, size: stats.size, id };
   }
 
   async #fileId(path: string, stats: Stats): Promise<string> {
-    const key = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+    const key = idKey(stats);
     const cached = idCache.get(key);
     if (cached) return cached;
     const id = await this.#openFiles.run(() => hashFile(this.#abs(path), stats.size));
@@ -136,7 +140,7 @@ export class DirectoryRepoView implements RepoView {
       });
       const entries = await mapLimit(children, IO_CONCURRENCY, async (child) => {
         const stats = await lstatOrUndefined(this.#abs(child));
-        return stats ? this.#entry(child, stats) : undefined;
+        return stats ? this.#entry(child, stats, false) : undefined;
       });
       for (const entry of entries) {
         if (!entry) continue;
@@ -178,8 +182,7 @@ export class DirectoryRepoView implements RepoView {
       if (opened.size > this.#maxFileBytes) {
         throw new RepoEntryError(normalised, "oversized", `is ${opened.size} bytes, above the ${this.#maxFileBytes}-byte limit`);
       }
-      const content = await handle.readFile();
-      return new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
+      return await readOpened(handle, opened.size);
     } finally {
       await handle?.close();
     }
@@ -219,6 +222,10 @@ export class DirectoryRepoView implements RepoView {
   async close(): Promise<void> {}
 }
 
+function idKey(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
+
 async function hashFile(abs: string, size: number): Promise<string> {
   const handle = await open(abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   try {
@@ -230,6 +237,21 @@ async function hashFile(abs: string, size: number): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The content of an open regular file, read up to the size its descriptor reported (checked
+ * against the limit), as readFile does, without asking for the size a second time.
+ */
+async function readOpened(handle: FileHandle, size: number): Promise<Uint8Array> {
+  const buffer = Buffer.allocUnsafeSlow(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(buffer, filled, size - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, filled);
 }
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {

@@ -56,6 +56,10 @@ export async function changedBetween(base: RepoView, head: RepoView): Promise<st
       if (old.target !== entry.target || old.id !== entry.id) changed.push(entry.path);
       continue;
     }
+    if (old.size !== undefined && entry.size !== undefined && old.size !== entry.size) {
+      changed.push(entry.path);
+      continue;
+    }
     const [x, y] = await Promise.all([base.readFile(entry.path).catch(() => undefined), head.readFile(entry.path).catch(() => undefined)]);
     if (!x || !y || !sameBytes(x, y)) changed.push(entry.path);
   }
