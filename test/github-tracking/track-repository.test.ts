@@ -125,3 +125,31 @@ describe("trackRepository against an in-memory GitHub", () => {
     expect(env.issues.issues.filter((i) => i.labels.includes("specwarden:upstream-tracking"))).toHaveLength(3);
   });
 });
+
+describe("issue policy", () => {
+  it("per-patch-issues: none keeps only the dashboard; all opens one per vendored patch", async () => {
+    const none = trackingGitHub("tracking:\n  per-patch-issues: none\n");
+    await sweep(none);
+    expect(none.issues.issues.map((i) => i.labels)).toEqual([["specwarden:patch-dashboard"]]);
+    const all = trackingGitHub("tracking:\n  per-patch-issues: all\n  labels: { patch: upstream-patch }\n");
+    await sweep(all);
+    expect(all.issues.issues.filter((i) => i.labels.includes("upstream-patch"))).toHaveLength(3);
+    expect(all.issues.labels.has("upstream-patch")).toBe(true);
+  });
+
+  it("leaves an issue a person closed closed, and stays quiet on it", async () => {
+    const env = trackingGitHub("tracking: {}\n");
+    await sweep(env);
+    const netlabel = env.issues.issues.find((i) => i.title.includes("netlabel-long-labels.patch"));
+    if (!netlabel) throw new Error("no issue");
+    netlabel.state = "closed";
+    const changed = memoryForge({
+      "github.com/example/netlabel": { commits: { a1: [] }, refs: { "v2.1": "a1" }, changes: { 42: { url: "https://github.com/example/netlabel/pull/42", state: "open" } } },
+    });
+    const summary = await sweep(env, changed);
+    expect(netlabel.state).toBe("closed");
+    expect(summary.commented).not.toContain(netlabel.number);
+    expect(summary.reopened).toEqual([]);
+    expect(env.issues.commentsOn(netlabel.number)).toEqual([]);
+  });
+});
