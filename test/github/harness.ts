@@ -1,6 +1,8 @@
-/** Drives the real Probot app against the in-memory GitHub. */
-import { generateKeyPairSync } from "node:crypto";
-import { Probot, ProbotOctokit } from "probot";
+/** Drives the real Probot app against the in-memory GitHub: through `probot.receive`, or over HTTP. */
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { specwardenApp } from "../../src/github/app.js";
 import type { CheckOutcome, ReviewChange } from "../../src/github/check-pull-request.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
@@ -27,12 +29,8 @@ export interface Harness {
 
 let deliveries = 0;
 
-export async function createHarness(
-  review: ReviewChange,
-  github = new FakeGitHub(),
-  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
-): Promise<Harness> {
-  const probot = new Probot({
+function testProbot(github: FakeGitHub, options: { Octokit?: typeof ProbotOctokit; baseUrl?: string } = {}): Probot {
+  return new Probot({
     appId: github.appId,
     privateKey: testPrivateKey(),
     secret: WEBHOOK_SECRET,
@@ -41,8 +39,17 @@ export async function createHarness(
     request: { fetch: github.fetch },
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
+}
+
+/** `review` undefined: the app's default, the real review engine. */
+export async function createHarness(
+  review: ReviewChange | undefined,
+  github = new FakeGitHub(),
+  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
+): Promise<Harness> {
+  const probot = testProbot(github, options);
   const outcomes: CheckOutcome[] = [];
-  await probot.load(specwardenApp({ review, tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));
+  await probot.load(specwardenApp({ ...(review ? { review } : {}), tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));
   return {
     probot,
     github,
@@ -60,5 +67,63 @@ export function commentPayload(github: FakeGitHub, body: string, login: string, 
     repository: github.repositoryPayload(),
     installation: { id: 77 },
     sender: { login, type: "User" },
+  };
+}
+
+export interface Delivery {
+  event: string;
+  /** X-GitHub-Delivery; GitHub keeps it when a delivery is redelivered */
+  id: string;
+  body: string;
+  signature: string;
+}
+
+/** A webhook delivery as GitHub sends it: the JSON body signed with the webhook secret. */
+export function signedDelivery(event: string, payload: unknown, id: string, secret = WEBHOOK_SECRET): Delivery {
+  const body = JSON.stringify(payload);
+  return { event, id, body, signature: `sha256=${createHmac("sha256", secret).update(body).digest("hex")}` };
+}
+
+export interface HttpApp {
+  url: string;
+  outcomes: CheckOutcome[];
+  /** POSTs the delivery and waits for the app to answer (Probot answers once the handlers ran) */
+  post(delivery: Delivery): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The app as it runs in production: Probot's Node middleware on an HTTP server, verifying every
+ * delivery's signature. `review` undefined: the app's default, the real review engine.
+ */
+export async function startHttpApp(github: FakeGitHub, options: { review?: ReviewChange; tracking?: boolean } = {}): Promise<HttpApp> {
+  const probot = testProbot(github);
+  const outcomes: CheckOutcome[] = [];
+  const middleware = await createNodeMiddleware(
+    specwardenApp({ ...(options.review ? { review: options.review } : {}), tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }),
+    { probot },
+  );
+  const server: Server = createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+  return {
+    url,
+    outcomes,
+    post: (delivery) =>
+      fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": delivery.event,
+          "x-github-delivery": delivery.id,
+          "x-hub-signature-256": delivery.signature,
+        },
+        body: delivery.body,
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
