@@ -112,15 +112,26 @@ function entryFacts(scans: { arch: string; scan: SpecScan }[]): EntryFacts[] {
 }
 
 class TextCache {
-  readonly #texts = new Map<string, Promise<string | undefined>>();
+  readonly #texts = new Map<string, Promise<{ text?: string; error?: string }>>();
   constructor(private readonly repo: RepoView) {}
-  read(path: string): Promise<string | undefined> {
-    let text = this.#texts.get(path);
-    if (!text) {
-      text = this.repo.readText(path).catch(() => undefined);
-      this.#texts.set(path, text);
+  #load(path: string): Promise<{ text?: string; error?: string }> {
+    let entry = this.#texts.get(path);
+    if (!entry) {
+      entry = this.repo.readText(path).then(
+        (text) => (text === undefined ? {} : { text }),
+        (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+      );
+      this.#texts.set(path, entry);
     }
-    return text;
+    return entry;
+  }
+  /** the text, or undefined when absent or unreadable (see `error`) */
+  async read(path: string): Promise<string | undefined> {
+    return (await this.#load(path)).text;
+  }
+  /** why `path` could not be read (a symlink, an oversized file …), if it could not */
+  async error(path: string): Promise<string | undefined> {
+    return (await this.#load(path)).error;
   }
 }
 
@@ -349,6 +360,8 @@ async function inventoryComponent(
         const stat = await repo.stat(contentPath);
         if (stat?.id) patch.blobId = stat.id;
         const text = await cache.read(contentPath);
+        const unreadable = await cache.error(contentPath);
+        if (unreadable) patch.problems.push(`${contentPath}: ${unreadable}`);
         if (text !== undefined) {
           const info = parsePatchFile(text);
           const { messages, ...rest } = info;

@@ -148,3 +148,21 @@ describe("inventory read budget", () => {
     expect(inv.patches.find((p) => p.file === "netlabel-long-labels.patch")?.patchIds).toHaveLength(1);
   });
 });
+
+describe("untrusted files", () => {
+  it("reports a vendored patch that is a symlink instead of reading it", async () => {
+    const files = {
+      "azldev.toml": '[project]\ndefault-distro = { name = "azurelinux" }\nrendered-specs-dir = "specs"\n[distros.azurelinux]\ndefault-version = "4.0"\n[distros.azurelinux.versions.\'4.0\']\nrelease-ver = "4.0"\n' +
+        '[components.tool]\nspec = { type = "local", path = "base/comps/tool/tool.spec" }\n[[components.tool.overlays]]\ntype = "patch-add"\nsource = "base/comps/tool/fix.patch"\n',
+      "base/comps/tool/tool.spec": "Name: tool\nVersion: 1\n",
+      "specs/t/tool/tool.spec": "Name: tool\nVersion: 1\nRelease: 1\nPatch0: fix.patch\n\n%description\nx\n\n%prep\n%autosetup -p1\n\n%files\n",
+      "specs/t/tool/fix.patch": "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n",
+    };
+    const repo = memoryRepo(files, { symlinks: { "base/comps/tool/fix.patch": "/etc/passwd" } });
+    const inv = await inventory(await loadProject(repo), repo);
+    const fix = inv.patches.find((p) => p.file === "fix.patch");
+    expect(fix?.applied).toBe(true);
+    expect(fix?.problems.some((m) => m.startsWith("base/comps/tool/fix.patch:"))).toBe(true);
+    expect(fix?.patchIds).toBeUndefined();
+  });
+});
