@@ -153,3 +153,18 @@ describe("issue policy", () => {
     expect(env.issues.commentsOn(netlabel.number)).toEqual([]);
   });
 });
+
+describe("drop pull requests without contents: write", () => {
+  it("keeps tracking and says on the dashboard why no drop PR was opened", async () => {
+    const env = trackingGitHub();
+    env.github.contentsWrite = false;
+    const summary = await sweep(env);
+    expect(summary.status).toBe("tracked");
+    expect(summary.pulls).toEqual([]);
+    expect(env.issues.issues.filter((i) => i.labels.includes("specwarden:upstream-tracking"))).toHaveLength(3);
+    const dashboard = env.issues.issues.find((i) => i.labels.includes("specwarden:patch-dashboard"));
+    expect(dashboard?.body).toContain("it needs the \\`contents: write\\` permission");
+    // one refused write, not one per droppable patch
+    expect(env.github.calls.filter((c) => c.status === 403)).toHaveLength(1);
+  });
+});

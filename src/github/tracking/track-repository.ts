@@ -10,7 +10,7 @@ import type { LogSink } from "../check-pull-request.js";
 import type { RepoConfig } from "../config.js";
 import { octokitGitReader } from "../git-reader.js";
 import { loadRepoConfig } from "../load-config.js";
-import type { Octokit, RepoRef } from "../octokit.js";
+import { httpStatus, type Octokit, type RepoRef } from "../octokit.js";
 import { GitHubRepoView, sharedCaches, type GitHubCaches } from "../repo-view.js";
 import { parseTrackingConfig, type TrackingConfig } from "./config.js";
 import { planDropEdits, pushDropPull } from "./drop-pull.js";
@@ -114,6 +114,7 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
   const store = new IssueStore(octokit, repo, pacer);
   const patchByKey = new Map<string, InventoryPatch>(inv.patches.map((p) => [p.key, p]));
   const baseBranch = defaultBranch;
+  let dropPullsBlocked = false;
   const baseSha = headSha;
   const summary = await reconcileIssues(store, {
     verdicts,
@@ -122,13 +123,24 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
     problems,
     openDropPull: async (verdict: PatchVerdict) => {
       const patch = patchByKey.get(verdict.key);
-      if (!patch) return undefined;
+      if (!patch || dropPullsBlocked) return undefined;
       const plan = await planDropEdits(view, patch, verdict);
       if ("refused" in plan) {
         options.log?.info({ patch: verdict.key, reason: plan.refused }, "specwarden tracking: no drop pull request");
         return undefined;
       }
-      return pushDropPull(octokit, repo, { baseSha, baseBranch, verdict, edits: plan.edits, paced: (fn) => store.paced(fn) });
+      try {
+        return await pushDropPull(octokit, repo, { baseSha, baseBranch, verdict, edits: plan.edits, paced: (fn) => store.paced(fn) });
+      } catch (error) {
+        // without `contents: write` (the default install) GitHub answers 403: keep tracking, say why once
+        if (httpStatus(error) === 403) {
+          dropPullsBlocked = true;
+          problems.push("drop-pull-requests is on, but the app may not write contents here (it needs the `contents: write` permission)");
+          options.log?.warn({ repository }, "specwarden tracking: drop pull requests need contents: write");
+          return undefined;
+        }
+        throw error;
+      }
     },
   });
   const counts: Record<string, number> = {};
