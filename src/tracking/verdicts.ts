@@ -65,6 +65,8 @@ export interface PatchVerdict {
   drop: DropAction;
   /** a distro-owned patch whose state asks a maintainer to act */
   actionable: boolean;
+  /** an upstream query failed: the verdict may be weaker than the truth (publishers keep the last good one) */
+  incomplete?: boolean;
   /** fingerprints that identify the patch across renames */
   patchIds?: string[];
   blobId?: string;
@@ -283,6 +285,11 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
 
   const finish = (draft: Draft): PatchVerdict => {
     const verdict: PatchVerdict = { ...result, ...draft };
+    const failure = evidence.find((e) => e.error);
+    if (failure) {
+      verdict.incomplete = true;
+      if (draft.verdict === "unknown") verdict.reason = `upstream could not be queried (${failure.summary})`;
+    }
     verdict.actionable = patch.origin === "distro" && draft.verdict !== "pending";
     // hints never override evidence, but a disagreement is worth showing
     const status = patch.metadata?.["upstream-status"];

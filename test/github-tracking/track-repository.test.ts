@@ -168,3 +168,27 @@ describe("drop pull requests without contents: write", () => {
     expect(env.github.calls.filter((c) => c.status === 403)).toHaveLength(1);
   });
 });
+
+describe("upstream outages", () => {
+  it("do not flip issues to unknown or comment; the next good sweep finds nothing to say", async () => {
+    const env = trackingGitHub("tracking: {}\n");
+    await sweep(env);
+    const netlabel = env.issues.issues.find((i) => i.title.includes("netlabel-long-labels.patch"));
+    const before = netlabel?.body;
+    const down = fixtureForge();
+    down.change = async () => {
+      throw new Error("HTTP 503 Service Unavailable");
+    };
+    down.tags = async () => {
+      throw new Error("HTTP 503 Service Unavailable");
+    };
+    const summary = await sweep(env, down);
+    expect(summary.commented).toEqual([]);
+    expect(netlabel?.body).toBe(before);
+    const dashboard = env.issues.issues.find((i) => i.labels.includes("specwarden:patch-dashboard"));
+    expect(dashboard?.body).toContain("upstream could not be queried");
+    const back = await sweep(env);
+    expect(back.commented).toEqual([]);
+    expect(netlabel?.body).toBe(before);
+  });
+});

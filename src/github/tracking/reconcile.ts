@@ -68,6 +68,12 @@ export async function reconcileIssues(store: IssueStore, input: ReconcileInput):
     if (!wanted(v)) continue;
     const issue = existing.get(v.key);
     const previous = issue ? readState<PatchIssueState>(issue.body) : undefined;
+    if (issue && previous && v.incomplete && v.verdict !== previous.verdict) {
+      // an upstream outage is not a state change: keep the last good record, no comment
+      issueNumbers.set(v.key, issue.number);
+      summary.unchanged++;
+      continue;
+    }
     const state = patchIssueState(v, previous);
     if (config.dropPullRequests && v.droppable && input.openDropPull && !state.dropPull && issue?.state !== "closed") {
       const number = await input.openDropPull(v);
