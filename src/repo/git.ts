@@ -3,7 +3,8 @@
  * once; the whole tree is listed once with `git ls-tree`; blobs come from one long-lived
  * `git cat-file --batch` process. The work tree, the index and hooks are never consulted.
  */
-import { lstat, readFile, stat as fsStat } from "node:fs/promises";
+import { lstatSync } from "node:fs";
+import { readFile, stat as fsStat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CatFileBatch } from "./cat-file-batch.js";
 import { git, runGit } from "./git-command.js";
@@ -94,15 +95,15 @@ export function parseLsTree(output: Buffer): TreeEntry[] {
 export async function locateGitDir(path: string, options: { gitBinary?: string; timeoutMs?: number } = {}): Promise<string | undefined> {
   const root = resolve(path);
   let candidate: string | undefined;
-  const dotGit = await lstat(join(root, ".git")).catch(() => undefined);
+  const dotGit = lstatQuiet(join(root, ".git"));
   if (dotGit?.isDirectory()) {
     candidate = join(root, ".git");
   } else if (dotGit?.isFile()) {
     const pointer = /^gitdir: (.+)$/m.exec(await readFile(join(root, ".git"), "utf8").catch(() => ""));
     if (pointer?.[1]) candidate = resolve(root, pointer[1].trim());
   } else {
-    const head = await lstat(join(root, "HEAD")).catch(() => undefined);
-    const objects = await lstat(join(root, "objects")).catch(() => undefined);
+    const head = lstatQuiet(join(root, "HEAD"));
+    const objects = head?.isFile() ? lstatQuiet(join(root, "objects")) : undefined;
     if (head?.isFile() && objects?.isDirectory()) candidate = root;
   }
   if (!candidate) return undefined;
@@ -111,6 +112,15 @@ export async function locateGitDir(path: string, options: { gitBinary?: string; 
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   return verified.code === 0 ? verified.stdout.toString("utf8").trim() : undefined;
+}
+
+/** lstat, or undefined when the entry cannot be examined (a metadata call: synchronous, microseconds). */
+function lstatQuiet(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export class GitRepoView implements RepoView {

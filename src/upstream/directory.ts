@@ -4,7 +4,7 @@
  * not, is served from its commits like a dist-git clone, so its history feeds rpmautospec and pins
  * and snapshots select commits. The work tree of a git repository is not read.
  */
-import { lstat } from "node:fs/promises";
+import { lstatSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_MAX_FILE_BYTES, DirectoryRepoView, GitTimeoutError, RepoEntryError, locateGitDir, normalizeRepoPath } from "../repo/index.js";
 import { GitSource, SelectionError, isValidPin } from "./git-source.js";
@@ -43,7 +43,7 @@ export class DirectoryUpstream implements UpstreamSource {
       throw new UpstreamError(component, "invalid", `upstream commit ${JSON.stringify(request.commit)} is not 7–40 hexadecimal digits`);
     }
     const dir = join(this.root, name);
-    const info = await lstat(dir).catch(() => undefined);
+    const info = lstatQuiet(dir);
     if (!info) throw new UpstreamError(component, "unreachable", `no upstream tree for ${name}: ${dir} does not exist`);
     if (!info.isDirectory()) throw new UpstreamError(component, "invalid", `${dir} is not a directory`);
     try {
@@ -115,6 +115,15 @@ export class DirectoryUpstream implements UpstreamSource {
     }
     if (files.size === 0 && skipped.length === 0) throw new UpstreamError(component, "unreachable", `no upstream tree: ${dir} is empty`);
     return { files, ...(skipped.length > 0 ? { skipped } : {}) };
+  }
+}
+
+/** lstat, or undefined when the entry cannot be examined (a metadata call: synchronous, microseconds). */
+function lstatQuiet(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }
 
