@@ -3,13 +3,42 @@
  * runs); `createMiddleware` embeds the webhook endpoint in any Node HTTP server or framework.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { resolve } from "node:path";
 import { createNodeMiddleware, createProbot, run, type Server } from "probot";
+import { directoryUpstream, distGitUpstream } from "../upstream/index.js";
+import type { UpstreamSource } from "../upstream/types.js";
 import { specwardenApp, type SpecwardenAppOptions } from "./app.js";
 import { SpecwardenOctokit } from "./octokit-defaults.js";
 
+/**
+ * Where the app reads upstream (dist-git) trees when a component needs a full re-render:
+ * `SPECWARDEN_DIST_GIT_CACHE` clones dist-git into that cache directory (https only: the dist-git
+ * URL comes from the repository under review), `SPECWARDEN_UPSTREAM_DIR` serves pre-fetched trees
+ * from `DIR/<upstream-name>/`. Without either, such components are reported as not verified.
+ */
+export function upstreamFromEnv(env: NodeJS.ProcessEnv): UpstreamSource | undefined {
+  const dir = env.SPECWARDEN_UPSTREAM_DIR?.trim();
+  const cache = env.SPECWARDEN_DIST_GIT_CACHE?.trim();
+  if (dir && cache) throw new Error("set SPECWARDEN_UPSTREAM_DIR or SPECWARDEN_DIST_GIT_CACHE, not both");
+  if (dir) return directoryUpstream(resolve(dir));
+  if (!cache) return undefined;
+  const bytes = env.SPECWARDEN_DIST_GIT_CACHE_BYTES?.trim();
+  const maxCacheBytes = bytes ? Number(bytes) : undefined;
+  if (maxCacheBytes !== undefined && !(Number.isSafeInteger(maxCacheBytes) && maxCacheBytes > 0)) {
+    throw new Error(`SPECWARDEN_DIST_GIT_CACHE_BYTES must be a positive number of bytes, got ${JSON.stringify(bytes)}`);
+  }
+  return distGitUpstream({ cacheDir: resolve(cache), allowedSchemes: ["https"], ...(maxCacheBytes ? { maxCacheBytes } : {}) });
+}
+
+function withUpstream(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions): SpecwardenAppOptions {
+  if (options.upstream) return options;
+  const upstream = upstreamFromEnv(env);
+  return upstream ? { ...options, upstream } : options;
+}
+
 /** Starts Probot's server configured from `env` (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, …). */
 export function runServer(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions = {}): Promise<Server> {
-  return run(specwardenApp(options), { env, Octokit: SpecwardenOctokit });
+  return run(specwardenApp(withUpstream(env, options)), { env, Octokit: SpecwardenOctokit });
 }
 
 export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse, next?: (err?: Error) => void) => boolean | void | Promise<void | boolean>;
@@ -17,5 +46,5 @@ export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse
 /** The webhook endpoint (default path /api/github/webhooks) as Node middleware, configured from `env`. */
 export function createMiddleware(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions & { webhooksPath?: string } = {}): Promise<NodeMiddleware> {
   const probot = createProbot({ env, overrides: { Octokit: SpecwardenOctokit } });
-  return createNodeMiddleware(specwardenApp(options), { probot, ...(options.webhooksPath ? { webhooksPath: options.webhooksPath } : {}) });
+  return createNodeMiddleware(specwardenApp(withUpstream(env, options)), { probot, ...(options.webhooksPath ? { webhooksPath: options.webhooksPath } : {}) });
 }
