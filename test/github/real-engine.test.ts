@@ -4,10 +4,12 @@
  * repository whose 100,000-entry tree GitHub truncates.
  */
 import { describe, expect, it } from "vitest";
+import { applyFix } from "../../src/github/apply-fix.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
+import { FIX_COMMIT_MESSAGE } from "../../src/github/fix-commit.js";
 import { byteLength, CHECK_TEXT_MAX_BYTES, COMMENT_MAX_BYTES } from "../../src/github/markdown.js";
-import { DEMO_PATCH, DEMO_SPEC, demoBase, demoHead, lineNumberOf } from "./demo-fixture.js";
-import { createHarness } from "./harness.js";
+import { DEMO_COMP, DEMO_PATCH, DEMO_SPEC, demoBase, demoHead, lineNumberOf } from "./demo-fixture.js";
+import { commentPayload, createHarness } from "./harness.js";
 import { markdownProblems } from "./markdown-check.js";
 
 const CONFIG = ".github/specwarden.yml";
@@ -89,6 +91,33 @@ describe("repository policy from the default branch, applied to the engine's fin
     ]);
     expect(github.calls.filter((c) => c.path.includes("/git/") || c.path.includes("/compare/"))).toEqual([]);
     expect(github.comments).toEqual([]);
+  });
+});
+
+describe("/specwarden fix with the real engine", () => {
+  it("commits exactly the verified fix to the PR branch, and the pushed head passes", async () => {
+    const github = new FakeGitHub();
+    github.permissions.set("maintainer", "maintain");
+    const { deliver, head, outcomes } = await demoPull({ github });
+    const fix = outcomes[0]!.result!.fix!;
+    await deliver("issue_comment", commentPayload(github, "/specwarden fix", "maintainer", 7));
+
+    const committed = github.branches.get("systemd-nss-bypass")!;
+    expect(github.commits.get(committed)).toMatchObject({ parents: [head], message: FIX_COMMIT_MESSAGE });
+    // the commit holds what `git apply` of the offered patch gives, and nothing else
+    const expected: Record<string, string> = demoHead();
+    for (const [path, content] of await applyFix(fix.patch, async (path) => expected[path])) {
+      if (content === null) delete expected[path];
+      else expected[path] = content;
+    }
+    expect(github.filesAt(committed)).toEqual(expected);
+    expect(expected[DEMO_COMP]).toContain(`type = "patch-add"\nsource = "${DEMO_PATCH}"`);
+    expect(github.comments.at(-1)!.body).toBe(`@maintainer the verified fix is committed to this branch as ${committed.slice(0, 7)}; specwarden checks it again now.`);
+
+    // GitHub sends synchronize for the app's own push
+    await deliver("pull_request", github.pullRequestPayload(7, "synchronize", { before: head, after: committed }));
+    expect(github.checkRuns.find((r) => r.head_sha === committed)).toMatchObject({ conclusion: "success" });
+    expect(github.comments.filter((c) => c.body.includes("## ✅ Resolved"))).toHaveLength(1);
   });
 });
 
