@@ -57,6 +57,20 @@ describe("the cron route", () => {
     expect((await fetch(`${base}/elsewhere`, { method: "POST" })).status).toBe(404);
   });
 
+  it("accepts a body an Express body parser already read, and the repository as a query parameter", async () => {
+    runs.length = 0;
+    const handler = route("s3cret");
+    const answers: number[] = [];
+    const res = () => ({ setHeader() {}, writeHead(status: number) { answers.push(status); }, end() {} });
+    const parsed = { url: "/specwarden/track", method: "POST", headers: { authorization: "Bearer s3cret" }, body: { repository: "azl/distro" } };
+    expect(await handler(parsed as never, res() as never)).toBe(true);
+    const server = await serve(handler);
+    const viaQuery = await fetch(`${server}/specwarden/track?repository=azl/other`, { method: "POST", headers: { authorization: "Bearer s3cret" } });
+    answers.push(viaQuery.status);
+    expect(answers).toEqual([202, 202]);
+    expect(runs).toEqual(["azl/distro", "azl/other"]);
+  });
+
   it("is disabled without a configured token", async () => {
     const base = await serve(route(undefined));
     const res = await fetch(`${base}/specwarden/track`, { method: "POST", headers: { authorization: "Bearer anything" }, body: '{"repository":"azl/distro"}' });

@@ -72,8 +72,10 @@ export function createTrackingRoute(options: TrackingRouteOptions): NodeHandler 
     }
     let repository: unknown;
     try {
-      const text = await readBody(req, options.maxBodyBytes ?? 16 * 1024);
-      repository = text.trim() ? (JSON.parse(text) as { repository?: unknown }).repository : url.searchParams.get("repository");
+      // behind Express with a body parser the stream is already read: use the parsed body
+      const parsed = (req as IncomingMessage & { body?: unknown }).body;
+      const text = parsed === undefined ? await readBody(req, options.maxBodyBytes ?? 16 * 1024) : typeof parsed === "string" ? parsed : JSON.stringify(parsed ?? {});
+      repository = text.trim() && text.trim() !== "{}" ? (JSON.parse(text) as { repository?: unknown }).repository : url.searchParams.get("repository");
     } catch (error) {
       return send(res, 400, { error: `bad request body: ${error instanceof Error ? error.message : String(error)}` });
     }
