@@ -104,7 +104,7 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
     sections.push(lines);
   }
   const stateBlock = encodeState(state);
-  let body = head.join("\n");
+  let body = `${head.join("\n")}\n`;
   let omitted = 0;
   for (const lines of sections) {
     for (const line of lines) {
