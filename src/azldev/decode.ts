@@ -145,7 +145,8 @@ export function readStringArray(ctx: FileContext, table: TomlTable, key: string,
     valid = false;
     report(ctx, [...path, key, index], `\`${key}\` entries must be strings, found ${describe(item)}`, { component });
   });
-  return valid ? (value as string[]) : undefined;
+  // a copy: parsed documents are shared between loads (see parseConfigText) and must stay intact
+  return valid ? (value.slice() as string[]) : undefined;
 }
 
 export function readTable(ctx: FileContext, table: TomlTable, key: string, path: TomlPath, component?: string): TomlTable | undefined {

@@ -28,7 +28,7 @@ import { locate, report, type FileContext, type TomlPath } from "./diagnostics.j
 import { assembleFingerprint, renderInputsJson } from "./fingerprint.js";
 import { mergeLayers, mergeTwo } from "./merge.js";
 import { checkOverlay } from "./overlay-check.js";
-import { indexTomlPositions } from "./toml-positions.js";
+import { indexTomlPositions, type TomlPositions } from "./toml-positions.js";
 import {
   renderedDirOf,
   type ComponentConfig,
@@ -260,7 +260,7 @@ class ProjectLoader {
       this.errors.push({ ...where, severity: "error", message: `config file '${path}' does not exist` });
       return undefined;
     }
-    const parsed = parseConfigText(path, text);
+    const parsed = parseConfigShared(path, text);
     if ("error" in parsed) {
       this.errors.push(parsed.error);
       return undefined;
@@ -955,14 +955,42 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+type ParsedConfig = { data: TomlTable; positions: TomlPositions };
+
+/**
+ * Parsed documents by their text, most recently used last. The base and the head of a change, or
+ * a head with a fix applied, share almost every config file: each is decoded and indexed once.
+ * Entries are read-only: decoders copy what they keep (readStringArray) and never write into them.
+ */
+const parsedByText = new Map<string, ParsedConfig>();
+let parsedChars = 0;
+/** UTF-16 code units of cached text (about twice as many bytes, plus the decoded data). */
+const PARSED_CACHE_MAX_CHARS = 16 * 1024 * 1024;
+
+/** parseConfigText through the cache of parsed documents (the loader's own use: it never writes into them). */
+function parseConfigShared(file: string, text: string): ParsedConfig | { error: ConfigError } {
+  const cached = parsedByText.get(text);
+  if (cached) {
+    parsedByText.delete(text);
+    parsedByText.set(text, cached);
+    return cached;
+  }
+  const parsed = parseConfigText(file, text);
+  if ("error" in parsed || text.length > PARSED_CACHE_MAX_CHARS / 4) return parsed;
+  parsedByText.set(text, parsed);
+  parsedChars += text.length;
+  for (const [oldest] of parsedByText) {
+    if (parsedChars <= PARSED_CACHE_MAX_CHARS) break;
+    parsedByText.delete(oldest);
+    parsedChars -= oldest.length;
+  }
+  return parsed;
+}
+
 /** Decode TOML text: data plus a position index, or the decoder's error at its line:column. */
-export function parseConfigText(
-  file: string,
-  text: string,
-): { data: TomlTable; positions: ReturnType<typeof indexTomlPositions> } | { error: ConfigError } {
+export function parseConfigText(file: string, text: string): ParsedConfig | { error: ConfigError } {
   try {
-    const data = parseToml(text) as TomlTable;
-    return { data, positions: indexTomlPositions(text) };
+    return { data: parseToml(text) as TomlTable, positions: indexTomlPositions(text) };
   } catch (error) {
     if (error instanceof TomlError) {
       const message = (error.message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
