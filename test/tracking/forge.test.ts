@@ -137,3 +137,22 @@ describe("localGitForge and reverse-apply on a real repository", () => {
     expect(created).toMatchObject({ state: "absent", files: [{ path: "src/new.c", missing: true }] });
   });
 });
+
+describe("the evidence ladder over the GitHub HTTP forge", () => {
+  it("decides the fixture's merged-and-released PR with three kinds of calls", async () => {
+    const { fixtureInventory } = await import("./helpers.js");
+    const { trackPatches } = await import("../../src/tracking/index.js");
+    const { inv } = await fixtureInventory({ components: ["netlabel"] });
+    const { fetch, seen } = stubFetch({
+      "https://api.github.com/repos/example/netlabel/tags?per_page=100&page=1": { body: [{ name: "v2.2" }, { name: "v2.1" }, { name: "v2.1-rc1" }, { name: "v2.0" }] },
+      "https://api.github.com/repos/example/netlabel/pulls/42": { body: { html_url: "https://github.com/example/netlabel/pull/42", state: "closed", merged: true, merge_commit_sha: "5".repeat(40), base: { ref: "main" } } },
+      [`https://api.github.com/repos/example/netlabel/compare/v2.1...${"5".repeat(40)}?per_page=1`]: { body: { status: "behind" } },
+    });
+    const [verdict] = await trackPatches(inv, { forge: githubForge({ fetch }) });
+    expect(verdict).toMatchObject({ file: "netlabel-long-labels.patch", verdict: "released", rung: "b", droppable: true, upstream: { tag: "v2.1" } });
+    const paths = seen.map((s) => new URL(s.url).pathname);
+    expect(paths).toContain("/repos/example/netlabel/pulls/42");
+    expect(paths.filter((p) => p.endsWith("/tags"))).toHaveLength(1);
+    expect(paths.some((p) => p.includes("/search"))).toBe(false);
+  });
+});
