@@ -166,8 +166,8 @@ async function reviewAndPublish(
     components: result.components,
     ...(result.fix && !clean ? { fix: result.fix } : {}),
     headSha: pull.headSha,
-    // "exists": this head's review was posted by an earlier run; the summary must read the same
-    ...(review === "posted" || review === "exists" ? { suggestionsPosted: plan.comments.length } : {}),
+    // "exists"/"unchanged": posted by an earlier run or for an earlier head; the summary reads the same
+    ...(review === "posted" || review === "exists" || review === "unchanged" ? { suggestionsPosted: plan.comments.length } : {}),
   };
   // Nothing fails: an earlier report turns into a "resolved" note that still lists what remains.
   const passing = outcome.conclusion === "success";

@@ -499,6 +499,11 @@ export class FakeGitHub {
         url,
       );
     }
+    if (method === "GET" && (m = /^\/pulls\/(\d+)\/comments$/.exec(rest))) {
+      const pull = this.pulls.get(Number(m[1]));
+      if (!pull) throw new HttpError(404, { message: "Not Found" });
+      return this.#page(this.#reviewComments(pull), query, url);
+    }
     if (method === "POST" && (m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
       const pull = this.pulls.get(Number(m[1]));
       if (!pull) throw new HttpError(404, { message: "Not Found" });
@@ -572,6 +577,36 @@ export class FakeGitHub {
       return ok({ number, head: pull.head, base: pull.base, title: body.title, body: body.body }, 201);
     }
     throw new HttpError(404, { message: `Not Found (fake GitHub has no route for ${method} ${path})` });
+  }
+
+  /**
+   * Review comments as GitHub lists them. A comment follows a newer head (`commit_id`, `line`) while
+   * its file is unchanged there, and is outdated (`line` null) otherwise — stricter than GitHub, which
+   * keeps it current as long as the lines around it are unchanged.
+   */
+  #reviewComments(pull: FakePull): any[] {
+    const blobAt = (commit: string, path: string) => this.flatten(this.commits.get(commit)?.tree ?? "").get(path)?.sha;
+    return this.reviews
+      .filter((r) => r.pull === pull.number)
+      .flatMap((r) =>
+        r.comments.map((c, i) => {
+          const current = blobAt(r.commit_id, c.path) === blobAt(pull.head.sha, c.path);
+          return {
+            id: r.id * 1000 + i,
+            pull_request_review_id: r.id,
+            path: c.path,
+            body: c.body,
+            user: r.user,
+            side: c.side,
+            original_commit_id: r.commit_id,
+            commit_id: current ? pull.head.sha : r.commit_id,
+            original_line: c.line,
+            line: current ? c.line : null,
+            original_start_line: c.start_line ?? null,
+            start_line: current ? (c.start_line ?? null) : null,
+          };
+        }),
+      );
   }
 
   #treeEntry(path: string, item: TreeItem): any {

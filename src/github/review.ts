@@ -1,7 +1,8 @@
 /**
  * At most one review per head SHA, carrying ```suggestion blocks only where GitHub will accept them:
  * on RIGHT-side lines inside one diff hunk. A single bad anchor makes GitHub reject the whole review
- * (422), so anchors are validated first and a 422 is retried without inline comments.
+ * (422), so anchors are validated first and a 422 is retried without inline comments. Suggestions
+ * GitHub still shows from the review of an earlier head are not posted again.
  */
 import type { Finding } from "../review/types.js";
 import type { CommentableLines } from "./diff-hunks.js";
@@ -78,7 +79,41 @@ export async function hasReviewForCommit(
   return reviews.some((r) => r.user?.login === botLogin && r.commit_id === headSha);
 }
 
-export type ReviewAction = "posted" | "posted-without-comments" | "exists" | "none";
+/**
+ * Our suggestions GitHub still shows on `headSha`: a review comment follows new commits (its
+ * `commit_id` moves to the new head) as long as the lines it is on are unchanged. Keys as `commentKey`.
+ */
+export async function currentSuggestions(
+  octokit: Octokit,
+  repo: RepoRef,
+  pullNumber: number,
+  headSha: string,
+  botLogin: string,
+  signal?: AbortSignal,
+): Promise<Set<string>> {
+  const comments = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/comments", {
+    ...repo,
+    pull_number: pullNumber,
+    per_page: 100,
+    ...abortable(signal),
+  });
+  const keys = new Set<string>();
+  for (const c of comments) {
+    if (c.user?.login !== botLogin || c.commit_id !== headSha || typeof c.line !== "number") continue;
+    keys.add(commentKey({ path: c.path, line: c.line, ...(typeof c.start_line === "number" ? { start_line: c.start_line } : {}), body: c.body }));
+  }
+  return keys;
+}
+
+export function commentKey(c: Pick<ReviewComment, "path" | "line" | "start_line" | "body">): string {
+  return JSON.stringify([c.path, c.start_line ?? c.line, c.line, c.body]);
+}
+
+/**
+ * "unchanged": every suggestion is already on the PR from the review of an earlier head, and GitHub
+ * still shows it on this one, so a push does not repeat them.
+ */
+export type ReviewAction = "posted" | "posted-without-comments" | "exists" | "unchanged" | "none";
 
 export async function postReview(
   octokit: Octokit,
@@ -91,7 +126,10 @@ export async function postReview(
 ): Promise<ReviewAction> {
   if (plan.comments.length === 0) return "none";
   if (await hasReviewForCommit(octokit, repo, pull.number, pull.headSha, botLogin, signal)) return "exists";
-  const body = `specwarden has ${plan.comments.length} suggestion(s) for the changed lines. The check run and the summary comment have the full report and the complete fix.`;
+  const shown = await currentSuggestions(octokit, repo, pull.number, pull.headSha, botLogin, signal);
+  const comments = plan.comments.filter((c) => !shown.has(commentKey(c)));
+  if (comments.length === 0) return "unchanged";
+  const body = `specwarden has ${comments.length} ${comments.length < plan.comments.length ? "more " : ""}suggestion(s) for the changed lines. The check run and the summary comment have the full report and the complete fix.`;
   try {
     await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
       ...repo,
@@ -99,7 +137,7 @@ export async function postReview(
       commit_id: pull.headSha,
       event: "COMMENT",
       body,
-      comments: plan.comments,
+      comments,
       ...abortable(signal),
     });
     return "posted";

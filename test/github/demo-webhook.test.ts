@@ -62,6 +62,7 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
       "GET /compare/{base}...{head}",
       "GET /pulls/7",
       "GET /pulls/7/reviews",
+      "GET /pulls/7/comments",
       "POST /pulls/7/reviews",
       "GET /issues/7/comments",
       "POST /issues/7/comments",
@@ -276,5 +277,24 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
     expect(github.comments).toEqual([
       expect.objectContaining({ id: sticky.id, body: `${STICKY_MARKER}\n## ✅ Resolved\n\nEvery specwarden failure on this pull request is fixed as of ${documented.slice(0, 7)}.` }),
     ]);
+  });
+
+  it("does not repeat its suggestions on a push that leaves the suggested lines alone", async () => {
+    const { github, head, app } = await demoPull();
+    await app.post(signedDelivery("pull_request", github.pullRequestPayload(7, "opened"), "8f0c6a2e-0007"));
+    const pushed = github.commit({ ...demoHead(), "docs/systemd-nss.md": "Why generators bypass nss-systemd.\n" }, { parents: [head] });
+    github.movePullHead(7, pushed);
+    const before = github.calls.length;
+    await app.post(signedDelivery("pull_request", github.pullRequestPayload(7, "synchronize", { before: head, after: pushed }), "8f0c6a2e-0008"));
+
+    const calls = github.calls.slice(before);
+    // GitHub still shows the suggestion of the first review on the new head: no second review
+    expect(calls.map(shape).filter((c) => c.includes("/pulls/7/"))).toEqual(["GET /pulls/7/reviews", "GET /pulls/7/comments"]);
+    expect(calls.filter((c) => c.method !== "GET").map(shape)).toEqual(["POST /check-runs", "PATCH /issues/comments/{id}", "PATCH /check-runs/{id}"]);
+    expect(github.reviews).toHaveLength(1);
+    expect(app.outcomes[1]).toMatchObject({ status: "published", conclusion: "failure", review: "unchanged" });
+    // the summary still points at it, and names the new head
+    expect(github.comments[0]!.body).toContain("1 suggestion(s) were posted as a review on the changed lines.");
+    expect(github.comments[0]!.body).toContain(`head ${pushed.slice(0, 7)}`);
   });
 });
