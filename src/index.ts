@@ -19,5 +19,5 @@ export { renderComponent, renderComponents, compareRender } from "./render/index
 export { directoryUpstream, distGitUpstream, memoryUpstream } from "./upstream/index.js";
 export { reviewChange, type ReviewChangeInput } from "./review/index.js";
 export { RULE_IDS } from "./review/types.js";
-export { rpmvercmp, compareEVR, parseEVR } from "./version/index.js";
-export { patchId, inventory } from "./tracking/index.js";
+export { rpmvercmp, compareEVR, parseEVR, tagToVersion } from "./version/index.js";
+export { patchId, patchIds, inventory, trackPatches } from "./tracking/index.js";
