@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
-import { createNodeMiddleware, createProbot, run, type Server } from "probot";
+import { createNodeMiddleware, createProbot, run, type ProbotOctokit, type Server } from "probot";
 import { directoryUpstream, distGitUpstream } from "../upstream/index.js";
 import type { UpstreamSource } from "../upstream/types.js";
 import { specwardenApp, type SpecwardenAppOptions } from "./app.js";
@@ -36,9 +36,15 @@ function withUpstream(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions): Sp
   return upstream ? { ...options, upstream } : options;
 }
 
+export interface ServerOptions extends SpecwardenAppOptions {
+  /** the Octokit class; `SpecwardenOctokit` (or a `.defaults()` of it) */
+  Octokit?: typeof ProbotOctokit;
+}
+
 /** Starts Probot's server configured from `env` (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, …). */
-export function runServer(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions = {}): Promise<Server> {
-  return run(specwardenApp(withUpstream(env, options)), { env, Octokit: SpecwardenOctokit });
+export function runServer(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<Server> {
+  const { Octokit = SpecwardenOctokit, ...appOptions } = options;
+  return run(specwardenApp(withUpstream(env, appOptions)), { env, Octokit });
 }
 
 export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse, next?: (err?: Error) => void) => boolean | void | Promise<void | boolean>;

@@ -1,8 +1,15 @@
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/commands/serve.js";
 import { UsageError, type CliIO } from "../../src/cli/io.js";
-import { upstreamFromEnv } from "../../src/github/server.js";
+import { FakeGitHub } from "../../src/github/fake-github.js";
+import { SpecwardenOctokit } from "../../src/github/octokit-defaults.js";
+import { createCaches } from "../../src/github/repo-view.js";
+import { runServer, upstreamFromEnv } from "../../src/github/server.js";
 import { DirectoryUpstream, DistGitUpstream } from "../../src/upstream/index.js";
+import { demoBase, demoHead } from "./demo-fixture.js";
+import { signedDelivery, testPrivateKey } from "./harness.js";
 
 function io(): CliIO & { out: string[] } {
   const out: string[] = [];
@@ -49,3 +56,45 @@ describe("the upstream the server reviews with", () => {
     expect(upstream.stats.clones).toBe(0);
   });
 });
+
+describe("the server `specwarden serve` and `npm start` run", () => {
+  it("takes a signed webhook on its port and checks the demo PR with the real engine", { timeout: 60_000 }, async () => {
+    const github = new FakeGitHub();
+    const base = github.commit(demoBase(), { branch: "main" });
+    const head = github.commit(demoHead(), { parents: [base] });
+    github.openPull({ number: 7, base, head });
+    const port = await freePort();
+    const server = await runServer(
+      { APP_ID: String(github.appId), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "served-secret", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "fatal", NODE_ENV: "production" },
+      { tracking: false, caches: createCaches(), Octokit: SpecwardenOctokit.defaults({ request: { fetch: github.fetch } }) },
+    );
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/ping`)).status).toBe(200);
+      const delivery = signedDelivery("pull_request", github.pullRequestPayload(7, "opened"), "served-1", "served-secret");
+      const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+      const post = (d: typeof delivery) =>
+        fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": d.event, "x-github-delivery": d.id, "x-hub-signature-256": d.signature }, body: d.body });
+      const forged = signedDelivery("pull_request", github.pullRequestPayload(7, "opened"), "served-0", "another-secret");
+      expect((await post(forged)).status).toBe(400);
+      expect(github.calls).toEqual([]);
+      expect((await post(delivery)).status).toBe(200);
+      expect(github.checkRuns).toEqual([expect.objectContaining({ head_sha: head, status: "completed", conclusion: "failure" })]);
+      expect(github.checkRuns[0]!.output.title).toBe("3 failures");
+      // the production client states its API version on every request
+      expect(github.calls.filter((c) => c.path.startsWith("/repos/")).every((c) => c.apiVersion === "2022-11-28")).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
