@@ -205,6 +205,7 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
 
 /** `%bcond_with x`, `%bcond_without x`, `%bcond x DEFAULT`: define `with_x` as rpm's macros do. */
 function noteBcond(text: string, table: MacroTable): void {
+  if (!text.includes("%bcond")) return; // nearly every line: not worth splitting into fields
   const fields = goTrimSpace(text).split(/\s+/);
   const [directive, name, ...rest] = fields;
   if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return;
