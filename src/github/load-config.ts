@@ -1,5 +1,5 @@
 /** Reads `.github/specwarden.yml` from the default branch (no ref: a PR cannot change its own policy). */
-import { CONFIG_PATH, DEFAULT_CONFIG, parseRepoConfig, type RepoConfig } from "./config.js";
+import { CONFIG_PATH, DEFAULT_CONFIG, parseRepoConfig, RepoConfigError, type RepoConfig } from "./config.js";
 import { abortable, httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 
 export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, signal?: AbortSignal): Promise<RepoConfig> {
@@ -11,7 +11,12 @@ export async function loadRepoConfig(octokit: Octokit, repo: RepoRef, signal?: A
       ...abortable(signal),
     });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-      return parseRepoConfig("[not a file]", CONFIG_PATH);
+      const kind = Array.isArray(data) ? "directory" : data.type;
+      throw new RepoConfigError(CONFIG_PATH, 1, `is a ${kind}, not a file`);
+    }
+    // Above 1 MB the contents API leaves the content out (encoding "none"): never read that as empty.
+    if (data.encoding !== "base64") {
+      throw new RepoConfigError(CONFIG_PATH, 1, `is too large to read (${data.size} bytes)`);
     }
     content = Buffer.from(data.content, "base64").toString("utf8");
   } catch (error) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyFix, FixApplyError } from "../../src/github/apply-fix.js";
 import { parseCommand } from "../../src/github/commands.js";
 import { parseRepoConfig, RepoConfigError } from "../../src/github/config.js";
+import { loadRepoConfig } from "../../src/github/load-config.js";
 import { CommentableLines, parseRightHunks } from "../../src/github/diff-hunks.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { octokitGitReader } from "../../src/github/git-reader.js";
@@ -72,6 +73,29 @@ describe("repo config", () => {
     expect(error.line).toBe(line);
     expect(error.message).toContain(`.github/specwarden.yml:${line}: `);
     expect(error.problem).toContain(problem);
+  });
+
+  it("is read from the default branch, and refuses what is not a readable file instead of using the defaults", async () => {
+    const answering = (data: unknown, status = 200) => {
+      const asked: unknown[] = [];
+      const octokit = {
+        request: async (route: string, params: unknown) => {
+          asked.push([route, params]);
+          if (status !== 200) throw Object.assign(new Error("Not Found"), { status });
+          return { data };
+        },
+      };
+      return { octokit: octokit as never, asked };
+    };
+    const repo = { owner: "azl", repo: "distro" };
+    const file = answering({ type: "file", encoding: "base64", size: 22, content: Buffer.from("suggestions: false\n").toString("base64") });
+    expect(await loadRepoConfig(file.octokit, repo)).toMatchObject({ suggestions: false });
+    expect(file.asked).toEqual([["GET /repos/{owner}/{repo}/contents/{path}", { owner: "azl", repo: "distro", path: ".github/specwarden.yml" }]]);
+    expect(await loadRepoConfig(answering(undefined, 404).octokit, repo)).toEqual({ ruleLevels: {}, suggestions: true, waivers: [] });
+    await expect(loadRepoConfig(answering([{ type: "file", name: "a.yml" }]).octokit, repo)).rejects.toThrow(".github/specwarden.yml:1: is a directory, not a file");
+    await expect(loadRepoConfig(answering({ type: "submodule", size: 0 }).octokit, repo)).rejects.toThrow("is a submodule, not a file");
+    await expect(loadRepoConfig(answering({ type: "file", encoding: "none", size: 2_000_000, content: "" }).octokit, repo)).rejects.toThrow("is too large to read (2000000 bytes)");
+    await expect(loadRepoConfig(answering(undefined, 500).octokit, repo)).rejects.toMatchObject({ status: 500 });
   });
 });
 
