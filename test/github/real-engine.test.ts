@@ -63,6 +63,23 @@ describe("repository policy from the default branch, applied to the engine's fin
     expect(github.comments[0]!.body).toContain("## ✅ Rendered specs are consistent with their components");
   });
 
+  it("reviews the rendered tree where the policy's rendered-specs-dir puts it", async () => {
+    const moved = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).map(([p, c]) => [p.replace(/^specs\//, "rendered/"), c]));
+    const github = new FakeGitHub();
+    const base = github.commit({ ...moved(demoBase()), [CONFIG]: "rendered-specs-dir: rendered\n" }, { branch: "main" });
+    const head = github.commit({ ...moved(demoHead()), [CONFIG]: "rendered-specs-dir: rendered\n" }, { parents: [base] });
+    github.openPull({ number: 7, base, head });
+    const { deliver } = await createHarness(undefined, github);
+    await deliver("pull_request", github.pullRequestPayload(7, "opened"));
+    expect(github.checkRuns[0]).toMatchObject({ conclusion: "failure" });
+    expect(github.checkRuns[0]!.annotations.map((a) => a.path)).toEqual([
+      `rendered/s/systemd/${DEMO_PATCH}`,
+      "rendered/s/systemd/systemd.spec",
+      "rendered/s/systemd/systemd.spec",
+    ]);
+    expect(github.reviews[0]!.comments.map((c) => c.path)).toEqual(["rendered/s/systemd/systemd.spec"]);
+  });
+
   it("posts no review when suggestions are turned off, and says nothing about suggestions", async () => {
     const { github } = await demoPull({ defaultBranch: { [CONFIG]: "suggestions: false\n" } });
     expect(github.checkRuns[0]).toMatchObject({ conclusion: "failure" });
