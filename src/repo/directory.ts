@@ -99,8 +99,7 @@ export class DirectoryRepoView implements RepoView {
     return known;
   }
 
-  /** The entry for `stats`; a file's id is computed when `withId`, else given only when cached. */
-  /** The entry for `stats` without its content id (a cached one excepted). */
+  /** The entry for `stats` without a file's content id, unless this process already knows it. */
   #listedEntry(path: string, stats: Stats): TreeEntry | undefined {
     if (stats.isSymbolicLink()) {
       const target = readlinkSync(this.#abs(path));

@@ -91,8 +91,15 @@ export class MemoryRepoView implements RepoView {
     }
     const out: TreeEntry[] = [];
     if (options.recursive) {
-      const prefix = base === "" ? "" : `${base}/`;
-      for (const [path, node] of this.#nodes) if (path.startsWith(prefix)) out.push({ ...node.entry });
+      // walk the subtree, not every entry of the repository
+      const pending = [base];
+      while (pending.length > 0) {
+        for (const path of this.#children.get(pending.pop() as string) ?? []) {
+          const entry = (this.#nodes.get(path) as Node).entry;
+          out.push({ ...entry });
+          if (entry.kind === "dir") pending.push(path);
+        }
+      }
     } else {
       for (const path of this.#children.get(base) ?? []) out.push({ ...(this.#nodes.get(path) as Node).entry });
     }
