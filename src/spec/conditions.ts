@@ -4,7 +4,9 @@
  * model). Used to tell which Source/Patch lines rpm would see, never to execute anything.
  */
 
-type Value = { kind: "int"; n: number } | { kind: "str"; s: string };
+import { rpmvercmp } from "../version/index.js";
+
+type Value = { kind: "int"; n: number } | { kind: "str"; s: string } | { kind: "ver"; v: string };
 
 class Unknown extends Error {}
 
@@ -120,7 +122,12 @@ class Parser {
       this.take();
       const right = this.additive();
       if (left.kind !== right.kind) throw new Unknown();
-      const cmp = left.kind === "int" ? Math.sign(left.n - (right as { n: number }).n) : compareStrings(left.s, (right as { s: string }).s);
+      const cmp =
+        left.kind === "int"
+          ? Math.sign(left.n - (right as { n: number }).n)
+          : left.kind === "ver"
+            ? rpmvercmp(left.v, (right as { v: string }).v)
+            : compareStrings(left.s, (right as { s: string }).s);
       const result =
         t.text === "==" ? cmp === 0 : t.text === "!=" ? cmp !== 0 : t.text === "<" ? cmp < 0 : t.text === ">" ? cmp > 0 : t.text === "<=" ? cmp <= 0 : cmp >= 0;
       left = { kind: "int", n: result ? 1 : 0 };
@@ -171,7 +178,7 @@ class Parser {
     const t = this.take();
     if (t.kind === "int") return { kind: "int", n: Number(t.text) };
     if (t.kind === "str") return { kind: "str", s: t.text };
-    // Version literals need rpmvercmp semantics; leave them undecided.
+    if (t.kind === "ver") return { kind: "ver", v: t.text };
     throw new Unknown();
   }
 }
@@ -181,7 +188,7 @@ function compareStrings(a: string, b: string): number {
 }
 
 function truthy(v: Value): boolean {
-  return v.kind === "int" ? v.n !== 0 : v.s !== "";
+  return v.kind === "int" ? v.n !== 0 : v.kind === "str" ? v.s !== "" : v.v !== "";
 }
 
 /** Truth of an already macro-expanded `%if` expression; undefined when it cannot be decided. */

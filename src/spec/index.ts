@@ -1,4 +1,4 @@
-/** Lossless RPM spec model, azldev-compatible line classification, safe macro expansion, source listing. */
+/** Lossless RPM spec model, azldev-compatible line classification, safe macro expansion, conditional evaluation, source listing, %prep patch application. */
 export {
   Spec,
   parseSpec,
@@ -34,6 +34,17 @@ export {
   type SectionType,
 } from "./classify.js";
 export { expandMacros, type ExpandOptions, type MacroExpansion, type MacroTable, type MacroValue } from "./macros.js";
-export { listSourcesAndPatches, sourceListingGaps, specMacros, spectoolFileName, type SourceEntry, type ListOptions } from "./sources.js";
+export {
+  listSourcesAndPatches,
+  lineActivity,
+  initialMacros,
+  matchesArch,
+  sourceListingGaps,
+  specMacros,
+  spectoolFileName,
+  type SourceEntry,
+  type ListOptions,
+} from "./sources.js";
+export { patchApplication, applicationOf, type PatchApplication, type PatchApplicationMethod, type PrepAnalysis, type PrepOptions } from "./prep.js";
 export { evaluateCondition, matchesList } from "./conditions.js";
 export { goFields, goTrimSpace, goQ, goQQ, isGoSpace, isRe2Space } from "./text.js";

@@ -43,6 +43,43 @@ export interface ListOptions {
   arch?: string;
   /** build OS for `%ifos` / `%ifnos` (default "linux") */
   os?: string;
+  /** `rpmbuild --with NAME`: turns on `%bcond` NAME whatever its default */
+  with?: readonly string[];
+  /** `rpmbuild --without NAME`: turns off `%bcond` NAME whatever its default */
+  without?: readonly string[];
+}
+
+/**
+ * Names under which specs spell an architecture in `%ifarch` lists (rpm's arch_compat aliases).
+ * Why: Fedora specs use `amd64`/`arm64` interchangeably with the canonical names often enough.
+ */
+const ARCH_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  x86_64: ["x86_64", "amd64", "em64t"],
+  aarch64: ["aarch64", "arm64"],
+};
+
+/** `%ifarch` match of the build architecture (or one of its aliases) against an expanded list. */
+export function matchesArch(arch: string | undefined, expandedList: string): boolean | undefined {
+  if (arch === undefined) return undefined;
+  const names = ARCH_ALIASES[arch] ?? [arch];
+  let result: boolean | undefined = false;
+  for (const name of names) result = or3(result, matchesList(name, expandedList));
+  return result;
+}
+
+/**
+ * The macros rpm defines before reading a spec for these options: the `defines`, the architecture
+ * macros for `arch`, and `_with_NAME` / `_without_NAME` for `--with` / `--without`.
+ */
+export function initialMacros(options: ListOptions): MacroTable {
+  const table: MacroTable = new Map<string, MacroValue>();
+  if (options.arch !== undefined) {
+    for (const name of ["_arch", "_target_cpu", "_host_cpu"]) table.set(name, options.arch);
+  }
+  for (const [name, value] of Object.entries(options.defines ?? {})) table.set(name, value);
+  for (const name of options.with ?? []) table.set(`_with_${name}`, `--with-${name}`);
+  for (const name of options.without ?? []) table.set(`_without_${name}`, `--without-${name}`);
+  return table;
 }
 
 /** Preamble tags that rpm also defines as macros (`%{name}`, `%{version}`, `%{url}`, ...). */
@@ -58,6 +95,17 @@ export function listSourcesAndPatches(spec: Spec, options: ListOptions = {}): So
   return walk(spec, options).entries;
 }
 
+/**
+ * Whether rpm reads each line under these options, indexed by 1-based line number: true, false
+ * (a branch not taken), or undefined when an enclosing condition cannot be decided. Conditional
+ * directive lines themselves are marked as their enclosing context.
+ */
+export function lineActivity(spec: Spec, options: ListOptions = {}): (boolean | undefined)[] {
+  const activity: (boolean | undefined)[] = [];
+  walk(spec, options, activity);
+  return activity;
+}
+
 interface Frame {
   /** is the current branch taken? */
   current: boolean | undefined;
@@ -65,8 +113,8 @@ interface Frame {
   taken: boolean | undefined;
 }
 
-function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: SourceEntry[] } {
-  const table: MacroTable = new Map<string, MacroValue>(Object.entries(options.defines ?? {}));
+function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)[]): { table: MacroTable; entries: SourceEntry[] } {
+  const table = initialMacros(options);
   const entries: SourceEntry[] = [];
   const macrosByLine = new Map(spec.macros.map((m) => [m.line, m]));
   const tagsByLine = new Map(spec.tags.map((t) => [t.line, t]));
@@ -79,7 +127,8 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
   const activeNow = (): boolean | undefined => frames.reduce<boolean | undefined>((acc, f) => and3(acc, f.current), true);
 
   const decide = (directive: string, rest: string): boolean | undefined => {
-    const expanded = expandMacros(rest, table);
+    // A trailing `# comment` on a directive line is not part of the expression.
+    const expanded = expandMacros(rest.replace(/\s+#.*$/, ""), table);
     if (!expanded.complete) return undefined;
     switch (directive) {
       case "%if":
@@ -87,10 +136,10 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
         return evaluateCondition(expanded.value);
       case "%ifarch":
       case "%elifarch":
-        return matchesList(options.arch, expanded.value);
+        return matchesArch(options.arch, expanded.value);
       case "%ifnarch":
       case "%elifnarch":
-        return not3(matchesList(options.arch, expanded.value));
+        return not3(matchesArch(options.arch, expanded.value));
       case "%ifos":
       case "%elifos":
         return matchesList(os, expanded.value);
@@ -127,6 +176,7 @@ function walk(spec: Spec, options: ListOptions): { table: MacroTable; entries: S
   };
 
   for (const line of spec.lines) {
+    if (activity) activity[line.number] = activeNow();
     if (line.kind === "conditional") {
       const trimmed = goTrimSpace(line.text);
       const directive = goFirstField(trimmed).toLowerCase();

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { applicationOf, lineActivity, listSourcesAndPatches, parseSpec, patchApplication } from "../../src/spec/index.js";
+
+const SPEC = `%bcond_without docs
+%bcond_with legacy
+%bcond bootstrap %{undefined rhel}
+%global srcname frob
+Name: %{srcname}
+Version: 2.0~rc1
+Release: 1%{?dist}
+URL: https://github.com/o/%{srcname}
+Source0: %{url}/archive/v%{version}/%{srcname}-%{version}.tar.gz
+Source1: %{srcname}.conf
+Source2: https://example.org/fix-build.patch#/frob-fix-build.patch
+# Not needed on Fedora 40+
+%if 0%{?fedora} && 0%{?fedora} < 40
+Patch0: old-fedora.patch
+%elif %{with legacy}
+Patch1: legacy.patch
+%else
+Patch2: modern.patch
+%endif
+%ifarch amd64 ppc64le
+Patch3: x86-or-power.patch
+%endif
+%if %{with docs}
+Patch10: docs.patch
+%endif
+%if %{undefined_macro_here} > 1
+Patch11: unknown.patch
+%endif
+Patch20: gated.patch
+Patch21: old-rpm.patch
+
+%description
+x
+
+%prep
+%autosetup -N
+# a comment naming %patch 7 applies nothing
+%autopatch -p1 -M 9
+%patch10 -p1
+%patch -P 11 -p1
+%if v"%{version}" >= v"2.0~beta"
+%patch -P20 -p1
+%endif
+%if %{with legacy}
+%patch 21 -p1 -b .old
+%endif
+patch -p1 < %{SOURCE1}
+%{__patch} -p1 -i %{_sourcedir}/frob-fix-build.patch
+`;
+
+describe("patchApplication", () => {
+  const spec = parseSpec(SPEC);
+  const prepLine = SPEC.split("\n").indexOf("%prep") + 1;
+  const lineOf = (text: string) => SPEC.split("\n").indexOf(text) + 1;
+
+  it("lists every applying line of %prep with its method, numbers and line", () => {
+    const { prepLine: found, applications } = patchApplication(spec, { defines: { fedora: "43" }, arch: "x86_64" });
+    expect(found).toBe(prepLine);
+    expect(applications.map((a) => [a.method, a.kind, a.numbers, a.range, a.line, a.active])).toEqual([
+      ["autopatch", "Patch", "all", { max: 9 }, lineOf("%autopatch -p1 -M 9"), true],
+      ["%patch", "Patch", [10], undefined, lineOf("%patch10 -p1"), true],
+      ["%patch", "Patch", [11], undefined, lineOf("%patch -P 11 -p1"), true],
+      ["%patch", "Patch", [20], undefined, lineOf("%patch -P20 -p1"), true],
+      ["%patch", "Patch", [21], undefined, lineOf("%patch 21 -p1 -b .old"), false],
+      ["patch-command", "Source", [1], undefined, lineOf("patch -p1 < %{SOURCE1}"), true],
+      ["patch-command", "Source", [2], undefined, lineOf("%{__patch} -p1 -i %{_sourcedir}/frob-fix-build.patch"), true],
+    ]);
+    expect(applications[0]?.text).toBe("%autopatch -p1 -M 9");
+  });
+
+  it("honours --with / --without and leaves undecidable lines undecided", () => {
+    const withLegacy = patchApplication(spec, { defines: { fedora: "43" }, with: ["legacy"] });
+    expect(applicationOf(withLegacy.applications, "Patch", 21)?.active).toBe(true);
+    // without the version macro the v"" comparison cannot be decided
+    const bare = patchApplication(parseSpec(SPEC.replace("Version: 2.0~rc1", "Version: %{upstream_version}")));
+    expect(applicationOf(bare.applications, "Patch", 20)?.active).toBeUndefined();
+  });
+
+  it("answers which application covers a given entry", () => {
+    const { applications } = patchApplication(spec, { defines: { fedora: "43" } });
+    const method = (kind: "Patch" | "Source", n: number) => applicationOf(applications, kind, n)?.method;
+    expect(method("Patch", 2)).toBe("autopatch");
+    expect(method("Patch", 10)).toBe("%patch"); // beyond -M 9, but an explicit line applies it
+    expect(method("Patch", 20)).toBe("%patch");
+    expect(method("Patch", 21)).toBeUndefined(); // only in a branch not taken
+    expect(method("Source", 1)).toBe("patch-command");
+    expect(method("Source", 0)).toBeUndefined();
+  });
+
+  it("treats %autosetup without -N as applying every patch, and a bare %patch as patch 0", () => {
+    const autosetup = parseSpec("Name: a\nPatch0: a.patch\nPatch5: b.patch\n%prep\n%autosetup -p1\n");
+    expect(applicationOf(patchApplication(autosetup).applications, "Patch", 5)?.method).toBe("autosetup");
+    const bare = parseSpec("Name: a\nPatch0: a.patch\n%prep\n%setup -q\n%patch -p1\n");
+    expect(patchApplication(bare).applications.map((a) => a.numbers)).toEqual([[0]]);
+    expect(patchApplication(parseSpec("Name: a\nPatch0: a.patch\n")).applications).toEqual([]);
+  });
+});
+
+describe("build options in conditional evaluation", () => {
+  const spec = parseSpec(SPEC);
+
+  it("evaluates conditionals per architecture, with spelling aliases and the arch macros", () => {
+    const active = (options: Parameters<typeof listSourcesAndPatches>[1]) =>
+      listSourcesAndPatches(spec, options)
+        .filter((e) => e.kind === "Patch")
+        .map((e) => [e.number, e.conditional ? e.active : true]);
+    expect(active({ defines: { fedora: "43" }, arch: "x86_64" })).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+      [3, true], // `amd64` names x86_64
+      [10, true],
+      [11, undefined],
+      [20, true],
+      [21, true],
+    ]);
+    expect(active({ defines: { fedora: "39" }, arch: "aarch64", with: ["legacy"], without: ["docs"] })).toEqual([
+      [0, true],
+      [1, false],
+      [2, false],
+      [3, false],
+      [10, false],
+      [11, undefined],
+      [20, true],
+      [21, true],
+    ]);
+    const archSpec = parseSpec("Name: a\n%if \"%{_arch}\" == \"aarch64\"\nPatch0: arm.patch\n%endif\n");
+    expect(listSourcesAndPatches(archSpec, { arch: "aarch64" })[0]?.active).toBe(true);
+    expect(listSourcesAndPatches(archSpec, { arch: "x86_64" })[0]?.active).toBe(false);
+  });
+
+  it("reports per line whether rpm reads it", () => {
+    const activity = lineActivity(spec, { defines: { fedora: "43" }, arch: "x86_64" });
+    const lines = SPEC.split("\n");
+    expect(activity[lines.indexOf("Patch0: old-fedora.patch") + 1]).toBe(false);
+    expect(activity[lines.indexOf("Patch2: modern.patch") + 1]).toBe(true);
+    expect(activity[lines.indexOf("Patch11: unknown.patch") + 1]).toBeUndefined();
+    expect(activity[lines.indexOf("Name: %{srcname}") + 1]).toBe(true);
+  });
+
+  it("ignores a trailing comment on a directive line", () => {
+    const commented = parseSpec("Name: a\n%if 0%{?fedora} >= 40 # new enough\nPatch0: new.patch\n%endif\n");
+    expect(listSourcesAndPatches(commented, { defines: { fedora: "41" } })[0]?.active).toBe(true);
+  });
+});
