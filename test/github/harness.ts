@@ -7,6 +7,7 @@ import { specwardenApp } from "../../src/github/app.js";
 import type { CheckOutcome, ReviewChange } from "../../src/github/check-pull-request.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { createCaches } from "../../src/github/repo-view.js";
+import type { UpstreamSource } from "../../src/upstream/types.js";
 
 export const WEBHOOK_SECRET = "specwarden-test-secret";
 
@@ -45,11 +46,19 @@ function testProbot(github: FakeGitHub, options: { Octokit?: typeof ProbotOctoki
 export async function createHarness(
   review: ReviewChange | undefined,
   github = new FakeGitHub(),
-  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string } = {},
+  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource } = {},
 ): Promise<Harness> {
   const probot = testProbot(github, options);
   const outcomes: CheckOutcome[] = [];
-  await probot.load(specwardenApp({ ...(review ? { review } : {}), tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }));
+  await probot.load(
+    specwardenApp({
+      ...(review ? { review } : {}),
+      ...(options.upstream ? { upstream: options.upstream } : {}),
+      tracking: options.tracking ?? false,
+      caches: createCaches(),
+      onCheck: (o) => outcomes.push(o),
+    }),
+  );
   return {
     probot,
     github,

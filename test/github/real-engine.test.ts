@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { applyFix } from "../../src/github/apply-fix.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { FIX_COMMIT_MESSAGE } from "../../src/github/fix-commit.js";
+import { UpstreamError, type UpstreamSource } from "../../src/upstream/types.js";
 import { byteLength, CHECK_TEXT_MAX_BYTES, COMMENT_MAX_BYTES } from "../../src/github/markdown.js";
 import { DEMO_COMP, DEMO_PATCH, DEMO_SPEC, demoBase, demoHead, lineNumberOf } from "./demo-fixture.js";
 import { commentPayload, createHarness } from "./harness.js";
@@ -108,6 +109,44 @@ describe("repository policy from the default branch, applied to the engine's fin
     ]);
     expect(github.calls.filter((c) => c.path.includes("/git/") || c.path.includes("/compare/"))).toEqual([]);
     expect(github.comments).toEqual([]);
+  });
+});
+
+describe("upstream failures", () => {
+  it("end the check neutral with the reason when a component needs its upstream and it cannot be read", async () => {
+    const requests: string[] = [];
+    const unreachable: UpstreamSource = {
+      description: "dist-git (unreachable)",
+      async fetch(request) {
+        requests.push(request.upstreamName);
+        // what DistGitUpstream reports when the clone fails
+        throw new UpstreamError(
+          request.component,
+          "unreachable",
+          "cannot clone https://src.fedoraproject.org/rpms/systemd.git: fatal: unable to access 'https://src.fedoraproject.org/rpms/systemd.git/': Could not resolve host: src.fedoraproject.org",
+        );
+      },
+    };
+    const github = new FakeGitHub();
+    const base = github.commit(demoBase(), { branch: "main" });
+    // an existing overlay changes: only a full render from the upstream spec can verify the rendered tree
+    const comp = (demoBase()[DEMO_COMP] as string).replace('value = "xen-devel"', 'value = "xen-devel-libs"');
+    expect(comp).not.toBe(demoBase()[DEMO_COMP]);
+    const head = github.commit({ ...demoBase(), [DEMO_COMP]: comp }, { parents: [base] });
+    github.openPull({ number: 7, base, head });
+    const { deliver, outcomes } = await createHarness(undefined, github, { upstream: unreachable });
+    await deliver("pull_request", github.pullRequestPayload(7, "opened"));
+
+    expect(requests).toContain("systemd");
+    expect(outcomes[0]!.result!.components).toEqual([expect.objectContaining({ name: "systemd", status: "unverified" })]);
+    const run = github.checkRuns[0]!;
+    expect(run).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(run.output.summary).toMatch(/^## ⚪ specwarden could not verify this pull request\n\n/);
+    expect(run.output.summary).toContain("Could not resolve host");
+    expect(run.annotations).toEqual([expect.objectContaining({ annotation_level: "notice", title: expect.stringMatching(/^upstream-unavailable: /) })]);
+    // the contributor is told, in the one comment
+    expect(github.comments).toHaveLength(1);
+    expect(github.comments[0]!.body).toContain("upstream-unavailable");
   });
 });
 
