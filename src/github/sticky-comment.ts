@@ -1,6 +1,7 @@
 /**
  * One summary comment per pull request, found by its hidden marker and our bot login, edited only
- * when its text changes, and turned into a short "resolved" note once the PR is clean.
+ * when its text changes, and turned into a "resolved" note (listing any warnings left) once nothing
+ * fails.
  */
 import { isPassingReportBody, isResolvedBody, sameResolvedBody, STICKY_MARKER } from "./markdown.js";
 import { abortable, type Octokit, type RepoRef } from "./octokit.js";
