@@ -84,7 +84,16 @@ export function affectedComponents(base: Project, head: Project, changedPaths: r
   const outside = changedPaths.filter((p) => !renderedPathOf(renderedSpecsDir, p));
   if (outside.length > 0) {
     for (const project of [base, head]) {
+      const lockDir = project.settings.lockDir;
+      const lockPrefix = lockDir ? `${lockDir}/` : "";
+      // components whose lock file changed, by name: no per-component path to build
+      const changedLocks = new Set(outside.filter((p) => p.startsWith(lockPrefix) && p.endsWith(".lock")).map((p) => p.slice(lockPrefix.length, -".lock".length)));
       for (const c of project.components.values()) {
+        // quick rejection first: thousands of components, almost none touched
+        const local = c.spec.type === "local" && c.spec.path ? `${dirname(c.spec.path)}/` : undefined;
+        if (!changedLocks.has(c.name) && !c.overlays.some((o) => o.source !== undefined && changed.has(o.source)) && !(local && outside.some((p) => p.startsWith(local)))) {
+          continue;
+        }
         const { files, dirs } = inputFilesOf(project, c);
         const hits = [...files.filter((f) => changed.has(f)), ...outside.filter((p) => dirs.some((d) => p.startsWith(`${d}/`)))];
         if (hits.length === 0) continue;
