@@ -50,7 +50,8 @@ export function runServer(env: NodeJS.ProcessEnv, options: ServerOptions = {}): 
 export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse, next?: (err?: Error) => void) => boolean | void | Promise<void | boolean>;
 
 /** The webhook endpoint (default path /api/github/webhooks) as Node middleware, configured from `env`. */
-export function createMiddleware(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions & { webhooksPath?: string } = {}): Promise<NodeMiddleware> {
-  const probot = createProbot({ env, overrides: { Octokit: SpecwardenOctokit } });
-  return createNodeMiddleware(specwardenApp(withUpstream(env, options)), { probot, ...(options.webhooksPath ? { webhooksPath: options.webhooksPath } : {}) });
+export function createMiddleware(env: NodeJS.ProcessEnv, options: ServerOptions & { webhooksPath?: string } = {}): Promise<NodeMiddleware> {
+  const { Octokit = SpecwardenOctokit, webhooksPath, ...appOptions } = options;
+  const probot = createProbot({ env, overrides: { Octokit } });
+  return createNodeMiddleware(specwardenApp(withUpstream(env, appOptions)), { probot, ...(webhooksPath ? { webhooksPath } : {}) });
 }

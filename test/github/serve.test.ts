@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
@@ -6,7 +7,7 @@ import { UsageError, type CliIO } from "../../src/cli/io.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { SpecwardenOctokit } from "../../src/github/octokit-defaults.js";
 import { createCaches } from "../../src/github/repo-view.js";
-import { runServer, upstreamFromEnv } from "../../src/github/server.js";
+import { createMiddleware, runServer, upstreamFromEnv } from "../../src/github/server.js";
 import { DirectoryUpstream, DistGitUpstream } from "../../src/upstream/index.js";
 import { demoBase, demoHead } from "./demo-fixture.js";
 import { signedDelivery, testPrivateKey } from "./harness.js";
@@ -98,3 +99,42 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe("GitHub Enterprise Server from the environment", () => {
+  it("sends every API call to https://GHE_HOST/api/v3 (GHE_PROTOCOL picks http for a test instance)", { timeout: 60_000 }, async () => {
+    for (const [env, prefix] of [
+      [{ GHE_HOST: "github.example.com" }, "https://github.example.com/api/v3/"],
+      [{ GHE_HOST: "ghe.test:8080", GHE_PROTOCOL: "http" }, "http://ghe.test:8080/api/v3/"],
+    ] as const) {
+      const github = new FakeGitHub();
+      const base = github.commit(demoBase(), { branch: "main" });
+      const head = github.commit(demoHead(), { parents: [base] });
+      github.openPull({ number: 7, base, head });
+      const urls: string[] = [];
+      const fetchRecording = (input: string | URL | Request, init?: RequestInit) => {
+        urls.push(String(input instanceof Request ? input.url : input));
+        return github.fetch(input, init);
+      };
+      const middleware = await createMiddleware(
+        { APP_ID: String(github.appId), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "ghe-secret", LOG_LEVEL: "fatal", ...env },
+        { tracking: false, caches: createCaches(), Octokit: SpecwardenOctokit.defaults({ request: { fetch: fetchRecording }, throttle: { enabled: false } }) },
+      );
+      const server = createHttpServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const d = signedDelivery("pull_request", github.pullRequestPayload(7, "opened"), "ghe-1", "ghe-secret");
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-github-event": d.event, "x-github-delivery": d.id, "x-hub-signature-256": d.signature },
+          body: d.body,
+        });
+        expect(response.status).toBe(200);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      expect(urls.length).toBeGreaterThan(10);
+      expect(urls.filter((u) => !u.startsWith(prefix))).toEqual([]);
+      expect(github.checkRuns[0]).toMatchObject({ head_sha: head, conclusion: "failure" });
+    }
+  });
+});
