@@ -4,7 +4,8 @@
  */
 import type { ConfiguredOverlay } from "../azldev/types.js";
 import type { Finding } from "./types.js";
-import { explicitlyAppliedPatches, patchTagsWithNumbers, prepAppliesAllPatches, referencedFileName } from "./spec-scan.js";
+import { appliesTo, listSourcesAndPatches, parseSpec, patchApplication } from "../spec/index.js";
+import { joinLines, referencedFileName } from "./spec-scan.js";
 
 /** Tags that legitimately occur many times in a package: spec-update-tag would rewrite all of them. */
 const MULTI_VALUED = /^(buildrequires|requires|requires\(.+\)|provides|conflicts|obsoletes|recommends|suggests|supplements|enhances|orderwithrequires|buildconflicts|source\d*|patch\d*|exclusivearch|excludearch)$/i;
@@ -85,13 +86,18 @@ export function lintPatchMetadata(component: string, overlays: readonly Configur
  * lines instead of %autosetup/%autopatch, so registering the patch alone changes nothing.
  */
 export function unappliedPatches(specLinesOf: readonly string[], newPatchFiles: ReadonlySet<string>): { file: string; number: number; line: number }[] {
-  if (newPatchFiles.size === 0 || prepAppliesAllPatches(specLinesOf)) return [];
-  const applied = explicitlyAppliedPatches(specLinesOf);
+  if (newPatchFiles.size === 0) return [];
+  const spec = parseSpec(joinLines(specLinesOf));
+  const entries = listSourcesAndPatches(spec);
+  // Review does not know the distro's macros, so any applying line counts, whatever its conditionals.
+  const { applications } = patchApplication(spec, { entries });
   const out: { file: string; number: number; line: number }[] = [];
-  for (const tag of patchTagsWithNumbers(specLinesOf)) {
-    const file = referencedFileName(tag.value);
+  for (const entry of entries) {
+    if (entry.kind !== "Patch" || entry.fromList || entry.number === undefined) continue;
+    const number = entry.number;
+    const file = entry.fileName ?? referencedFileName(entry.value);
     if (!file || !newPatchFiles.has(file)) continue;
-    if (!applied.has(tag.number)) out.push({ file, number: tag.number, line: tag.index + 1 });
+    if (!applications.some((app) => appliesTo(app, "Patch", number))) out.push({ file, number, line: entry.line });
   }
   return out;
 }

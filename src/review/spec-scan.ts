@@ -142,12 +142,6 @@ export function joinLines(lines: readonly string[]): string {
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
-/** `Patch12` → 12; bare `Patch` → undefined. */
-export function patchNumber(tagName: string): number | undefined {
-  const m = /^patch(\d+)$/i.exec(tagName);
-  return m ? Number(m[1]) : undefined;
-}
-
 export function isPatchTag(name: string): boolean {
   return /^patch\d*$/i.test(name);
 }
@@ -172,76 +166,4 @@ export function referencedFileName(value: string): string | undefined {
 function basename(p: string): string {
   const parts = p.split("/").filter(Boolean);
   return parts[parts.length - 1] ?? "";
-}
-
-/**
- * The numbers rpm gives patches: explicit `PatchN`, and bare `Patch:` tags numbered in order
- * after the highest number seen so far (rpm ≥ 4.15 semantics).
- */
-export function patchTagsWithNumbers(lines: readonly string[]): { index: number; number: number; value: string; name: string }[] {
-  const sections = scanSections(lines);
-  const out: { index: number; number: number; value: string; name: string }[] = [];
-  let next = 0;
-  for (const s of sections) {
-    if (!isPackageSection(s)) continue;
-    for (let i = s.header + 1; i < s.end; i++) {
-      const tag = tagAt(lines, sections, i);
-      if (!tag || !isPatchTag(tag.name)) continue;
-      const explicit = patchNumber(tag.name);
-      const number = explicit ?? next;
-      next = Math.max(next, number + 1);
-      out.push({ index: i, number, value: tag.value, name: tag.name });
-    }
-  }
-  return out;
-}
-
-/** Whether %prep applies every registered patch on its own (%autosetup / %autopatch without -m/-M limits). */
-export function prepAppliesAllPatches(lines: readonly string[]): boolean {
-  for (const s of scanSections(lines)) {
-    if (s.name !== "%prep") continue;
-    for (let i = s.header + 1; i < s.end; i++) {
-      const text = logical(lines[i] ?? "");
-      if (/^%(?:\{)?autosetup\b/.test(text) && !/-N\b/.test(text)) return true;
-      if (/^%(?:\{)?autopatch\b/.test(text) && !/\s-[mM]\b/.test(text)) return true;
-    }
-  }
-  return false;
-}
-
-/** Patch numbers applied by explicit `%patch N`, `%patchN`, `%patch -P N`, `%patch -PN` lines in %prep. */
-export function explicitlyAppliedPatches(lines: readonly string[]): Set<number> {
-  const applied = new Set<number>();
-  for (const s of scanSections(lines)) {
-    if (s.name !== "%prep") continue;
-    for (let i = s.header + 1; i < s.end; i++) {
-      const text = logical(lines[i] ?? "");
-      const m = /^%\{?patch(\d*)\}?(.*)$/.exec(text);
-      if (!m) continue;
-      if (m[1]) {
-        applied.add(Number(m[1]));
-        continue;
-      }
-      const args = (m[2] as string).trim().split(/\s+/);
-      let numbered = false;
-      for (let k = 0; k < args.length; k++) {
-        const a = args[k] as string;
-        const p = /^-P(\d+)$/.exec(a);
-        if (p) {
-          applied.add(Number(p[1]));
-          numbered = true;
-        } else if (a === "-P" && /^\d+$/.test(args[k + 1] ?? "")) {
-          applied.add(Number(args[k + 1]));
-          numbered = true;
-          k++;
-        } else if (/^\d+$/.test(a)) {
-          applied.add(Number(a));
-          numbered = true;
-        }
-      }
-      // a bare `%patch -p1` applies patch 0 (rpm's historical default)
-      if (!numbered) applied.add(0);
-    }
-  }
-  return applied;
 }

@@ -15,14 +15,13 @@ import { copySource, text, type ComponentReview } from "./engine.js";
 import { filterSettings, incrementalRender, verbatimCopies } from "./incremental.js";
 import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
 import type { FileEdit } from "./patch-text.js";
+import { appliesEveryPatch, parseSpec, patchApplication } from "../spec/index.js";
+import { unappliedPatches } from "./lint.js";
 import {
-  explicitlyAppliedPatches,
   isPackageSection,
   isPatchTag,
   isSourceTag,
   joinLines,
-  patchTagsWithNumbers,
-  prepAppliesAllPatches,
   referencedFileName,
   scanSections,
   sectionAt,
@@ -366,7 +365,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       const relSource = path.slice(dirname(compFile).length + (dirname(compFile) ? 1 : 0));
       const isPatch = /\.(patch|diff)$/i.test(rel) || (wiring !== undefined && isPatchTag(wiring.tag));
       const description = comments.join(" ").trim() || (isPatch ? patchSubject(text(bytes)) : undefined) || `Add ${rel}`;
-      const explicitPrep = !prepAppliesAllPatches(expectedSpec);
+      const explicitPrep = !appliesEveryPatch(patchApplication(parseSpec(joinLines(expectedSpec))).applications);
       const fillIn = isPatch
         ? [
             "Where does this patch stand upstream? Fill in and uncomment (upstream-status: upstreamed, upstreamable,",
@@ -457,21 +456,16 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   let outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
   if (outcome.ok) {
     const spec = specLines(text(outcome.render.files.get(specName)));
-    if (!prepAppliesAllPatches(spec)) {
-      const newPatches = new Set(planned.filter((p) => p.apply.type === "patch-add" || (p.apply.type === "file-add" && /\.(patch|diff)$/i.test(p.apply.file ?? ""))).map((p) => basename(p.apply.file ?? p.apply.source ?? "")));
-      const applied = explicitlyAppliedPatches(spec);
-      const extra: Planned[] = [];
-      for (const t of patchTagsWithNumbers(spec)) {
-        const file = referencedFileName(t.value);
-        if (!file || !newPatches.has(file) || applied.has(t.number)) continue;
-        const o: Overlay = { type: "spec-append-lines", section: "%prep", lines: [`%patch -P${t.number} -p1`] };
-        extra.push({ table: tableFor(o, `Apply ${file}`), apply: o });
-        notes.push(`%prep of ${name} applies patches one by one, so the fix also applies ${file} with \`%patch -P${t.number} -p1\` at the end of %prep; move the line if it must run earlier.`);
-      }
-      if (extra.length) {
-        planned.push(...extra);
-        outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
-      }
+    const newPatches = new Set(planned.filter((p) => p.apply.type === "patch-add" || (p.apply.type === "file-add" && /\.(patch|diff)$/i.test(p.apply.file ?? ""))).map((p) => basename(p.apply.file ?? p.apply.source ?? "")));
+    const extra: Planned[] = [];
+    for (const u of unappliedPatches(spec, newPatches)) {
+      const o: Overlay = { type: "spec-append-lines", section: "%prep", lines: [`%patch -P${u.number} -p1`] };
+      extra.push({ table: tableFor(o, `Apply ${u.file}`), apply: o });
+      notes.push(`%prep of ${name} applies patches one by one, so the fix also applies ${u.file} with \`%patch -P${u.number} -p1\` at the end of %prep; move the line if it must run earlier.`);
+    }
+    if (extra.length) {
+      planned.push(...extra);
+      outcome = incrementalRender(name, expected, planned.map((p) => p.apply), sourceFiles, ctx.deps.applyOverlays, filterSettings(headConfig));
     }
   }
   if (!outcome.ok) {

@@ -45,6 +45,6 @@ export {
   type SourceEntry,
   type ListOptions,
 } from "./sources.js";
-export { patchApplication, applicationOf, type PatchApplication, type PatchApplicationMethod, type PrepAnalysis, type PrepOptions } from "./prep.js";
+export { patchApplication, applicationOf, appliesTo, appliesEveryPatch, type PatchApplication, type PatchApplicationMethod, type PrepAnalysis, type PrepOptions } from "./prep.js";
 export { evaluateCondition, matchesList } from "./conditions.js";
 export { goFields, goTrimSpace, goQ, goQQ, isGoSpace, isRe2Space } from "./text.js";

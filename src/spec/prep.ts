@@ -145,14 +145,22 @@ function baseName(path: string): string {
  * one it may read; undefined when no line that may be read applies it.
  */
 export function applicationOf(applications: readonly PatchApplication[], kind: "Patch" | "Source", number: number): PatchApplication | undefined {
-  const candidates = applications.filter((app) => {
-    if (app.kind !== kind || app.active === false) return false;
-    if (app.numbers === "all") {
-      if (kind !== "Patch") return false;
-      const { min, max } = app.range ?? {};
-      return (min === undefined || number >= min) && (max === undefined || number <= max);
-    }
-    return app.numbers.includes(number);
-  });
+  const candidates = applications.filter((app) => app.active !== false && appliesTo(app, kind, number));
   return candidates.find((c) => c.active === true) ?? candidates[0];
+}
+
+/** Whether the line of `app` names entry `kind` `number`, whatever the conditionals around it. */
+export function appliesTo(app: PatchApplication, kind: "Patch" | "Source", number: number): boolean {
+  if (app.kind !== kind) return false;
+  if (app.numbers === "all") {
+    if (kind !== "Patch") return false;
+    const { min, max } = app.range ?? {};
+    return (min === undefined || number >= min) && (max === undefined || number <= max);
+  }
+  return app.numbers.includes(number);
+}
+
+/** Whether some line applies every patch (`%autosetup` without -N, `%autopatch` without bounds or numbers). */
+export function appliesEveryPatch(applications: readonly PatchApplication[]): boolean {
+  return applications.some((app) => app.kind === "Patch" && app.numbers === "all" && app.range === undefined);
 }

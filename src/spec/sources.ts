@@ -168,6 +168,8 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
       ...(frames.length > 0 && active !== undefined ? { active } : {}),
     };
     entries.push(entry);
+    // rpm numbers an unnumbered tag one past the highest number read so far
+    if (number !== undefined && active !== false && number >= auto[kind]) auto[kind] = number + 1;
     if (number !== undefined && active !== false) {
       const sourceDir = table.get("_sourcedir");
       const base = fileName?.split("/").pop() ?? expansion.value;

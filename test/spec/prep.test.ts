@@ -146,3 +146,20 @@ describe("build options in conditional evaluation", () => {
     expect(listSourcesAndPatches(commented, { defines: { fedora: "41" } })[0]?.active).toBe(true);
   });
 });
+
+describe("rpm numbering of unnumbered Source/Patch entries", () => {
+  it("continues from the highest number read so far, skipping branches not taken", () => {
+    const spec = parseSpec(
+      ["Name: a", "Patch3: three.patch", "Patch: four.patch", "%if 0", "Patch40: never.patch", "%endif", "Patch: five.patch", "Patch1: one.patch", "Patch: six.patch", "%patchlist", "seven.patch", ""].join("\n"),
+    );
+    expect(listSourcesAndPatches(spec).map((e) => [e.value, e.number])).toEqual([
+      ["three.patch", 3],
+      ["four.patch", 4],
+      ["never.patch", 40],
+      ["five.patch", 5],
+      ["one.patch", 1],
+      ["six.patch", 6],
+      ["seven.patch", 7],
+    ]);
+  });
+});
