@@ -34,6 +34,11 @@ export interface SourceEntry {
    * without an `arch` option, expressions we do not model).
    */
   active?: boolean;
+  /**
+   * For conditional entries rpm may not see: the innermost enclosing branch that is not surely
+   * taken, as written (`%if 0%{?fedora} < 40`, `%elifarch aarch64`, `%else of %if %{with docs}`).
+   */
+  condition?: string;
 }
 
 export interface ListOptions {
@@ -111,6 +116,8 @@ interface Frame {
   current: boolean | undefined;
   /** has any branch so far been taken? */
   taken: boolean | undefined;
+  /** the directive line of the current branch, trimmed */
+  text: string;
 }
 
 function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)[]): { table: MacroTable; entries: SourceEntry[] } {
@@ -129,7 +136,14 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
   const decide = (directive: string, rest: string): boolean | undefined => {
     // A trailing `# comment` on a directive line is not part of the expression.
     const expanded = expandMacros(rest.replace(/\s+#.*$/, ""), table);
-    if (!expanded.complete) return undefined;
+    if (!expanded.complete) {
+      // `%ifarch %{ix86} x86_64` still matches x86_64 when %{ix86} is unknown
+      const known = expanded.value.split(/[\s,]+/).filter((w) => w !== "" && !w.includes("%")).join(" ");
+      const matched = directive.endsWith("arch") ? matchesArch(options.arch, known) : directive.endsWith("os") ? matchesList(os, known) : undefined;
+      if (matched !== true) return undefined;
+      const negated = directive.startsWith("%ifn") || directive.startsWith("%elifn");
+      return !negated;
+    }
     switch (directive) {
       case "%if":
       case "%elif":
@@ -167,6 +181,8 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
       ...(frames.length > 0 ? { conditional: true } : {}),
       ...(frames.length > 0 && active !== undefined ? { active } : {}),
     };
+    const notSurelyTaken = active === true ? undefined : [...frames].reverse().find((f) => f.current !== true);
+    if (notSurelyTaken) entry.condition = notSurelyTaken.text;
     entries.push(entry);
     // rpm numbers an unnumbered tag one past the highest number read so far
     if (number !== undefined && active !== false && number >= auto[kind]) auto[kind] = number + 1;
@@ -190,6 +206,7 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
         if (frame) {
           frame.current = not3(frame.taken);
           frame.taken = true;
+          frame.text = `%else of ${frame.text}`;
         }
       } else if (directive.startsWith("%elif")) {
         const frame = frames[frames.length - 1];
@@ -197,10 +214,11 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
           const cond = frame.taken === true ? false : decide(directive, rest);
           frame.current = frame.taken === true ? false : frame.taken === false ? cond : and3(undefined, cond);
           frame.taken = or3(frame.taken, cond);
+          frame.text = trimmed;
         }
       } else if (directive.startsWith("%if")) {
         const cond = activeNow() === false ? false : decide(directive, rest);
-        frames.push({ current: cond, taken: cond });
+        frames.push({ current: cond, taken: cond, text: trimmed });
       }
       continue;
     }

@@ -163,3 +163,23 @@ describe("rpm numbering of unnumbered Source/Patch entries", () => {
     ]);
   });
 });
+
+describe("conditions of listed entries", () => {
+  it("names the innermost branch rpm may not take, as written", () => {
+    const entries = listSourcesAndPatches(parseSpec(SPEC), { defines: { fedora: "43" }, arch: "x86_64" });
+    const condition = (value: string) => entries.find((e) => e.value === value)?.condition;
+    expect(condition("old-fedora.patch")).toBe("%if 0%{?fedora} && 0%{?fedora} < 40");
+    expect(condition("legacy.patch")).toBe("%elif %{with legacy}");
+    expect(condition("modern.patch")).toBeUndefined(); // taken
+    expect(condition("unknown.patch")).toBe("%if %{undefined_macro_here} > 1");
+    const withLegacy = listSourcesAndPatches(parseSpec(SPEC), { defines: { fedora: "43" }, with: ["legacy"] });
+    expect(withLegacy.find((e) => e.value === "modern.patch")?.condition).toBe("%else of %elif %{with legacy}");
+  });
+
+  it("decides %ifarch on the known part of a list with unknown macros", () => {
+    const spec = parseSpec("Name: a\n%ifarch %{ix86} x86_64\nPatch0: x86.patch\n%endif\n%ifnarch %{ix86} x86_64\nPatch1: other.patch\n%endif\n");
+    const active = (arch: string) => listSourcesAndPatches(spec, { arch }).map((e) => e.active);
+    expect(active("x86_64")).toEqual([true, false]);
+    expect(active("aarch64")).toEqual([undefined, undefined]);
+  });
+});
