@@ -1,42 +1,10 @@
 /**
- * The little of azldev's spec model that review decisions need: which section and package a line
- * belongs to, and which lines are tags. Follows AZLDEV.md §2.2–2.4 (line classification, section
- * keywords, package qualifiers) so that synthesised overlays target what azldev would target.
+ * Section and tag lookups over a spec held as an array of lines, which is how review edits specs.
+ * Classification (section keywords, package qualifiers, tag lines) is the spec module's, so that
+ * synthesised overlays target what azldev would target.
  */
 
-const PACKAGE_SECTIONS = new Set(["%package"]);
-const QUALIFIED_SECTIONS = new Set([
-  "%package",
-  "%prep",
-  "%conf",
-  "%build",
-  "%install",
-  "%check",
-  "%clean",
-  "%generate_buildrequires",
-  "%pre",
-  "%post",
-  "%preun",
-  "%postun",
-  "%pretrans",
-  "%posttrans",
-  "%preuntrans",
-  "%postuntrans",
-  "%verify",
-  "%triggerin",
-  "%triggerun",
-  "%triggerprein",
-  "%triggerpostun",
-  "%filetriggerin",
-  "%filetriggerun",
-  "%filetriggerpostun",
-  "%transfiletriggerin",
-  "%transfiletriggerun",
-  "%transfiletriggerpostun",
-  "%description",
-  "%files",
-]);
-const UNQUALIFIED_SECTIONS = new Set(["%changelog", "%patchlist", "%sourcelist"]);
+import { goFields, logicalText, packageOfSection, parseTagText, sectionTypeOf } from "../spec/index.js";
 
 export interface SpecSection {
   /** the header's first token as written ("%files"); "" for the preamble */
@@ -55,42 +23,18 @@ export interface TagLine {
   value: string;
 }
 
-function logical(line: string): string {
-  return line.startsWith("#") ? "" : line.trim();
-}
-
-export function isSectionKeyword(token: string): boolean {
-  const t = token.toLowerCase();
-  return QUALIFIED_SECTIONS.has(t) || UNQUALIFIED_SECTIONS.has(t);
-}
-
-export function headerPackage(tokens: string[]): string {
-  const keyword = (tokens[0] ?? "").toLowerCase();
-  if (UNQUALIFIED_SECTIONS.has(keyword)) return "";
-  let suffix: string | undefined;
-  for (let i = 1; i < tokens.length; i++) {
-    const t = tokens[i] as string;
-    if (t === "--") break;
-    if (t === "-n") return tokens[i + 1] ?? "";
-    if (t === "-f" || t === "-p" || t === "-l" || t === "-P") {
-      i++;
-      continue;
-    }
-    if (t.startsWith("-")) continue;
-    suffix ??= t;
-  }
-  return suffix ?? "";
-}
-
 /** Sections of a spec given as lines (no trailing newline element). */
 export function scanSections(lines: readonly string[]): SpecSection[] {
   const sections: SpecSection[] = [{ name: "", package: "", header: -1, end: lines.length }];
   lines.forEach((line, index) => {
-    const tokens = logical(line).split(/\s+/).filter(Boolean);
-    const first = tokens[0];
-    if (!first || !first.startsWith("%") || !isSectionKeyword(first)) return;
+    const logical = logicalText(line);
+    if (logical.charCodeAt(0) !== 0x25 /* % */) return;
+    const tokens = goFields(logical);
+    const first = tokens[0] as string;
+    const type = sectionTypeOf(first);
+    if (type === undefined) return;
     (sections[sections.length - 1] as SpecSection).end = index;
-    sections.push({ name: first, package: headerPackage(tokens), header: index, end: lines.length });
+    sections.push({ name: first, package: packageOfSection(type, tokens).name, header: index, end: lines.length });
   });
   return sections;
 }
@@ -102,20 +46,17 @@ export function sectionAt(sections: readonly SpecSection[], index: number): Spec
 }
 
 export function isPackageSection(section: SpecSection): boolean {
-  return section.name === "" || PACKAGE_SECTIONS.has(section.name.toLowerCase());
+  return section.name === "" || sectionTypeOf(section.name) === "package";
 }
-
-const TAG = /^\s*([^\s:]+):\s*(.*?)\s*$/;
 
 /** The tag on line `index`, when the line is a tag line of a package section. */
 export function tagAt(lines: readonly string[], sections: readonly SpecSection[], index: number): TagLine | undefined {
   const section = sectionAt(sections, index);
   if (!isPackageSection(section) || section.header === index) return undefined;
-  const text = logical(lines[index] ?? "");
+  const text = logicalText(lines[index] ?? "");
   if (text === "") return undefined;
-  const match = TAG.exec(text);
-  if (!match) return undefined;
-  return { index, name: match[1] as string, value: match[2] as string };
+  const tag = parseTagText(text);
+  return tag && { index, name: tag.name, value: tag.value };
 }
 
 export function tagsOf(lines: readonly string[], sections: readonly SpecSection[], pkg = ""): TagLine[] {
