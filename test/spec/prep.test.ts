@@ -1,55 +1,10 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { applicationOf, lineActivity, listSourcesAndPatches, parseSpec, patchApplication } from "../../src/spec/index.js";
 
-const SPEC = `%bcond_without docs
-%bcond_with legacy
-%bcond bootstrap %{undefined rhel}
-%global srcname frob
-Name: %{srcname}
-Version: 2.0~rc1
-Release: 1%{?dist}
-URL: https://github.com/o/%{srcname}
-Source0: %{url}/archive/v%{version}/%{srcname}-%{version}.tar.gz
-Source1: %{srcname}.conf
-Source2: https://example.org/fix-build.patch#/frob-fix-build.patch
-# Not needed on Fedora 40+
-%if 0%{?fedora} && 0%{?fedora} < 40
-Patch0: old-fedora.patch
-%elif %{with legacy}
-Patch1: legacy.patch
-%else
-Patch2: modern.patch
-%endif
-%ifarch amd64 ppc64le
-Patch3: x86-or-power.patch
-%endif
-%if %{with docs}
-Patch10: docs.patch
-%endif
-%if %{undefined_macro_here} > 1
-Patch11: unknown.patch
-%endif
-Patch20: gated.patch
-Patch21: old-rpm.patch
-
-%description
-x
-
-%prep
-%autosetup -N
-# a comment naming %patch 7 applies nothing
-%autopatch -p1 -M 9
-%patch10 -p1
-%patch -P 11 -p1
-%if v"%{version}" >= v"2.0~beta"
-%patch -P20 -p1
-%endif
-%if %{with legacy}
-%patch 21 -p1 -b .old
-%endif
-patch -p1 < %{SOURCE1}
-%{__patch} -p1 -i %{_sourcedir}/frob-fix-build.patch
-`;
+const SPEC = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures/frob-prep.spec"), "utf8");
 
 describe("patchApplication", () => {
   const spec = parseSpec(SPEC);
