@@ -203,10 +203,13 @@ export interface PullReview {
   result: ReviewResult;
 }
 
+/** From this many changed files on, their blobs are read ahead in batches rather than one by one. */
+export const PREFETCH_MIN_PATHS = 50;
+
 /** Reads both sides of the PR through the GitHub RepoView and runs the review engine. */
 export async function reviewPull(
   octokit: Octokit,
-  deps: Pick<CheckDeps, "review" | "upstream" | "caches">,
+  deps: Pick<CheckDeps, "review" | "upstream" | "caches"> & { log?: LogSink },
   pull: PullTarget,
   config: RepoConfig,
   signal?: AbortSignal,
@@ -217,6 +220,12 @@ export async function reviewPull(
   const head = viewAt(pull.headSha);
   const changed = await loadChangedFiles(octokit, pull.repo, pull, { base: viewAt, head }, signal);
   const base = viewAt(changed.mergeBase);
+  if (changed.paths.length >= PREFETCH_MIN_PATHS) {
+    // the review reads the changed files on both sides; a big PR would cost a request per blob
+    const warn = (error: unknown) => deps.log?.warn({ err: error, pull: pull.number }, "batched blob reads failed; reading blobs one by one");
+    await Promise.all([head.prefetch(changed.paths, warn), base.prefetch(changed.paths, warn)]);
+    signal?.throwIfAborted();
+  }
   const result = await deps.review({
     base,
     head,

@@ -67,7 +67,7 @@ interface TreeItem {
   sha: string;
 }
 
-export type Files = Record<string, string | { content: string; mode: string }>;
+export type Files = Record<string, string | Uint8Array | { content: string | Uint8Array; mode: string }>;
 
 export interface FakeGitHubOptions {
   owner?: string;
@@ -197,8 +197,8 @@ export class FakeGitHub {
   commit(files: Files, options: { parents?: string[]; message?: string; branch?: string } = {}): string {
     const flat = new Map<string, { mode: string; sha: string }>();
     for (const [path, value] of Object.entries(files)) {
-      const { content, mode } = typeof value === "string" ? { content: value, mode: "100644" } : value;
-      flat.set(path, { mode, sha: this.#writeBlob(Buffer.from(content, "utf8")) });
+      const { content, mode } = typeof value === "string" || value instanceof Uint8Array ? { content: value, mode: "100644" } : value;
+      flat.set(path, { mode, sha: this.#writeBlob(typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content)) });
     }
     return this.#commitTree(this.#buildTree(flat), options.parents ?? [], options.message ?? "commit", options.branch);
   }
@@ -371,6 +371,7 @@ export class FakeGitHub {
       return ok({ token: "ghs_fake", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { checks: "write", contents: this.contentsWrite ? "write" : "read" }, repository_selection: "all" }, 201);
     }
     if (method === "GET" && path === "/app") return ok({ id: this.appId, slug: this.appSlug, name: "specwarden" });
+    if (method === "POST" && (path === "/graphql" || path === "/api/graphql")) return ok(this.#graphql(body));
     const prefix = `/repos/${this.owner}/${this.repo}`;
     if (!path.startsWith(prefix)) throw new HttpError(404, { message: "Not Found" });
     const rest = path.slice(prefix.length);
@@ -607,6 +608,28 @@ export class FakeGitHub {
           };
         }),
       );
+  }
+
+  /**
+   * The one GraphQL read the app makes: blobs by object id (`bN: object(oid: "…") { … on Blob }`),
+   * text decoded as UTF-8 like GitHub does, null for binary blobs, cut above 512 KiB.
+   */
+  #graphql(body: any): unknown {
+    const { owner, name } = body?.variables ?? {};
+    if (owner !== this.owner || name !== this.repo) return { data: { repository: null }, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository" }] };
+    const repository: Record<string, unknown> = {};
+    for (const [, alias, sha] of String(body.query).matchAll(/(b\d+): object\(oid: "([0-9a-f]{40})"\)/g)) {
+      const blob = this.blobs.get(sha as string);
+      if (!blob) {
+        repository[alias as string] = null;
+        continue;
+      }
+      const isBinary = blob.includes(0);
+      const isTruncated = blob.length > 512 * 1024;
+      const text = isBinary ? null : isTruncated ? blob.subarray(0, 512 * 1024).toString("utf8") : blob.toString("utf8");
+      repository[alias as string] = { byteSize: blob.length, isBinary, isTruncated, text };
+    }
+    return { data: { repository } };
   }
 
   #treeEntry(path: string, item: TreeItem): any {

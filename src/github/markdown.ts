@@ -97,19 +97,33 @@ export function joinWithinBudget(
   omittedNote: (omitted: number) => string,
   separator: (previous: string, next: string) => string = () => "\n",
 ): string {
-  let out = "";
+  return packWithinBudget(blocks, maxBytes, omittedNote, separator).text;
+}
+
+/** `joinWithinBudget`, also saying how many blocks were left out. Linear in the size of the blocks. */
+export function packWithinBudget(
+  blocks: string[],
+  maxBytes: number,
+  omittedNote: (omitted: number) => string,
+  separator: (previous: string, next: string) => string = () => "\n",
+): { text: string; omitted: number } {
+  const parts: string[] = [];
+  let bytes = 0;
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i] as string;
-    const candidate = out ? `${out}${separator(blocks[i - 1] as string, block)}${block}` : block;
-    const note = omittedNote(blocks.length - i - 1);
-    if (byteLength(candidate) + (i < blocks.length - 1 ? byteLength(note) + 2 : 0) <= maxBytes) {
-      out = candidate;
+    const joint = parts.length ? separator(blocks[i - 1] as string, block) : "";
+    const candidateBytes = bytes + byteLength(joint) + byteLength(block);
+    const last = i === blocks.length - 1;
+    if (candidateBytes + (last ? 0 : byteLength(omittedNote(blocks.length - i - 1)) + 2) <= maxBytes) {
+      parts.push(joint, block);
+      bytes = candidateBytes;
       continue;
     }
+    const out = parts.join("");
     const cut = `${out}\n\n${omittedNote(blocks.length - i)}`;
-    return byteLength(cut) <= maxBytes ? cut : truncateBytes(out, maxBytes);
+    return { text: byteLength(cut) <= maxBytes ? cut : truncateBytes(out, maxBytes), omitted: blocks.length - i };
   }
-  return out;
+  return { text: parts.join(""), omitted: 0 };
 }
 
 export function truncateBytes(text: string, maxBytes: number): string {
@@ -232,11 +246,9 @@ export function checkSummary(input: SummaryInput, maxBytes = CHECK_TEXT_MAX_BYTE
   const failureBytes = Math.min(Math.floor(maxBytes / 2), failures.length ? byteLength(["### Findings", ...failures].join("\n")) + 2 : 0);
   const reserve = byteLength(OMITTED(findingBlocks.length + tail.length)) + 8;
   const fix = fixBlock(input.fix, Math.max(0, maxBytes - byteLength(head.join("\n\n")) - failureBytes - reserve));
-  const all = joinWithinBudget(main, Number.POSITIVE_INFINITY, OMITTED, markdownSeparator);
-  const before = joinWithinBudget(main, maxBytes - byteLength(fix) - 2, (n) => OMITTED(n + tail.length), markdownSeparator);
-  const withFix = `${before}\n\n${fix}`;
-  if (tail.length === 0) return withFix;
-  if (before !== all) return withFix;
+  const before = packWithinBudget(main, maxBytes - byteLength(fix) - 2, (n) => OMITTED(n + tail.length), markdownSeparator);
+  const withFix = `${before.text}\n\n${fix}`;
+  if (tail.length === 0 || before.omitted > 0) return withFix;
   const rest = joinWithinBudget(tail, maxBytes - byteLength(withFix) - 2, OMITTED, markdownSeparator);
   return rest && byteLength(`${withFix}\n\n${rest}`) <= maxBytes ? `${withFix}\n\n${rest}` : withFix;
 }

@@ -34,7 +34,15 @@ export interface GitObjectReader {
   getTree(treeish: string, recursive: boolean): Promise<RawTree>;
   /** GET /git/blobs/{sha} decoded */
   getBlob(sha: string): Promise<Uint8Array>;
+  /**
+   * Many blobs in one request, where the API allows (GraphQL). Returns those it could read byte for
+   * byte; the rest are left to `getBlob`.
+   */
+  getBlobs?(shas: string[]): Promise<Map<string, Uint8Array>>;
 }
+
+/** Blobs per batched read (GraphQL nodes per query). */
+export const BLOB_BATCH = 100;
 
 export interface GitHubCaches {
   blobs: LruCache<Uint8Array>;
@@ -214,6 +222,44 @@ export class GitHubRepoView implements RepoView {
       throw new RepoEntryError(entry.path, "oversized", `is ${entry.size} bytes, above the ${this.#maxFileBytes}-byte limit`);
     }
     return this.#blob(entry.id as string);
+  }
+
+  /**
+   * Reads ahead the blobs of `paths` in batches, when the reader can batch: a PR of thousands of files
+   * then costs tens of requests instead of one per file and side. Missing paths, non-files, oversized
+   * files and blobs the batch could not read faithfully are skipped (read one by one if ever needed).
+   * Best effort: a failed batch is reported to `onError` and costs nothing else.
+   */
+  async prefetch(paths: readonly string[], onError?: (error: unknown) => void): Promise<number> {
+    const getBlobs = this.#reader.getBlobs?.bind(this.#reader);
+    if (!getBlobs) return 0;
+    const wanted = new Set<string>();
+    for (const path of paths) {
+      let entry: TreeEntry | undefined;
+      try {
+        entry = await this.stat(path);
+      } catch (error) {
+        if (error instanceof RepoPathError) continue;
+        throw error;
+      }
+      if (entry?.kind !== "file" || entry.id === undefined) continue;
+      if (entry.size !== undefined && entry.size > this.#maxFileBytes) continue;
+      if (!this.#caches.blobs.get(entry.id)) wanted.add(entry.id);
+    }
+    const shas = [...wanted];
+    let fetched = 0;
+    for (let i = 0; i < shas.length; i += BLOB_BATCH) {
+      try {
+        for (const [sha, bytes] of await getBlobs(shas.slice(i, i + BLOB_BATCH))) {
+          this.#caches.blobs.set(sha, bytes);
+          fetched++;
+        }
+      } catch (error) {
+        onError?.(error);
+        return fetched;
+      }
+    }
+    return fetched;
   }
 
   async readText(path: string): Promise<string | undefined> {

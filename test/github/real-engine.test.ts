@@ -194,6 +194,13 @@ describe("scale, with the real engine", () => {
     expect(unexpected).toHaveLength(3_050);
     expect(unexpected.map((f) => f.path)).toContain("specs/p/pkg03049");
     expect(outcome.result!.findings.filter((f) => f.path.startsWith("specs/s/systemd/"))).toHaveLength(3);
+    // the changed files' blobs are read in batches of 100 over GraphQL, not one request each
+    const batches = github.callsTo("POST", "/graphql");
+    const batchedBlobs = batches.map((c) => (String(c.body.query).match(/object\(oid:/g) ?? []).length);
+    expect(batchedBlobs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3_050);
+    expect(Math.max(...batchedBlobs)).toBe(100);
+    expect(batches.length).toBeLessThanOrEqual(35);
+    expect(github.callsTo("GET", /\/git\/blobs\//).length).toBeLessThan(50);
 
     const run = github.checkRuns[0]!;
     expect(run).toMatchObject({ status: "completed", conclusion: "failure" });

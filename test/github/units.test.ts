@@ -296,6 +296,41 @@ describe("GitHub RepoView", () => {
     expect(truncated.complete).toBe(false);
     expect(await truncated.stat("specs/s/systemd/systemd.spec")).toEqual(await complete.stat("specs/s/systemd/systemd.spec"));
   });
+
+  it("reads ahead many blobs in one GraphQL request, leaving what it cannot read byte for byte to REST", async () => {
+    const latin1 = Buffer.from("Summary: Bibliothèque\n", "latin1");
+    const contents: Record<string, string | Uint8Array> = {
+      "specs/a/acl/acl.spec": "Name: acl\nSummary: Accès contrôlé — ACL ✓\n",
+      "specs/a/acl/sources": "SHA512 (acl-2.3.2.tar.gz) = 31aeb39958\n",
+      "specs/l/libx/libx.spec": latin1,
+      "specs/l/libx/logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]),
+      "specs/l/libx/big.spec": `# ${"x".repeat(600 * 1024)}\n`,
+    };
+    const github = new FakeGitHub();
+    const sha = github.commit(contents);
+    const octokit = new Octokit({ request: { fetch: github.fetch } }) as never;
+    const reader = octokitGitReader(octokit, { owner: "azl", repo: "distro" });
+    const repo = new GitHubRepoView({ owner: "azl", repo: "distro", commitSha: sha, reader, caches: createCaches() });
+    const paths = [...Object.keys(contents), "specs/missing.spec", "../escape"];
+    expect(await repo.prefetch(paths)).toBe(2);
+    expect(github.callsTo("POST", "/graphql")).toHaveLength(1);
+    expect(github.callsTo("POST", "/graphql")[0]!.body.variables).toEqual({ owner: "azl", name: "distro" });
+    for (const [path, content] of Object.entries(contents)) {
+      expect(Buffer.from((await repo.readFile(path))!)).toEqual(typeof content === "string" ? Buffer.from(content) : Buffer.from(content));
+    }
+    // the Latin-1 spec, the binary and the truncated one came over REST, the others from the batch
+    expect(github.callsTo("GET", /\/git\/blobs\//)).toHaveLength(3);
+
+    // a failing batch costs nothing but itself
+    const failing = new FakeGitHub();
+    const other = failing.commit(contents);
+    failing.failWith = ({ path }) => (path === "/graphql" ? { status: 502, message: "Bad Gateway" } : undefined);
+    const failingRepo = new GitHubRepoView({ owner: "azl", repo: "distro", commitSha: other, reader: octokitGitReader(new Octokit({ request: { fetch: failing.fetch } }) as never, { owner: "azl", repo: "distro" }), caches: createCaches() });
+    const errors: unknown[] = [];
+    expect(await failingRepo.prefetch(Object.keys(contents), (e) => errors.push(e))).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(await failingRepo.readText("specs/a/acl/acl.spec")).toBe(contents["specs/a/acl/acl.spec"]);
+  });
 });
 
 describe("small pieces", () => {
