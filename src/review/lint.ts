@@ -95,8 +95,9 @@ export function unappliedPatches(specLinesOf: readonly string[], newPatchFiles: 
   for (const entry of entries) {
     if (entry.kind !== "Patch" || entry.fromList || entry.number === undefined) continue;
     const number = entry.number;
-    const file = entry.fileName ?? referencedFileName(entry.value);
-    if (!file || !newPatchFiles.has(file)) continue;
+    // the expanded name, or the name as written when a macro in the value is unknown here
+    const file = [entry.fileName, referencedFileName(entry.value)].find((f) => f !== undefined && newPatchFiles.has(f));
+    if (!file) continue;
     if (!applications.some((app) => appliesTo(app, "Patch", number))) out.push({ file, number, line: entry.line });
   }
   return out;

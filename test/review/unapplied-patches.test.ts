@@ -15,6 +15,7 @@ const spec = (prep: string[]) =>
       "Patch2: frob-fedora.patch",
       "%endif",
       "Patch12: %{name}-azl.patch",
+      "Patch13: %{forgeurl}/pull/9.patch#/frob-pr9.patch",
       "",
       "%description",
       "Frob.",
@@ -28,7 +29,7 @@ const spec = (prep: string[]) =>
     ].join("\n"),
   );
 
-const NEW = new Set(["frob-build.patch", "frob-pr7.patch", "frob-fedora.patch", "frob-azl.patch"]);
+const NEW = new Set(["frob-build.patch", "frob-pr7.patch", "frob-fedora.patch", "frob-azl.patch", "frob-pr9.patch"]);
 
 describe("unappliedPatches", () => {
   it("names new patches that no %prep line applies, with their number and tag line", () => {
@@ -36,12 +37,13 @@ describe("unappliedPatches", () => {
     expect(found).toEqual([
       { file: "frob-fedora.patch", number: 2, line: 8 },
       { file: "frob-azl.patch", number: 12, line: 10 },
+      { file: "frob-pr9.patch", number: 13, line: 11 }, // named by its fragment although %{forgeurl} is unknown
     ]);
   });
 
   it("counts %autopatch bounds, hand-written patch commands and lines inside conditionals", () => {
     const found = unappliedPatches(
-      spec(["%autosetup -N", "%autopatch -p1 -M 1", "%if 0%{?fedora}", "%patch 2 -p1", "%endif", "patch -p1 < %{PATCH12}"]),
+      spec(["%autosetup -N", "%autopatch -p1 -M 1", "%if 0%{?fedora}", "%patch 2 -p1", "%endif", "patch -p1 < %{PATCH12}", "%patch 13 -p1"]),
       NEW,
     );
     expect(found).toEqual([]);
