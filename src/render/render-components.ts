@@ -16,6 +16,9 @@ export interface RenderComponentsInput extends Omit<RenderComponentInput, "name"
   signal?: AbortSignal;
 }
 
+/** The longest stretch of rendering without letting the event loop run. */
+const TURN_MS = 50;
+
 /** Renders many components with bounded concurrency; one failure never stops the others. Sorted by name. */
 export async function renderComponentsWith(input: RenderComponentsInput, engine: RenderEngine): Promise<ComponentRender[]> {
   const names = [...new Set(input.names)];
@@ -23,8 +26,22 @@ export async function renderComponentsWith(input: RenderComponentsInput, engine:
   const limit = Math.max(1, Math.floor(input.concurrency ?? 4));
   let next = 0;
   let done = 0;
+  // Reads from a directory or from memory complete without a turn of the event loop: all workers
+  // wait for one now and then, so that timers, signals and piped output are not held up.
+  let lastTurn = performance.now();
+  let turn: Promise<void> | undefined;
+  const nextTurn = () =>
+    (turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turn = undefined;
+        lastTurn = performance.now();
+        resolve();
+      }),
+    ));
   const worker = async () => {
     while (next < names.length) {
+      while (performance.now() - lastTurn > TURN_MS) await nextTurn();
+      if (next >= names.length) break;
       const index = next++;
       const name = names[index] as string;
       let render: ComponentRender;
