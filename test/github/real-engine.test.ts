@@ -201,6 +201,8 @@ describe("scale, with the real engine", () => {
     expect(Math.max(...batchedBlobs)).toBe(100);
     expect(batches.length).toBeLessThanOrEqual(35);
     expect(github.callsTo("GET", /\/git\/blobs\//).length).toBeLessThan(50);
+    // everything the check needs, annotations and comment included
+    expect(github.calls.length).toBeLessThan(150);
 
     const run = github.checkRuns[0]!;
     expect(run).toMatchObject({ status: "completed", conclusion: "failure" });
