@@ -4,7 +4,7 @@
  * synthesised overlays target what azldev would target.
  */
 
-import { goFields, logicalText, packageOfSection, parseTagText, sectionTypeOf } from "../spec/index.js";
+import { goFields, logicalText, packageOfSection, parseTagText, sectionTypeOf, tagFamily } from "../spec/index.js";
 
 export interface SpecSection {
   /** the header's first token as written ("%files"); "" for the preamble */
@@ -84,11 +84,11 @@ export function joinLines(lines: readonly string[]): string {
 }
 
 export function isPatchTag(name: string): boolean {
-  return /^patch\d*$/i.test(name);
+  return tagFamily(name) === "patch";
 }
 
 export function isSourceTag(name: string): boolean {
-  return /^source\d*$/i.test(name);
+  return tagFamily(name) === "source";
 }
 
 /** The file name a Source/Patch value names: basename of a URL path, or of a `#/renamed` fragment. */
