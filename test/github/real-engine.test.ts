@@ -147,6 +147,17 @@ describe("upstream failures", () => {
     // the contributor is told, in the one comment
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0]!.body).toContain("upstream-unavailable");
+
+    // with the notice turned off by policy the check stays neutral, and the comment still says why
+    const quiet = new FakeGitHub();
+    const quietBase = quiet.commit({ ...demoBase(), [CONFIG]: "rules:\n  upstream-unavailable: off\n" }, { branch: "main" });
+    const quietHead = quiet.commit({ ...demoBase(), [CONFIG]: "rules:\n  upstream-unavailable: off\n", [DEMO_COMP]: comp }, { parents: [quietBase] });
+    quiet.openPull({ number: 7, base: quietBase, head: quietHead });
+    await (await createHarness(undefined, quiet, { upstream: unreachable })).deliver("pull_request", quiet.pullRequestPayload(7, "opened"));
+    expect(quiet.checkRuns[0]).toMatchObject({ conclusion: "neutral", annotations: [] });
+    expect(quiet.checkRuns[0]!.output.title).toBe("Not verified");
+    expect(quiet.comments).toHaveLength(1);
+    expect(quiet.comments[0]!.body).toMatch(/\| systemd \| unverified \| none \| the upstream could not be read: /);
   });
 });
 
