@@ -55,8 +55,8 @@ export interface ListOptions {
 }
 
 /**
- * Names under which specs spell an architecture in `%ifarch` lists (rpm's arch_compat aliases).
- * Why: Fedora specs use `amd64`/`arm64` interchangeably with the canonical names often enough.
+ * Other spellings of an architecture that specs write in `%ifarch` lists (names rpmrc translates to
+ * the canonical one), so that `%ifarch amd64` is not taken as false on x86_64.
  */
 const ARCH_ALIASES: Readonly<Record<string, readonly string[]>> = {
   x86_64: ["x86_64", "amd64", "em64t"],
