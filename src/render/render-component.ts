@@ -1,4 +1,4 @@
-import type { ComponentConfig, Overlay, Project } from "../azldev/types.js";
+import type { ComponentConfig, ConfiguredOverlay, Overlay, Project } from "../azldev/types.js";
 import type { ApplyOptions, ApplyResult, ComponentTree, FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { listSourcesAndPatches, parseSpec, sourceListingGaps, specMacros } from "../spec/index.js";
@@ -16,7 +16,7 @@ import { processDistgit } from "./rpmautospec.js";
 import { rewriteSourcesFile } from "./sources-file.js";
 import { lastMainReleaseValue, specLines } from "./spec-lines.js";
 import { renderedDirOf } from "../azldev/types.js";
-import type { ComponentRender } from "./types.js";
+import type { ComponentRender, RenderFailure } from "./types.js";
 
 /** The static failure marker azldev writes for a component that failed (AZLDEV.md §4.7). */
 export const RENDER_FAILED_FILE = "RENDER_FAILED";
@@ -71,12 +71,19 @@ export function resolveComponentName(project: Project, name: string): string | u
   return undefined;
 }
 
-export function failedRender(project: Project, name: string, error: string, status: "error" | "cancelled" = "error"): ComponentRender {
+export function failedRender(
+  project: Project,
+  name: string,
+  error: string,
+  status: "error" | "cancelled" = "error",
+  failure?: RenderFailure,
+): ComponentRender {
   return {
     component: name,
     outputDir: unsafeComponentName(name) ? "(invalid)" : renderedDirOf(project, name),
     status,
     error,
+    ...(failure ? { failure } : {}),
     files: new Map([[RENDER_FAILED_FILE, encoder.encode(RENDER_FAILED_TEXT)]]),
   };
 }
@@ -133,24 +140,34 @@ function overlayFailure(component: string, error: unknown): string {
 export async function renderWithEngine(input: RenderComponentInput & { engine: RenderEngine }): Promise<ComponentRender> {
   const { project, repo } = input;
   const name = resolveComponentName(project, input.name) ?? input.name;
-  if (unsafeComponentName(name)) return failedRender(project, name, `component name ${goQuote(name)} is not safe as a path`);
+  const configFailure: RenderFailure = { stage: "config" };
+  if (unsafeComponentName(name)) return failedRender(project, name, `component name ${goQuote(name)} is not safe as a path`, "error", configFailure);
   const config = project.components.get(name);
-  if (!config) return failedRender(project, name, `component ${goQuote(name)} not found`);
+  if (!config) return failedRender(project, name, `component ${goQuote(name)} not found`, "error", configFailure);
   const configErrors = project.errors.filter((e) => e.severity === "error" && e.component === name);
   if (configErrors.length > 0) {
     const where = configErrors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n");
-    return failedRender(project, name, wrapError(`invalid configuration for component ${goQuote(name)}`, where));
+    return failedRender(project, name, wrapError(`invalid configuration for component ${goQuote(name)}`, where), "error", configFailure);
   }
   const outputDir = renderedDirOf(project, name);
   const warnings: string[] = [];
-  const failure = { inRpmautospec: false };
+  const failure: RenderFailure & { inRpmautospec: boolean } = { stage: "config", inRpmautospec: false };
   try {
     // 1. Fetch.
     const { lock, path: lockPath } = await readLock(project, repo, name);
     let fetched: FetchedComponent;
-    if (config.spec.type === "upstream") fetched = await fetchUpstream(config, project, input.upstream, lock);
-    else if (config.spec.type === "local") fetched = await fetchLocal(config, repo);
-    else throw new StageError(`component ${goQuote(name)} is not a local component (no spec source type)`);
+    failure.stage = config.spec.type === "upstream" ? "upstream" : "spec";
+    try {
+      if (config.spec.type === "upstream") fetched = await fetchUpstream(config, project, input.upstream, lock);
+      else if (config.spec.type === "local") fetched = await fetchLocal(config, repo);
+      else throw new StageError(`component ${goQuote(name)} is not a local component (no spec source type)`);
+    } catch (error) {
+      // A distro or version the config does not define is a configuration problem, not an outage.
+      if ((error as { reason?: string }).reason === "invalid") failure.stage = "config";
+      if (config.spec.type !== "upstream") failure.stage = "config";
+      throw error;
+    }
+    failure.stage = "spec";
     const specName = `${name}.spec`;
     const pristineSpec = decoder.decode(fetched.files.get(specName));
 
@@ -170,6 +187,7 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
       if (bytes !== undefined) sourceFiles[overlay.source] = bytes;
     }
     let applied: ApplyResult;
+    failure.stage = "overlay";
     try {
       applied = input.engine.applyOverlays({ spec: pristineSpec, files: workFiles }, planned.map((p) => p.overlay), {
         sourceFiles,
@@ -177,6 +195,10 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
         specPath: specName,
       });
     } catch (error) {
+      const failedIndex = (error as { index?: unknown }).index;
+      const failedOverlay = typeof failedIndex === "number" ? planned[failedIndex]?.overlay : undefined;
+      const configuredIndex = failedOverlay ? config.overlays.indexOf(failedOverlay as ConfiguredOverlay) : -1;
+      if (configuredIndex >= 0) failure.overlayIndex = configuredIndex;
       throw new StageError(overlayFailure(name, error));
     }
     for (const skipped of applied.skipped ?? []) {
@@ -188,11 +210,13 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
     for (const [path, content] of Object.entries(applied.files)) files.set(path, toBytes(content));
 
     // 4. `sources` from source-files.
+    failure.stage = "sources";
     const existingSources = files.get("sources");
     const sources = rewriteSourcesFile(existingSources ? decoder.decode(existingSources) : undefined, config.sourceFiles);
     if (sources !== undefined) files.set("sources", encoder.encode(sources));
 
     // 5. Synthetic history and the release bump.
+    failure.stage = "release";
     // A component known only from spec discovery has no config file, hence no project history.
     const plan = config.declaredAt ? await planSyntheticHistory(input.history, lockPath) : { changes: [] };
     const decision = decideRelease(name, config.release.calculation, spec, plan.changes.length);
@@ -241,6 +265,7 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
       });
     } catch (error) {
       failure.inRpmautospec = true;
+      failure.stage = "rpmautospec";
       throw new StageError(`rpmautospec failed: ${(error as Error).message}`);
     }
     if (autospec.processed) {
@@ -254,6 +279,7 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
     finalFiles.set(specName, encoder.encode(spec));
 
     // 7. spectool-equivalent listing and the file filter.
+    failure.stage = "spec";
     const defines: Record<string, string> = { _sourcedir: `/render/${name}` };
     for (const [macro, value] of macros) defines[macro] = value;
     const parsed = parseSpec(spec);
@@ -288,8 +314,9 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
     return render;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (failure.inRpmautospec) return failedRender(project, name, message);
-    return failedRender(project, name, wrapError(`preparing sources for ${goQuote(name)}`, message));
+    const { inRpmautospec, ...stage } = failure;
+    if (inRpmautospec) return failedRender(project, name, message, "error", stage);
+    return failedRender(project, name, wrapError(`preparing sources for ${goQuote(name)}`, message), "error", stage);
   }
 }
 

@@ -7,6 +7,9 @@ export interface ComponentRender {
   outputDir: string;
   status: "ok" | "error" | "cancelled";
   error?: string;
+  /** on error: the pipeline stage that failed, so callers tell an unreachable upstream (cannot
+   * verify) from an overlay or configuration problem (a real failure) without parsing `error` */
+  failure?: RenderFailure;
   /** files of the rendered dir (relative to it); on error exactly { RENDER_FAILED } */
   files: Map<string, Uint8Array>;
   /** provenance of the rendered spec's lines (absent on error) */
@@ -43,3 +46,11 @@ export interface RenderComparison {
   clean: boolean;
 }
 
+
+export type RenderFailureStage = "config" | "upstream" | "spec" | "overlay" | "release" | "sources" | "rpmautospec";
+
+export interface RenderFailure {
+  stage: RenderFailureStage;
+  /** stage "overlay": 0-based index into the component's configured overlays, when a user overlay failed */
+  overlayIndex?: number;
+}

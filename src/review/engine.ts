@@ -359,14 +359,14 @@ async function fullRender(review: ComponentReview, ctx: EvalContext, why: string
     return false;
   };
   if (!ctx.deps.renderComponent) return unavailable("the native renderer is not available");
-  if (needsUpstream && !ctx.input.upstream) return unavailable("no upstream source was given (use --upstream DIR)");
+  if (needsUpstream && !ctx.input.upstream) return unavailable("no upstream dist-git source is configured");
   try {
     const render = await ctx.deps.renderComponent({ project: ctx.head, repo: ctx.input.head, name, ...(ctx.input.upstream ? { upstream: ctx.input.upstream } : {}) });
     if (render.status !== "ok") {
       const message = render.error ?? "the render failed";
-      if (/upstream|dist-git|fetch|clone|unreachable/i.test(message)) return unavailable(`the upstream could not be read: ${message}`);
-      const index = /overlay (\d+)/i.exec(message);
-      const overlay = index ? headConfig.overlays[Number(index[1]) - 1] : undefined;
+      if (render.failure?.stage === "upstream") return unavailable(`the upstream could not be read: ${message}`);
+      const index = render.failure?.overlayIndex;
+      const overlay = index !== undefined ? headConfig.overlays[index] : undefined;
       overlayFailed(review, overlay, message);
       review.verdict = { name, status: "failed", method: "full", reason: "the render failed" };
       return false;

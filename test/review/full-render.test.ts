@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { memoryUpstream } from "../../src/upstream/index.js";
+import { UpstreamError, type UpstreamSource } from "../../src/upstream/types.js";
 import { baseFiles, replaceOnce, review, withEdits, type Files } from "./repo-fixture.js";
 
 const SPEC = "specs/l/libfido2/libfido2.spec";
@@ -61,6 +62,32 @@ describe("full re-render", () => {
     expect(result.verdict).toBe("neutral");
     expect(result.findings).toEqual([expect.objectContaining({ rule: "upstream-unavailable", level: "notice", component: "libfido2" })]);
     expect(result.findings[0]?.message).toMatch(/upstream could not be read/);
+  });
+
+  it("an upstream failure is told apart by the render's failure stage, not by the words of its message", async () => {
+    const slow: UpstreamSource = {
+      description: "a dist-git mirror that times out",
+      fetch: async (request) => {
+        throw new UpstreamError(request.component, "timeout", "git gave up after 120 s");
+      },
+    };
+    const result = await review(base, withEdits(base, { [COMPONENTS]: pinned }), { upstream: slow });
+    expect(result.verdict).toBe("neutral");
+    expect(result.components).toEqual([expect.objectContaining({ name: "libfido2", status: "unverified" })]);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "upstream-unavailable", level: "notice", message: expect.stringContaining("git gave up after 120 s") })]);
+  });
+
+  it("an overlay that no longer applies in a full re-render is pointed at in its comp.toml", async () => {
+    const upstream = memoryUpstream({ libfido2: { "libfido2.spec": pristine(base), sources: base["specs/l/libfido2/sources"] as string } });
+    const broken =
+      pinned +
+      '\n[[components.libfido2.overlays]]\ndescription = "Drop the hidapi dependency"\ntype = "spec-remove-tag"\ntag = "BuildRequires"\nvalue = "hidapi-devel-that-is-not-there"\n';
+    const result = await review(base, withEdits(base, { [COMPONENTS]: broken }), { upstream });
+    expect(result.verdict).toBe("failure");
+    const failed = result.findings.find((f) => f.rule === "overlay-failed");
+    expect(failed).toMatchObject({ level: "failure", path: COMPONENTS, component: "libfido2" });
+    expect((broken.split("\n").indexOf("[[components.libfido2.overlays]]") + 1)).toBe(failed?.line);
+    expect(failed?.message).toContain("Drop the hidapi dependency");
   });
 
   it("drift already on the base is a notice, not the change's failure", async () => {
