@@ -21,7 +21,7 @@ describe("specwarden serve", () => {
   it("documents its environment", async () => {
     const cli = io();
     expect(await run(["--help"], cli)).toBe(0);
-    for (const name of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL", "REDIS_URL", "WEBHOOK_PROXY_URL", "HOST"]) {
+    for (const name of ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL", "REDIS_URL", "WEBHOOK_PROXY_URL", "HOST", "SPECWARDEN_DIST_GIT_CACHE", "SPECWARDEN_UPSTREAM_DIR", "SPECWARDEN_TRACKING_TOKEN"]) {
       expect(cli.out.join("")).toContain(name);
     }
   });
