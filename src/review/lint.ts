@@ -4,7 +4,7 @@
  */
 import type { ConfiguredOverlay } from "../azldev/types.js";
 import type { Finding } from "./types.js";
-import { appliesTo, listSourcesAndPatches, parseSpec, patchApplication } from "../spec/index.js";
+import { appliesTo, evaluateSpec, parseSpec, patchApplication } from "../spec/index.js";
 import { joinLines, referencedFileName } from "./spec-scan.js";
 
 /** Tags that legitimately occur many times in a package: spec-update-tag would rewrite all of them. */
@@ -88,9 +88,10 @@ export function lintPatchMetadata(component: string, overlays: readonly Configur
 export function unappliedPatches(specLinesOf: readonly string[], newPatchFiles: ReadonlySet<string>): { file: string; number: number; line: number }[] {
   if (newPatchFiles.size === 0) return [];
   const spec = parseSpec(joinLines(specLinesOf));
-  const entries = listSourcesAndPatches(spec);
+  const evaluation = evaluateSpec(spec);
+  const entries = evaluation.entries;
   // Review does not know the distro's macros, so any applying line counts, whatever its conditionals.
-  const { applications } = patchApplication(spec, { entries });
+  const { applications } = patchApplication(spec, { evaluation });
   const out: { file: string; number: number; line: number }[] = [];
   for (const entry of entries) {
     if (entry.kind !== "Patch" || entry.fromList || entry.number === undefined) continue;

@@ -37,6 +37,7 @@ export { expandMacros, type ExpandOptions, type MacroExpansion, type MacroTable,
 export {
   listSourcesAndPatches,
   lineActivity,
+  evaluateSpec,
   initialMacros,
   matchesArch,
   sourceListingGaps,
@@ -44,6 +45,7 @@ export {
   spectoolFileName,
   type SourceEntry,
   type ListOptions,
+  type SpecEvaluation,
 } from "./sources.js";
 export { patchApplication, applicationOf, appliesTo, appliesEveryPatch, type PatchApplication, type PatchApplicationMethod, type PrepAnalysis, type PrepOptions } from "./prep.js";
 export { evaluateCondition, matchesList } from "./conditions.js";

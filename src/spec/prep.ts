@@ -6,7 +6,7 @@
  */
 import { expandMacros } from "./macros.js";
 import type { Spec } from "./model.js";
-import { lineActivity, listSourcesAndPatches, specMacros, type ListOptions, type SourceEntry } from "./sources.js";
+import { evaluateSpec, type ListOptions, type SpecEvaluation } from "./sources.js";
 import { goFields, goTrimSpace } from "./text.js";
 
 export type PatchApplicationMethod = "autosetup" | "autopatch" | "%patch" | "patch-command";
@@ -34,11 +34,8 @@ export interface PrepAnalysis {
 }
 
 export interface PrepOptions extends ListOptions {
-  /**
-   * Numbered entries that `%{_sourcedir}/file` references resolve against; by default the spec's
-   * own `listSourcesAndPatches` listing under the same options.
-   */
-  entries?: readonly Pick<SourceEntry, "kind" | "number" | "value" | "expanded" | "fileName">[];
+  /** `evaluateSpec(spec, options)` when the caller already has it (saves reading the spec again) */
+  evaluation?: SpecEvaluation;
 }
 
 /** The `%prep` patch applications of a spec, in file order. */
@@ -47,13 +44,8 @@ export function patchApplication(spec: Spec, options: PrepOptions = {}): PrepAna
   const analysis: PrepAnalysis = { applications: [] };
   if (prepSections.length === 0) return analysis;
   analysis.prepLine = (prepSections[0] as (typeof prepSections)[number]).headerLine;
-  const activity = lineActivity(spec, options);
-  let entries = options.entries;
-  let macros: ReturnType<typeof specMacros> | undefined;
-  const context = {
-    entries: () => (entries ??= listSourcesAndPatches(spec, options)),
-    expand: (text: string) => expandMacros(text, (macros ??= specMacros(spec, options))).value,
-  };
+  const { activity, entries, macros } = options.evaluation ?? evaluateSpec(spec, options);
+  const context: LineContext = { entries, expand: (text) => expandMacros(text, macros).value };
   for (const section of prepSections) {
     for (let number = section.bodyStart; number <= section.endLine; number++) {
       const line = spec.lines[number - 1];
@@ -71,7 +63,8 @@ export function patchApplication(spec: Spec, options: PrepOptions = {}): PrepAna
 type LineApplication = Omit<PatchApplication, "line" | "text" | "active">;
 
 interface LineContext {
-  entries: () => readonly Pick<SourceEntry, "kind" | "number" | "value" | "expanded" | "fileName">[];
+  /** numbered entries that `%{_sourcedir}/file` references resolve against */
+  entries: SpecEvaluation["entries"];
   expand: (text: string) => string;
 }
 
@@ -130,7 +123,7 @@ function applicationsOnLine(text: string, context: LineContext): LineApplication
   // `patch -p1 < %{_sourcedir}/name.patch` names the file instead of the number
   for (const ref of text.matchAll(/%\{?_sourcedir\}?\/(\S+)/g)) {
     const file = context.expand(ref[1] as string);
-    const entry = context.entries().find((e) => e.number !== undefined && baseName(e.fileName ?? e.expanded ?? e.value) === file);
+    const entry = context.entries.find((e) => e.number !== undefined && baseName(e.fileName ?? e.expanded ?? e.value) === file);
     if (entry?.number !== undefined) out.push({ method: "patch-command", kind: entry.kind, numbers: [entry.number] });
   }
   return out;

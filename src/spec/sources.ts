@@ -106,9 +106,21 @@ export function listSourcesAndPatches(spec: Spec, options: ListOptions = {}): So
  * directive lines themselves are marked as their enclosing context.
  */
 export function lineActivity(spec: Spec, options: ListOptions = {}): (boolean | undefined)[] {
+  return evaluateSpec(spec, options).activity;
+}
+
+/** What one read of the spec under these options yields: the listing, the final macros, and `lineActivity`. */
+export interface SpecEvaluation {
+  entries: SourceEntry[];
+  macros: MacroTable;
+  activity: (boolean | undefined)[];
+}
+
+/** The listing, macro table and per-line activity together, for callers that need more than one. */
+export function evaluateSpec(spec: Spec, options: ListOptions = {}): SpecEvaluation {
   const activity: (boolean | undefined)[] = [];
-  walk(spec, options, activity);
-  return activity;
+  const { table, entries } = walk(spec, options, activity);
+  return { entries, macros: table, activity };
 }
 
 interface Frame {

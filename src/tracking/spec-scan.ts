@@ -7,12 +7,12 @@
  */
 import {
   applicationOf as specApplicationOf,
+  evaluateSpec,
   expandMacros,
   parseSpec,
-  listSourcesAndPatches,
   patchApplication,
-  specMacros,
   type ListOptions,
+  type MacroTable,
   type PatchApplication,
   type PatchApplicationMethod,
   type Spec,
@@ -73,7 +73,8 @@ export function scanSpec(text: string, options: ScanOptions = {}): SpecScan {
     ...(options.with ? { with: options.with } : {}),
     ...(options.without ? { without: options.without } : {}),
   };
-  const listed = listSourcesAndPatches(spec, listOptions);
+  const evaluation = evaluateSpec(spec, listOptions);
+  const listed = evaluation.entries;
   const tagsByLine = new Map(spec.tags.map((t) => [t.line, t]));
   const highest: Record<EntryKind, number> = { Patch: -1, Source: -1 };
   const entries: SpecEntry[] = listed.map((e) => {
@@ -100,9 +101,9 @@ export function scanSpec(text: string, options: ScanOptions = {}): SpecScan {
     }
     return entry;
   });
-  const { prepLine, applications } = patchApplication(spec, { ...listOptions, entries: listed });
+  const { prepLine, applications } = patchApplication(spec, { ...listOptions, evaluation });
   const scan: SpecScan = { entries, prep: applications, ...(prepLine !== undefined ? { prepLine } : {}) };
-  const identity = packageIdentity(spec, listOptions);
+  const identity = packageIdentity(spec, evaluation.macros);
   if (identity.name !== undefined) scan.name = identity.name;
   if (identity.version !== undefined) scan.version = identity.version;
   return scan;
@@ -129,8 +130,7 @@ function commentAbove(spec: Spec, line: number): { lines: string[]; line: number
 }
 
 /** Name and Version of the main package: expanded, or the version as written when it cannot be. */
-function packageIdentity(spec: Spec, options: ListOptions): { name?: string; version?: string } {
-  const table = specMacros(spec, options);
+function packageIdentity(spec: Spec, table: MacroTable): { name?: string; version?: string } {
   const out: { name?: string; version?: string } = {};
   const name = spec.tag("Name");
   if (name) out.name = expandMacros(name.value, table).value;
