@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { applicationOf, lineActivity, listSourcesAndPatches, parseSpec, patchApplication } from "../../src/spec/index.js";
+import { applicationOf, evaluateSpec, lineActivity, listSourcesAndPatches, parseSpec, patchApplication, specMacros } from "../../src/spec/index.js";
 
 const SPEC = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "fixtures/frob-prep.spec"), "utf8");
 
@@ -94,6 +94,16 @@ describe("build options in conditional evaluation", () => {
     expect(activity[lines.indexOf("Patch2: modern.patch") + 1]).toBe(true);
     expect(activity[lines.indexOf("Patch11: unknown.patch") + 1]).toBeUndefined();
     expect(activity[lines.indexOf("Name: %{srcname}") + 1]).toBe(true);
+  });
+
+  it("gives the listing, macros and activity of one read together", () => {
+    const options = { defines: { fedora: "39" }, arch: "aarch64", with: ["legacy"] };
+    const evaluation = evaluateSpec(spec, options);
+    expect(evaluation.entries).toEqual(listSourcesAndPatches(spec, options));
+    expect([...evaluation.macros]).toEqual([...specMacros(spec, options)]);
+    expect(evaluation.activity).toEqual(lineActivity(spec, options));
+    expect(evaluation.macros.get("with_legacy")).toBe("1");
+    expect(evaluation.macros.get("_arch")).toBe("aarch64");
   });
 
   it("ignores a trailing comment on a directive line", () => {
