@@ -128,7 +128,15 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   const verified = !verification.unverifiedReason;
   const note = noteParts.length ? noteParts.join(" ") : undefined;
   findings = attachSuggestions(findings, analysis.components, fixes);
-  findings = attachProposals(findings, fixes, () => ({ verified, patch: true, ...(note ? { note } : {}) }));
+  // each component's proposal carries its own notes; the combined fix keeps them all
+  findings = attachProposals(findings, fixes, (cf) => {
+    const own = [
+      ...(verification.unverifiedReason ? [verification.unverifiedReason] : []),
+      ...(cf.unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${cf.unsynthesised.join("; ")}`] : []),
+      ...cf.notes,
+    ];
+    return { verified, patch: true, ...(own.length ? { note: own.join(" ") } : {}) };
+  });
   return { findings, fix: { patch, verified, ...(note ? { note } : {}) } };
 }
 

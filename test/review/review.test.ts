@@ -567,3 +567,28 @@ value = "Microsoft Corporation"
     expect(result.verdict).toBe("neutral");
   });
 });
+
+describe("fix notes per component", () => {
+  it("each component's proposal carries only its own notes; the combined fix keeps all of them", async () => {
+    const fido = "specs/l/libfido2/libfido2.spec";
+    const head = withEdits(base, {
+      ...demoHeadEdits(),
+      [fido]: replaceOnce(base[fido] as string, "BuildRequires:  systemd-devel\n", "BuildRequires:  systemd-devel\nBuildRequires:  pcsc-lite-devel\n"),
+    });
+    const result = await review(base, head);
+    expect(result.fix?.verified).toBe(true);
+    const noteOf = (component: string) => {
+      const notes = new Set(result.findings.filter((f) => f.component === component && f.fix).map((f) => f.fix?.note));
+      expect(notes.size).toBe(1);
+      return [...notes][0] ?? "";
+    };
+    const systemd = noteOf("systemd");
+    const libfido2 = noteOf("libfido2");
+    expect(systemd).toContain(`Fill in where ${PATCH} stands upstream`);
+    expect(systemd).not.toContain("libfido2");
+    expect(libfido2).toContain("moves from base/comps/components.toml to its own base/comps/libfido2/libfido2.comp.toml");
+    expect(libfido2).not.toMatch(/systemd\.comp\.toml|Fill in/);
+    expect(result.fix?.note).toContain(systemd);
+    expect(result.fix?.note).toContain(libfido2);
+  });
+});
