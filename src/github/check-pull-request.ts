@@ -187,7 +187,7 @@ async function reviewAndPublish(
   await completeCheckRun(octokit, pull.repo, checkRunId, {
     conclusion: outcome.conclusion,
     title: checkTitle(outcome),
-    summary: checkSummary({ ...summaryInput, fix: undefined }),
+    summary: checkSummary({ ...summaryInput, fixInText: true }),
     ...(text ? { text } : {}),
     annotations: toAnnotations(outcome.findings),
     // a fork's branch cannot be pushed to, so the button would only ever explain that

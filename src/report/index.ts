@@ -1,104 +1,49 @@
 /**
- * Review results as people and machines read them: the markdown report (the same structure the
- * app posts: verdict, components, findings, the fix), check-run annotations, and the JSON of
- * `specwarden check --json` (DESIGN.md §4). Everything taken from the repository is escaped and
- * the text is size-budgeted, most important first.
+ * Review results as people and machines read them: the markdown report (the one body the app posts
+ * and `specwarden check` prints: verdict, components, findings, the fix), check-run annotations,
+ * and the JSON of `specwarden check --json` (DESIGN.md §4).
  */
-import {
-  byteLength,
-  CHECK_TEXT_MAX_BYTES,
-  escapeMarkdown,
-  fenced,
-  findingLocation,
-  joinWithinBudget,
-  truncateBytes,
-} from "../github/markdown.js";
-import type { ComponentVerdict, Finding, Level, ReviewResult } from "../review/types.js";
+import { applyPolicy } from "../github/policy.js";
+import type { Waiver } from "../review/input.js";
+import type { Finding, Level, ReviewResult, RuleId } from "../review/types.js";
+import { findingLocation, truncateBytes } from "./markdown-text.js";
+import { renderReport, type ReportOptions, type ReviewReport } from "./review-report.js";
 
-const LEVEL_ICON: Record<Level, string> = { failure: "❌", warning: "⚠️", notice: "ℹ️" };
-const HEADLINE: Record<ReviewResult["verdict"], string> = {
-  success: "✅ Rendered specs are consistent with their components",
-  failure: "❌ This pull request edits generated output or leaves it stale",
-  neutral: "⚪ specwarden could not verify this pull request",
-};
+export * from "./markdown-text.js";
+export * from "./review-report.js";
+
 const SEVERITY: Record<Level, number> = { failure: 0, warning: 1, notice: 2 };
 
-export interface MarkdownOptions {
-  /** byte budget of the whole report (GitHub's check-run summary limit by default) */
-  maxBytes?: number;
-  /** a line under the headline, e.g. which revisions were compared */
-  subtitle?: string;
+/** The repository's policy as the report applies it (`.github/specwarden.yml`). */
+export interface ReportPolicy {
+  ruleLevels: Partial<Record<RuleId, Level | "off">>;
+  waivers: readonly Waiver[];
+}
+
+/** What the report shows of a review under the repository's policy: the same the app applies. */
+export function reportOf(result: ReviewResult, policy: ReportPolicy = { ruleLevels: {}, waivers: [] }): ReviewReport {
+  const outcome = applyPolicy(result, { ruleLevels: policy.ruleLevels, waivers: [...policy.waivers], suggestions: true });
+  return {
+    verdict: outcome.conclusion,
+    components: result.components,
+    findings: outcome.findings,
+    ...(outcome.waived.length ? { waived: outcome.waived } : {}),
+    ...(result.fix && outcome.findings.length > 0 ? { fix: result.fix } : {}),
+  };
+}
+
+export type MarkdownOptions = ReportOptions & { policy?: ReportPolicy };
+
+/** The markdown report of a review, within `maxBytes` (GitHub's check-run limit by default). */
+export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = {}): string {
+  const { policy, ...rest } = options;
+  return renderReport(reportOf(result, policy), rest);
 }
 
 function sorted(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) => SEVERITY[a.level] - SEVERITY[b.level] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0),
   );
-}
-
-function componentTable(components: readonly ComponentVerdict[]): string {
-  if (components.length === 0) return "";
-  const rows = components.map((c) => `| ${escapeMarkdown(c.name)} | ${c.status} | ${c.method ?? ""} | ${escapeMarkdown(c.reason ?? "")} |`);
-  return ["| component | status | render | note |", "|---|---|---|---|", ...rows].join("\n");
-}
-
-function findingLine(f: Finding): string {
-  const base = `- ${LEVEL_ICON[f.level]} \`${f.rule}\` **${escapeMarkdown(findingLocation(f))}** — ${escapeMarkdown(f.message)}`;
-  if (!f.suggestion) return base;
-  const replacement = f.suggestion.replacement.map((l) => `${l}\n`).join("");
-  const range = f.suggestion.startLine === f.suggestion.endLine ? `line ${f.suggestion.startLine}` : `lines ${f.suggestion.startLine}–${f.suggestion.endLine}`;
-  const what = f.suggestion.replacement.length === 0 ? `delete ${range}` : `replace ${range} with:`;
-  return f.suggestion.replacement.length === 0 ? `${base}\n  - suggestion: ${what}` : `${base}\n  - suggestion: ${what}\n\n${indent(fenced(replacement, "spec"))}`;
-}
-
-function indent(block: string): string {
-  return block
-    .split("\n")
-    .map((l) => (l ? `    ${l}` : l))
-    .join("\n");
-}
-
-/** The fix section: status, how to apply, notes, the patch. */
-export function fixMarkdown(fix: NonNullable<ReviewResult["fix"]>): string[] {
-  const status = fix.verified ? "verified by re-rendering" : "not verified";
-  const blocks = [
-    `### Fix (${status})`,
-    "Apply from the repository root with `git apply`, or comment `/specwarden fix` to have it committed to this branch.",
-  ];
-  if (fix.note) blocks.push(`**Notes:** ${escapeMarkdown(fix.note)}`);
-  blocks.push(fenced(fix.patch, "diff"));
-  return blocks;
-}
-
-/** The markdown report of a review, within `maxBytes`. */
-export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = {}): string {
-  const maxBytes = options.maxBytes ?? CHECK_TEXT_MAX_BYTES;
-  const findings = sorted(result.findings);
-  const head: string[] = [`## ${HEADLINE[result.verdict]}`];
-  if (options.subtitle) head.push(escapeMarkdown(options.subtitle));
-  const counts = (["failure", "warning", "notice"] as const)
-    .map((l) => [l, findings.filter((f) => f.level === l).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([l, n]) => `${n} ${l}${n === 1 ? "" : "s"}`);
-  if (counts.length) head.push(counts.join(", "));
-  const table = componentTable(result.components);
-  if (table) head.push(table);
-  const unfixed = findings.filter((f) => f.level === "failure" && f.fix && !f.fix.patch && f.fix.note);
-  // without a fix for the whole change, the components that do have one still show theirs
-  const partial = new Map<string, NonNullable<Finding["fix"]>>();
-  if (!result.fix) for (const f of findings) if (f.fix?.patch && f.component && !partial.has(f.component)) partial.set(f.component, f.fix);
-  const blocks = [
-    ...head,
-    ...(findings.length ? ["### Findings", ...findings.map(findingLine)] : []),
-    ...(result.fix ? [fixMarkdown(result.fix).join("\n\n")] : []),
-    ...(!result.fix && unfixed.length ? [`### No fix for the whole change\n\n${escapeMarkdown((unfixed[0] as Finding).fix?.note ?? "")}`] : []),
-    ...[...partial].map(
-      ([component, fix]) =>
-        `### Fix for ${escapeMarkdown(component)} (${fix.verified ? "verified by re-rendering" : "not verified"})\n\n${fix.note ? `**Notes:** ${escapeMarkdown(fix.note)}\n\n` : ""}${fenced(fix.patch as string, "diff")}`,
-    ),
-  ];
-  const text = joinWithinBudget(blocks, maxBytes, (n) => `_${n} more item(s) omitted to fit the size limit; run \`specwarden check --json\` for the full report._`);
-  return byteLength(text) <= maxBytes ? text : truncateBytes(text, maxBytes);
 }
 
 export interface AnnotationData {

@@ -39,7 +39,7 @@ describe("specwarden demo", () => {
     expect(md).toMatch(/^## ❌ This pull request edits generated output or leaves it stale/);
     expect(md).toContain("| systemd | drift | unchanged |");
     expect(md).toContain("`vendored-patch-in-rendered-tree` **specs/s/systemd/0001-core-set-SYSTEMD\\_NSS\\_DYNAMIC\\_BYPASS-1-for-generators.patch**");
-    expect(md).toMatch(/`rendered-file-edited` \*\*specs\/s\/systemd\/systemd\.spec:88-91\*\* — hand-written \\`Patch:\\` line/);
+    expect(md).toMatch(/`rendered-file-edited` \*\*specs\/s\/systemd\/systemd\.spec:88-91\*\* — hand-written `Patch:` line/);
     expect(md).toMatch(/`rendered-file-edited` \*\*specs\/s\/systemd\/systemd\.spec:196\*\*/);
     expect(md).toContain("### Fix (verified by re-rendering)");
     expect(md).toContain(`+++ b/base/comps/systemd/${PATCH}`);

@@ -144,7 +144,7 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
     const summary: string = completion.output.summary;
     expect(markdownProblems(summary)).toEqual([]);
     expect(summary).toMatch(
-      /^## ❌ This pull request edits generated output or leaves it stale\n\n1 suggestion\(s\) were posted as a review on the changed lines\.\n\n\| component \| status \| render \| note \|\n\|---\|---\|---\|---\|\n\| systemd \| drift \| /,
+      /^## ❌ This pull request edits generated output or leaves it stale\n\n1 suggestion\(s\) were posted as a review on the changed lines\.\n\n3 failures\n\n\| component \| status \| render \| note \|\n\|---\|---\|---\|---\|\n\| systemd \| drift \| /,
     );
     expect(summary).toContain(
       `\n\n### Findings\n\n- ❌ \`vendored-patch-in-rendered-tree\` **specs/s/systemd/0001-core-set-SYSTEMD\\_NSS\\_DYNAMIC\\_BYPASS-1-for-generators.patch** — `,
@@ -193,7 +193,11 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
     expect(sticky).toContain(summary.slice(summary.indexOf("### Findings")));
     expect(sticky).toContain(`### Fix (verified by re-rendering)\n\nApply from the repository root`);
     expect(sticky).toContain(`\n\n\`\`\`diff\n${fix.patch}\`\`\``);
-    expect(sticky.endsWith(`\n\n<sub>specwarden · head ${head.slice(0, 7)} · comment \`/specwarden recheck\` to run again</sub>`)).toBe(true);
+    expect(
+      sticky.endsWith(
+        `\n\n<sub>specwarden · head ${head.slice(0, 7)} · 1 suggestion(s) posted as a review on the changed lines · comment \`/specwarden fix\` to have the fix committed to this branch · comment \`/specwarden recheck\` to run again</sub>`,
+      ),
+    ).toBe(true);
     expect(github.comments).toEqual([expect.objectContaining({ issue: 7, body: sticky, user: { login: "specwarden[bot]", type: "Bot" } })]);
   });
 
@@ -252,7 +256,7 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
       completed_at: expect.any(String),
       output: {
         title: "1 warning",
-        summary: expect.stringMatching(/^## ✅ Rendered specs are consistent with their components\n\n\| component \|/),
+        summary: expect.stringMatching(/^## ✅ Rendered specs are consistent with their components\n\n1 warning\n\n\| component \|/),
         annotations: [expect.objectContaining({ path: DEMO_COMP, annotation_level: "warning", title: expect.stringMatching(/^patch-metadata-missing: base\/comps\/systemd\/systemd\.comp\.toml:\d+$/) })],
       },
       actions: [],
@@ -294,7 +298,7 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
     expect(github.reviews).toHaveLength(1);
     expect(app.outcomes[1]).toMatchObject({ status: "published", conclusion: "failure", review: "unchanged" });
     // the summary still points at it, and names the new head
-    expect(github.comments[0]!.body).toContain("1 suggestion(s) were posted as a review on the changed lines.");
+    expect(github.comments[0]!.body).toContain("· 1 suggestion(s) posted as a review on the changed lines ·");
     expect(github.comments[0]!.body).toContain(`head ${pushed.slice(0, 7)}`);
   });
 });

@@ -86,7 +86,7 @@ describe("repository policy from the default branch, applied to the engine's fin
     expect(github.checkRuns[0]).toMatchObject({ conclusion: "failure" });
     expect(github.checkRuns[0]!.output.title).toBe("3 failures");
     expect(github.calls.filter((c) => c.path.includes("/reviews"))).toEqual([]);
-    expect(github.comments[0]!.body).not.toContain("suggestion(s) were posted");
+    expect(github.comments[0]!.body).not.toContain("suggestion(s)");
     expect(github.comments[0]!.body).toContain("### Fix (verified by re-rendering)");
   });
 

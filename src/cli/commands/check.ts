@@ -3,7 +3,7 @@
  * directories, and print the report the app would post (or the JSON of DESIGN.md §4).
  */
 import { parseRepoConfig, RepoConfigError, CONFIG_PATH, type RepoConfig } from "../../github/config.js";
-import { renderMarkdown, toJson } from "../../report/index.js";
+import { renderMarkdown, toJson, type ReportPolicy } from "../../report/index.js";
 import { git, GitRepoView, openRepo } from "../../repo/index.js";
 import type { RepoView } from "../../repo/types.js";
 import { reviewChange, type ReviewChangeInput } from "../../review/index.js";
@@ -132,8 +132,12 @@ export function exitCode(result: ReviewResult): number {
   return result.verdict === "failure" ? 1 : 0;
 }
 
-export async function printResult(result: ReviewResult, format: CheckArgs["format"], io: CliIO, subtitle?: string): Promise<number> {
-  io.stdout(format === "json" ? toJson(result) : `${renderMarkdown(result, { maxBytes: Number.MAX_SAFE_INTEGER, ...(subtitle ? { subtitle } : {}) })}\n`);
+/**
+ * Prints the review: the JSON document, or the markdown report the app posts as its sticky comment
+ * (under the same policy, without the app's marker and footer), closed by what was compared.
+ */
+export async function printResult(result: ReviewResult, format: CheckArgs["format"], io: CliIO, context?: string, policy?: ReportPolicy): Promise<number> {
+  io.stdout(format === "json" ? toJson(result) : `${renderMarkdown(result, { maxBytes: Number.MAX_SAFE_INTEGER, ...(context ? { context } : {}), ...(policy ? { policy } : {}) })}\n`);
   return exitCode(result);
 }
 
@@ -158,7 +162,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     };
     try {
       const result = await reviewChange(input);
-      return await printResult(result, parsed.format, io, change.subtitle);
+      return await printResult(result, parsed.format, io, change.subtitle, config);
     } finally {
       await upstream?.close?.();
     }
