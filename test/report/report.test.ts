@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderMarkdown, toAnnotations, toJson } from "../../src/report/index.js";
+import { markdownProblems } from "../github/markdown-check.js";
 import type { Finding, ReviewResult } from "../../src/review/types.js";
 
 const patch = `diff --git a/base/comps/systemd/systemd.comp.toml b/base/comps/systemd/systemd.comp.toml
@@ -128,5 +129,76 @@ describe("partial fixes", () => {
     expect(md).toContain("### No fix for the whole change");
     expect(md).toContain("### Fix for acl (verified by re-rendering)");
     expect(md).toContain(patch);
+  });
+});
+
+describe("the one report of the app and the CLI", () => {
+  it("says, without a whole fix, why not per component, and shows each component's own fix with only its own notes", () => {
+    const md = renderMarkdown({
+      verdict: "failure",
+      components: [
+        { name: "acl", status: "drift", method: "unchanged" },
+        { name: "systemd", status: "drift", method: "incremental" },
+      ],
+      findings: [
+        finding({ component: "acl", path: "specs/a/acl/acl.spec", fix: { summary: "add 1 overlay", verified: true, patch, note: "Fill in where 0002-acl.patch stands upstream." } }),
+        finding({ line: 196, fix: { summary: "none", verified: false, note: "no fix is offered: 1 problem(s) remain (render-stale at specs/s/systemd/systemd.spec)" } }),
+      ],
+    });
+    expect(markdownProblems(md)).toEqual([]);
+    expect(md).toContain("### Fix for acl (verified by re-rendering)\n\nApply from the repository root with `git apply`.\n\n**Notes:** Fill in where 0002-acl.patch stands upstream.\n\n```diff\n");
+    expect(md).toContain("### No fix for the whole change\n\n- systemd: no fix is offered: 1 problem(s) remain (render-stale at specs/s/systemd/systemd.spec)");
+    expect(md.match(/Fill in/g)).toHaveLength(1);
+  });
+
+  it("keeps the engine's code spans as code and escapes everything else from the pull request", () => {
+    const md = renderMarkdown({
+      verdict: "failure",
+      components: [{ name: "systemd", status: "drift", method: "unchanged", reason: "`a|b` <b>x</b>" }],
+      findings: [finding({ message: "hand-written `Patch:` line next to @octocat's <img src=x> *bold* [link](http://x)" })],
+    });
+    expect(md).toContain("— hand-written `Patch:` line next to @\u200boctocat's &lt;img src=x&gt; \\*bold\\* \\[link\\](http://x)");
+    expect(md).toContain("| systemd | drift | unchanged | `a\\|b` &lt;b&gt;x&lt;/b&gt; |");
+    expect(md).not.toContain("\\`Patch:\\`");
+  });
+
+  it("applies the repository's policy like the app: levels, waivers listed, the verdict from what remains", () => {
+    const md = renderMarkdown(result, {
+      policy: {
+        ruleLevels: { "overlay-lint": "off", "patch-metadata-missing": "failure" },
+        waivers: [{ component: "systemd", rule: "vendored-patch-in-rendered-tree", reason: "upstream `systemd` 258 ships it" }],
+      },
+    });
+    expect(md).toMatch(/^## ❌ [^\n]*\n\n2 failures\n\n/);
+    expect(md).not.toContain("inline array");
+    expect(md).toContain("- ❌ `patch-metadata-missing`");
+    expect(md).toContain("### Waived\n\n- waived `vendored-patch-in-rendered-tree` for systemd: upstream `systemd` 258 ships it");
+    const clean = renderMarkdown({ ...result, findings: result.findings.filter((f) => f.level !== "failure") }, { policy: { ruleLevels: { "patch-metadata-missing": "off", "overlay-lint": "off" }, waivers: [] } });
+    expect(clean).toMatch(/^## ✅ /);
+    // nothing left to fix: no fix section
+    expect(clean).not.toContain("### Fix");
+  });
+
+  it("shows suggestions under their finding and closes with the context line", () => {
+    const md = renderMarkdown(
+      {
+        ...result,
+        findings: [finding({ line: 196, suggestion: { startLine: 196, endLine: 196, replacement: ["        -Dservice-watchdog=3min"] } })],
+      },
+      { context: "main (1234567) → pr/7 <x>", maxBytes: Number.MAX_SAFE_INTEGER },
+    );
+    expect(markdownProblems(md)).toEqual([]);
+    expect(md).toContain("  - suggestion: replace line 196 with:\n\n    ```spec\n            -Dservice-watchdog=3min\n    ```");
+    expect(md.endsWith("\n\n<sub>main (1234567) → pr/7 &lt;x&gt;</sub>")).toBe(true);
+  });
+
+  it("keeps a fix that does not fit whole as a pointer, never a cut fence, within the budget", () => {
+    const big = `${patch}${"+# padding line of the fix\n".repeat(4000)}`;
+    const md = renderMarkdown({ ...result, fix: { patch: big, verified: true, note: "Fill in the metadata." } }, { maxBytes: 20_000 });
+    expect(new TextEncoder().encode(md).length).toBeLessThanOrEqual(20_000);
+    expect(markdownProblems(md)).toEqual([]);
+    expect(md).not.toContain("padding line");
+    expect(md).toContain("**Notes:** Fill in the metadata.\n\n_The patch is larger than the size limit here; run `specwarden check` locally to obtain it._");
+    expect(md).toContain("### Findings");
   });
 });
