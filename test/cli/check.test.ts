@@ -107,6 +107,30 @@ describe("specwarden check --repo PATH --base REV --head REV", () => {
     expect(await main(["check", "--base", "base", "--head", "head", "--json", "--offline"], io)).toBe(0);
     expect(JSON.parse(io.out).findings.every((f: { level: string }) => f.level !== "failure")).toBe(true);
   });
+
+  it("prints the report under the base's waivers as the app posts it: waived findings listed, not failed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "specwarden-waiver-"));
+    roots.push(dir);
+    const config = [
+      "rules:",
+      "  rendered-file-edited: warning",
+      "waivers:",
+      "  - component: systemd",
+      "    rule: vendored-patch-in-rendered-tree",
+      "    reason: the patch is being moved to base/comps in a follow-up",
+      "",
+    ].join("\n");
+    writeTree(join(dir, "base"), { ...base, ".github/specwarden.yml": config });
+    writeTree(join(dir, "head"), withEdits({ ...base, ".github/specwarden.yml": config }, demoHeadEdits()));
+    const io = captureIO(dir);
+    expect(await main(["check", "--base", "base", "--head", "head", "--markdown", "--offline"], io)).toBe(0);
+    expect(io.err).toBe("");
+    expect(io.out).toMatch(/^## ✅ [^\n]*\n\n\d+ warnings?(, \d+ notices?)?\n\n/);
+    expect(io.out).not.toContain("- ❌");
+    expect(io.out).toContain("### Waived\n\n- waived `vendored-patch-in-rendered-tree` for systemd: the patch is being moved to base/comps in a follow-up");
+    expect(io.out).not.toContain("### Fix");
+    expect(io.out.endsWith("\n\n<sub>base → head</sub>\n")).toBe(true);
+  });
 });
 
 describe("specwarden check --base DIR --head DIR", () => {
