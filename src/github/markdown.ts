@@ -123,7 +123,7 @@ export function stickyFooter(input: Pick<SummaryInput, "headSha" | "fix" | "sugg
  */
 export function stickyBody(input: SummaryInput): string {
   const budget = COMMENT_MAX_BYTES - byteLength(STICKY_MARKER) - 1;
-  const report = renderReport(reportInput({ ...input, fixInText: false }), {
+  const report = renderReport(reportInput(input), {
     maxBytes: budget,
     footer: stickyFooter(input),
     ...(input.fix ? { fixPointer: fixPointer(input.fix) } : {}),

@@ -44,7 +44,7 @@ export interface ReportOptions {
   footer?: string;
   /** the whole fix is shown elsewhere: leave its section out */
   omitFix?: boolean;
-  /** trusted Markdown said instead of a fix patch that does not fit the budget */
+  /** trusted Markdown said instead of the whole fix's patch when it does not fit the budget */
   fixPointer?: string;
 }
 
@@ -114,6 +114,8 @@ export function fixDocument(fix: { patch: string; verified: boolean; note?: stri
 interface FixPart {
   fix: { patch: string; verified: boolean; note?: string | undefined };
   title?: string;
+  /** where the patch is when it does not fit */
+  pointer?: string;
 }
 
 /** Without a fix for the whole change: why not, and each component's own fix. */
@@ -153,7 +155,8 @@ export function renderReport(report: ReviewReport, options: ReportOptions = {}):
   );
   const partial = report.fix ? { why: [], parts: [] } : partialFixes(report.findings);
   const tail = [...partial.why, ...(waived.length ? ["### Waived", ...waived] : [])];
-  const parts: FixPart[] = report.fix && !options.omitFix ? [{ fix: report.fix }] : partial.parts;
+  const parts: FixPart[] =
+    report.fix && !options.omitFix ? [{ fix: report.fix, ...(options.fixPointer ? { pointer: options.fixPointer } : {}) }] : partial.parts;
   if (parts.length === 0) return close(joinWithinBudget([...main, ...tail], budget, OMITTED, markdownSeparator));
 
   // Each fix is kept whole when it fits next to the verdict and the failures (up to half the
@@ -168,7 +171,7 @@ export function renderReport(report: ReviewReport, options: ReportOptions = {}):
     const block =
       byteLength(whole) + 2 <= room
         ? whole
-        : [...fixHead(part.fix, part.title ? { title: part.title } : {}), `_${options.fixPointer ?? DEFAULT_FIX_POINTER}_`].join("\n\n");
+        : [...fixHead(part.fix, part.title ? { title: part.title } : {}), `_${part.pointer ?? DEFAULT_FIX_POINTER}_`].join("\n\n");
     fixBlocks.push(block);
     room = Math.max(0, room - byteLength(block) - 2);
   }

@@ -15,6 +15,7 @@ import {
   stickyBody,
 } from "../../src/github/markdown.js";
 import { applyPolicy } from "../../src/github/policy.js";
+import { renderMarkdown } from "../../src/report/index.js";
 import { upsertStickyComment } from "../../src/github/sticky-comment.js";
 import type { Finding, ReviewResult } from "../../src/review/types.js";
 import { markdownProblems } from "./markdown-check.js";
@@ -137,6 +138,39 @@ describe("summary layout", () => {
     expect(stickyBody(huge)).toContain("_The patch is larger than GitHub allows here; run `specwarden check` locally to obtain it._");
     expect(byteLength(fixSection(huge))).toBeLessThanOrEqual(CHECK_TEXT_MAX_BYTES);
     expect(markdownProblems(fixSection(huge))).toEqual([]);
+  });
+});
+
+describe("the sticky comment is the review report", () => {
+  it("is the marker, the report `specwarden check` prints under the same policy, and the app's footer", () => {
+    const result: ReviewResult = {
+      verdict: "failure",
+      components: [{ name: "systemd", status: "drift", method: "unchanged" }],
+      findings: [finding({ fix: { summary: "add 1 overlay", verified: true, patch: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n", note: "Fill in the metadata." } })],
+      fix: { patch: "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n", verified: true, note: "Fill in the metadata." },
+    };
+    const policy = { ruleLevels: {}, suggestions: true, waivers: [] };
+    const body = stickyBody({ outcome: applyPolicy(result, policy), components: result.components, fix: result.fix, headSha: "e".repeat(40), suggestionsPosted: 1 });
+    const footer = "<sub>specwarden · head eeeeeee · 1 suggestion(s) posted as a review on the changed lines · comment `/specwarden fix` to have the fix committed to this branch · comment `/specwarden recheck` to run again</sub>";
+    expect(body).toBe(`${STICKY_MARKER}\n${renderMarkdown(result, { maxBytes: Number.MAX_SAFE_INTEGER })}\n\n${footer}`);
+    expect(body).toContain("**Notes:** Fill in the metadata.");
+  });
+
+  it("points a component's own fix that does not fit to the CLI, not to the check run (which holds only a whole fix)", () => {
+    const big = `--- a/x\n+++ b/x\n@@ -1 +1,9000 @@\n${"+abcdefgh\n".repeat(9000)}`;
+    const result: ReviewResult = {
+      verdict: "failure",
+      components: [{ name: "acl", status: "drift", method: "unchanged" }],
+      findings: Array.from({ length: 2 }, (_, i) => finding({ component: "acl", line: i + 1, fix: { summary: "x", verified: true, patch: big } })),
+    };
+    const input = { outcome: applyPolicy(result, { ruleLevels: {}, suggestions: true, waivers: [] }), components: result.components, headSha: "f".repeat(40) };
+    const body = stickyBody(input);
+    expect(fixSection(input)).toBe("");
+    expect(byteLength(body)).toBeLessThanOrEqual(COMMENT_MAX_BYTES);
+    expect(body).toContain("### Fix for acl (verified by re-rendering)");
+    expect(body).not.toContain("+abcdefgh");
+    expect(body).not.toContain("details of the `specwarden` check run");
+    expect(markdownProblems(body)).toEqual([]);
   });
 });
 
