@@ -120,13 +120,13 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
     findings = attachProposals(findings, fixes, (cf) =>
       remainingIn.has(cf.component) || cf.edits.length === 0
         ? { verified: false, note }
-        : { verified: !verification.unverifiedReason, patch: true, ...(cf.notes.length || cf.unsynthesised.length ? { note: [...cf.notes, ...cf.unsynthesised].join(" ") } : {}) },
+        : { verified: !verification.unverifiedReason, patch: true, ...(cf.notes.length || cf.unsynthesised.length ? { note: sentences([...cf.notes, ...cf.unsynthesised]) } : {}) },
     );
     return { findings };
   }
   const noteParts = [...(verification.unverifiedReason ? [verification.unverifiedReason] : []), ...dropped, ...notes];
   const verified = !verification.unverifiedReason;
-  const note = noteParts.length ? noteParts.join(" ") : undefined;
+  const note = noteParts.length ? sentences(noteParts) : undefined;
   findings = attachSuggestions(findings, analysis.components, fixes);
   // each component's proposal carries its own notes; the combined fix keeps them all
   findings = attachProposals(findings, fixes, (cf) => {
@@ -135,9 +135,18 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
       ...(cf.unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${cf.unsynthesised.join("; ")}`] : []),
       ...cf.notes,
     ];
-    return { verified, patch: true, ...(own.length ? { note: own.join(" ") } : {}) };
+    return { verified, patch: true, ...(own.length ? { note: sentences(own) } : {}) };
   });
   return { findings, fix: { patch, verified, ...(note ? { note } : {}) } };
+}
+
+/** Notes are written as separate sentences; joined, each must still end as one. */
+export function sentences(parts: readonly string[]): string {
+  return parts
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => (/[.!?:]$/.test(part) ? part : `${part}.`))
+    .join(" ");
 }
 
 /** Applies the fix to the head in memory and checks the change again. */

@@ -592,3 +592,12 @@ describe("fix notes per component", () => {
     expect(result.fix?.note).toContain(libfido2);
   });
 });
+
+describe("fix notes", () => {
+  it("joins notes as sentences, each ending in punctuation", async () => {
+    const { sentences } = await import("../../src/review/index.js");
+    expect(sentences(["`BuildRequires: x` is added at the end of the preamble", " curl moves to its own comp.toml.", "", "Fill in: category"])).toBe(
+      "`BuildRequires: x` is added at the end of the preamble. curl moves to its own comp.toml. Fill in: category.",
+    );
+  });
+});
