@@ -2,8 +2,8 @@
  * The `specwarden` check run on a PR's head commit. One run per head SHA: a redelivered webhook or a
  * recheck finds the existing run (by name and app) instead of creating another.
  */
-import type { Finding } from "../review/types.js";
-import { byteLength, CHECK_TEXT_MAX_BYTES, findingLocation, truncateBytes } from "./markdown.js";
+import { toAnnotations, type AnnotationData } from "../report/index.js";
+import { byteLength, CHECK_TEXT_MAX_BYTES, truncateBytes } from "./markdown.js";
 import { abortable, httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 
 export const CHECK_NAME = "specwarden";
@@ -90,28 +90,9 @@ export async function startCheckRun(
   return Number(data.id);
 }
 
-export interface Annotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  annotation_level: "notice" | "warning" | "failure";
-  message: string;
-  title: string;
-}
-
-export function toAnnotations(findings: Finding[]): Annotation[] {
-  return findings.map((f) => {
-    const start = f.line ?? 1;
-    return {
-      path: f.path,
-      start_line: start,
-      end_line: Math.max(start, f.endLine ?? start),
-      annotation_level: f.level,
-      message: truncateBytes(f.message, 60_000),
-      title: truncateBytes(`${f.rule}: ${findingLocation(f)}`, 250),
-    };
-  });
-}
+/** Check-run annotations are the report module's, so the CLI's JSON and the app agree. */
+export type Annotation = AnnotationData;
+export { toAnnotations };
 
 export interface CheckCompletion {
   conclusion: "success" | "failure" | "neutral";
