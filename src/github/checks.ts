@@ -105,6 +105,17 @@ export interface CheckCompletion {
 }
 
 /**
+ * Adds a note to the summary, or to the text when the summary is full: never by cutting the
+ * summary, whose fenced blocks (the fix patch) must stay whole. Dropped when neither has room.
+ */
+function withNote<T extends { summary: string; text?: string }>(output: T, note: string): T {
+  if (byteLength(output.summary) + byteLength(note) <= CHECK_TEXT_MAX_BYTES) return { ...output, summary: output.summary + note };
+  const text = output.text ?? "";
+  if (byteLength(text) + byteLength(note) <= CHECK_TEXT_MAX_BYTES) return { ...output, text: `${note.trimStart()}\n\n${text}`.trimEnd() };
+  return output;
+}
+
+/**
  * Completes the run. GitHub takes at most 50 annotations per request and appends on every update,
  * so the first batch goes with the completion and the rest follow as updates.
  */
@@ -136,7 +147,7 @@ export async function completeCheckRun(octokit: Octokit, repo: RepoRef, checkRun
     // more than the line markers, which the summary lists anyway.
     if (httpStatus(error) !== 422 || batches.length === 0) throw error;
     const note = "\n\n_GitHub did not accept the line annotations for this run; the findings above list every location._";
-    await complete({ ...output, summary: truncateBytes(output.summary, CHECK_TEXT_MAX_BYTES - byteLength(note)) + note }, undefined);
+    await complete(withNote(output, note), undefined);
     return;
   }
   for (const batch of batches.slice(1)) {

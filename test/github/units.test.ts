@@ -366,3 +366,35 @@ describe("small pieces", () => {
     expect(cache.weight).toBe(8);
   });
 });
+
+describe("completing a check run whose annotations GitHub rejects", () => {
+  function rejectingOctokit(bodies: Array<{ output: { summary: string; text?: string; annotations?: unknown[] } }>) {
+    return {
+      request: async (_route: string, params: { output: { summary: string; text?: string; annotations?: unknown[] } }) => {
+        bodies.push(params);
+        if (params.output.annotations) throw Object.assign(new Error("Validation Failed"), { status: 422 });
+        return { data: {} };
+      },
+    };
+  }
+  const annotation = { path: "specs/s/systemd/systemd.spec", start_line: 88, end_line: 91, annotation_level: "failure" as const, message: "hand edit", title: "rendered-file-edited" };
+
+  it("keeps a full summary whole (its fix fence intact) and puts the note in the text", async () => {
+    const { completeCheckRun } = await import("../../src/github/checks.js");
+    const fence = "```diff\n" + "+x\n".repeat(10) + "```\n";
+    const summary = "a".repeat(CHECK_TEXT_MAX_BYTES - byteLength(fence) - 10) + "\n" + fence;
+    const bodies: Array<{ output: { summary: string; text?: string; annotations?: unknown[] } }> = [];
+    await completeCheckRun(rejectingOctokit(bodies) as never, { owner: "azl", repo: "distro" }, 7, { conclusion: "failure", title: "1 failure", summary, text: "fix", annotations: [annotation] });
+    const last = bodies.at(-1)!;
+    expect(last.output.annotations).toBeUndefined();
+    expect(last.output.summary).toBe(summary);
+    expect(last.output.text).toMatch(/^_GitHub did not accept the line annotations[^\n]*\n\nfix$/);
+  });
+
+  it("appends the note to a summary that has room", async () => {
+    const { completeCheckRun } = await import("../../src/github/checks.js");
+    const bodies: Array<{ output: { summary: string; text?: string; annotations?: unknown[] } }> = [];
+    await completeCheckRun(rejectingOctokit(bodies) as never, { owner: "azl", repo: "distro" }, 7, { conclusion: "failure", title: "1 failure", summary: "## Findings", annotations: [annotation] });
+    expect(bodies.at(-1)!.output.summary).toMatch(/^## Findings\n\n_GitHub did not accept/);
+  });
+});
