@@ -6,7 +6,8 @@
 import { resolve } from "node:path";
 import { formatError, loadProject, renderedDirOf, type Project, type SpecSource } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
-import { UsageError, type CliIO } from "../io.js";
+import { scanOptions } from "../args.js";
+import type { CliIO } from "../io.js";
 
 const HELP = `usage: specwarden components [--repo PATH] [--ref REV] [--json]
 
@@ -27,33 +28,23 @@ interface Options {
 
 function parseArgs(args: string[], cwd: string): Options | "help" {
   const options: Options = { repo: cwd, json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? args[++i];
-      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value\n\n${HELP}`);
-      return next;
-    };
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
+  const outcome = scanOptions(args, HELP, (option) => {
+    switch (option.flag) {
       case "--repo":
-        options.repo = resolve(cwd, value());
-        break;
+        options.repo = resolve(cwd, option.value());
+        return true;
       case "--ref":
-        options.ref = value();
-        break;
+        options.ref = option.value();
+        return true;
       case "--json":
-        if (inline !== undefined) throw new UsageError(`--json takes no value\n\n${HELP}`);
+        option.noValue();
         options.json = true;
-        break;
+        return true;
       default:
-        throw new UsageError(`unknown argument '${arg}'\n\n${HELP}`);
+        return false;
     }
-  }
-  return options;
+  });
+  return outcome ?? options;
 }
 
 export interface ComponentSummary {

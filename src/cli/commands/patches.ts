@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { formatError, loadProject, type Project } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
 import { inventory, type InventoryPatch, type PatchInventory } from "../../tracking/index.js";
+import { scanOptions, type OptionToken } from "../args.js";
 import { UsageError, type CliIO } from "../io.js";
 
 const HELP = `usage: specwarden patches [--repo PATH] [--ref REV] [--component NAME]... [--arch ARCH]... [--json]
@@ -35,48 +36,38 @@ export interface CommonTrackingArgs {
 }
 
 /** Parses the options `patches` and `track` share; `extra` handles the rest (returns false when unknown). */
-export function parseCommonArgs(args: string[], cwd: string, help: string, extra?: (flag: string, value: () => string, inline: string | undefined) => boolean): CommonTrackingArgs | "help" {
+export function parseCommonArgs(args: string[], cwd: string, help: string, extra?: (option: OptionToken) => boolean): CommonTrackingArgs | "help" {
   const options: CommonTrackingArgs = { repo: cwd, json: false, components: [], arches: [], defines: {} };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? args[++i];
-      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value\n\n${help}`);
-      return next;
-    };
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
+  const outcome = scanOptions(args, help, (option) => {
+    switch (option.flag) {
       case "--repo":
-        options.repo = resolve(cwd, value());
-        break;
+        options.repo = resolve(cwd, option.value());
+        return true;
       case "--ref":
-        options.ref = value();
-        break;
+        options.ref = option.value();
+        return true;
       case "--component":
-        options.components.push(value());
-        break;
+        options.components.push(option.value());
+        return true;
       case "--arch":
-        options.arches.push(value());
-        break;
+        options.arches.push(option.value());
+        return true;
       case "--define": {
-        const text = value();
+        const text = option.value();
         const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(text);
         if (!m) throw new UsageError(`--define takes NAME=VALUE, got '${text}'\n\n${help}`);
         options.defines[m[1] as string] = m[2] as string;
-        break;
+        return true;
       }
       case "--json":
-        if (inline !== undefined) throw new UsageError(`--json takes no value\n\n${help}`);
+        option.noValue();
         options.json = true;
-        break;
+        return true;
       default:
-        if (!extra?.(flag as string, value, inline)) throw new UsageError(`unknown argument '${arg}'\n\n${help}`);
+        return extra?.(option) ?? false;
     }
-  }
-  return options;
+  });
+  return outcome ?? options;
 }
 
 /** Loads the project and its patch inventory; prints configuration errors. */

@@ -38,21 +38,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let offline = false;
   let write = false;
   let githubRepo: string | undefined;
-  const options = parseCommonArgs(args, io.cwd, HELP, (flag, value, inline) => {
-    switch (flag) {
+  const options = parseCommonArgs(args, io.cwd, HELP, (option) => {
+    switch (option.flag) {
       case "--upstream-git":
-        upstreamGit = resolve(io.cwd, value());
+        upstreamGit = resolve(io.cwd, option.value());
         return true;
       case "--offline":
-        if (inline !== undefined) throw new UsageError(`--offline takes no value\n\n${HELP}`);
+        option.noValue();
         offline = true;
         return true;
       case "--write":
-        if (inline !== undefined) throw new UsageError(`--write takes no value\n\n${HELP}`);
+        option.noValue();
         write = true;
         return true;
       case "--github-repo":
-        githubRepo = value();
+        githubRepo = option.value();
         return true;
       default:
         return false;
