@@ -4,7 +4,7 @@
  * writes it back (every line + "\n"), so the next overlay sees freshly parsed lines. The first
  * failure stops everything, like azldev, with its message chain.
  */
-import type { Overlay, SourceLocation } from "../azldev/types.js";
+import { OVERLAY_TYPES, type Overlay, type SourceLocation } from "../azldev/types.js";
 import { goQ } from "../spec/text.js";
 import { EditError, SpecEditor, type EditLine } from "./editor.js";
 import { FileOverlayError, applyFileOverlay, modifiesLooseFiles } from "./files.js";
@@ -48,20 +48,8 @@ export class OverlayError extends Error {
   }
 }
 
-const SPEC_TYPES = new Set([
-  "spec-add-tag",
-  "spec-insert-tag",
-  "spec-set-tag",
-  "spec-update-tag",
-  "spec-remove-tag",
-  "spec-prepend-lines",
-  "spec-append-lines",
-  "spec-search-replace",
-  "spec-remove-section",
-  "spec-remove-subpackage",
-  "patch-add",
-  "patch-remove",
-]);
+// Every spec-* type, plus patch-add / patch-remove, which edit Patch tags and %patchlist.
+const SPEC_TYPES: ReadonlySet<string> = new Set(OVERLAY_TYPES.filter((type) => type.startsWith("spec-") || type.startsWith("patch-")));
 
 /** Does this overlay edit the spec? */
 export function modifiesSpec(overlay: Overlay): boolean {
