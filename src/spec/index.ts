@@ -42,11 +42,11 @@ export {
   matchesArch,
   sourceListingGaps,
   specMacros,
-  spectoolFileName,
   type SourceEntry,
   type ListOptions,
   type SpecEvaluation,
 } from "./sources.js";
 export { patchApplication, applicationOf, appliesTo, appliesEveryPatch, type PatchApplication, type PatchApplicationMethod, type PrepAnalysis, type PrepOptions } from "./prep.js";
+export { sourceFileName, type SourceFileNameOptions } from "./file-name.js";
 export { evaluateCondition, matchesList } from "./conditions.js";
 export { goFields, goTrimSpace, goQ, goQQ, isGoSpace, isRe2Space } from "./text.js";

@@ -9,6 +9,7 @@ import { expandMacros, type MacroTable, type MacroValue } from "./macros.js";
 import { and3, evaluateCondition, matchesList, not3, or3 } from "./conditions.js";
 import type { Spec } from "./model.js";
 import { goFirstField, goTrimSpace } from "./text.js";
+import { sourceFileName } from "./file-name.js";
 
 export interface SourceEntry {
   kind: "Source" | "Patch";
@@ -179,7 +180,7 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
 
   const add = (kind: "Source" | "Patch", number: number | undefined, value: string, line: number, fromList: boolean) => {
     const expansion = expandMacros(value, table);
-    const fileName = spectoolFileName(expansion.value);
+    const fileName = sourceFileName(expansion.value);
     const active = frames.length > 0 ? activeNow() : true;
     const entry: SourceEntry = {
       kind,
@@ -303,56 +304,6 @@ function noteBcond(text: string, table: MacroTable): void {
   if (enabled === true) table.set(`with_${name}`, "1");
   else if (enabled === false) table.delete(`with_${name}`);
   else table.set(`with_${name}`, { params: "", body: "" }); // undecided: %{with name} stays unexpandable
-}
-
-/**
- * The file name azldev takes from a spectool value: for a URL with scheme and host, the basename
- * of its path, or of a `#/name` / `#./name` fragment (rpm's rename convention); otherwise the
- * cleaned relative path. Absolute paths, `..` escapes, `/` and `.` yield undefined.
- */
-export function spectoolFileName(value: string): string | undefined {
-  const url = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]+)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(value);
-  if (url) {
-    const fragment = url[5]?.slice(1);
-    if (fragment !== undefined && (fragment.startsWith("/") || fragment.startsWith("./"))) {
-      return nonEmptyBase(fragment);
-    }
-    return nonEmptyBase(decodeSafe(url[3] ?? ""));
-  }
-  if (value.startsWith("/")) return undefined;
-  const cleaned = cleanPath(value);
-  if (cleaned === "." || cleaned === ".." || cleaned.startsWith("../") || cleaned === "") return undefined;
-  return cleaned;
-}
-
-function decodeSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-function nonEmptyBase(path: string): string | undefined {
-  const trimmed = path.replace(/\/+$/, "");
-  const base = trimmed.slice(trimmed.lastIndexOf("/") + 1);
-  if (base === "" || base === "." || base === "..") return undefined;
-  return base;
-}
-
-/** Go's path.Clean for a relative path. */
-function cleanPath(p: string): string {
-  const out: string[] = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else out.push("..");
-      continue;
-    }
-    out.push(seg);
-  }
-  return out.length === 0 ? "." : out.join("/");
 }
 
 /**

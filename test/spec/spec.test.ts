@@ -10,7 +10,6 @@ import {
   packageFromHeaderTokens,
   parseSpec,
   patchTagNumber,
-  spectoolFileName,
   tagFamily,
 } from "../../src/spec/index.js";
 
@@ -271,17 +270,6 @@ describe("listSourcesAndPatches (spectool equivalent)", () => {
       ["Patch", "fix-foo.patch", true, 8],
       ["Patch", "https://example.org/p/2.patch", true, 9],
     ]);
-  });
-
-  it("file names as azldev derives them", () => {
-    expect(spectoolFileName("https://h/x/y.tar.gz")).toBe("y.tar.gz");
-    expect(spectoolFileName("https://h/33.patch#/renamed.diff")).toBe("renamed.diff");
-    expect(spectoolFileName("https://h/a.tgz#./b.tgz")).toBe("b.tgz");
-    expect(spectoolFileName("https://h/a.tgz#frag")).toBe("a.tgz");
-    expect(spectoolFileName("sub/dir/../file.txt")).toBe("sub/file.txt");
-    expect(spectoolFileName("/abs/file")).toBeUndefined();
-    expect(spectoolFileName("../escape")).toBeUndefined();
-    expect(spectoolFileName(".")).toBeUndefined();
   });
 });
 
