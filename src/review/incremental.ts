@@ -7,10 +7,10 @@
 import type { ComponentConfig, Overlay } from "../azldev/types.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import { applyFilter, buildMacroSet, decideFilter } from "../render/index.js";
-import { listSourcesAndPatches, parseSpec } from "../spec/index.js";
+import { listSourcesAndPatches, parseSpec, sourceFileName } from "../spec/index.js";
 import { restore, setAside } from "./bookkeeping.js";
 import { overlayFailure, type OverlayFailure, type ReviewDeps } from "./deps.js";
-import { joinLines, referencedFileName, specLines } from "./spec-scan.js";
+import { joinLines, specLines } from "./spec-scan.js";
 
 /** Where a line of an expected rendered spec came from. */
 export type ExpectedLineOrigin =
@@ -115,7 +115,7 @@ export function incrementalRender(
 export function referencedNames(specText: string): Set<string> {
   const names = new Set<string>();
   for (const entry of listSourcesAndPatches(parseSpec(specText))) {
-    const file = entry.fileName ?? referencedFileName(entry.expanded ?? entry.value);
+    const file = entry.fileName ?? sourceFileName(entry.expanded ?? entry.value, { asWritten: true });
     if (file) names.add(file.split("/")[0] as string);
   }
   return names;

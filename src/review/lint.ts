@@ -4,8 +4,8 @@
  */
 import type { ConfiguredOverlay } from "../azldev/types.js";
 import type { Finding } from "./types.js";
-import { appliesTo, evaluateSpec, parseSpec, patchApplication } from "../spec/index.js";
-import { joinLines, referencedFileName } from "./spec-scan.js";
+import { appliesTo, evaluateSpec, parseSpec, patchApplication, sourceFileName } from "../spec/index.js";
+import { joinLines } from "./spec-scan.js";
 
 /** Tags that legitimately occur many times in a package: spec-update-tag would rewrite all of them. */
 const MULTI_VALUED = /^(buildrequires|requires|requires\(.+\)|provides|conflicts|obsoletes|recommends|suggests|supplements|enhances|orderwithrequires|buildconflicts|source\d*|patch\d*|exclusivearch|excludearch)$/i;
@@ -97,7 +97,7 @@ export function unappliedPatches(specLinesOf: readonly string[], newPatchFiles: 
     if (entry.kind !== "Patch" || entry.fromList || entry.number === undefined) continue;
     const number = entry.number;
     // the expanded name, or the name as written when a macro in the value is unknown here
-    const file = [entry.fileName, referencedFileName(entry.value)].find((f) => f !== undefined && newPatchFiles.has(f));
+    const file = [entry.fileName, sourceFileName(entry.value, { asWritten: true })].find((f) => f !== undefined && newPatchFiles.has(f));
     if (!file) continue;
     if (!applications.some((app) => appliesTo(app, "Patch", number))) out.push({ file, number, line: entry.line });
   }

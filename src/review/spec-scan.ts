@@ -90,21 +90,3 @@ export function isPatchTag(name: string): boolean {
 export function isSourceTag(name: string): boolean {
   return tagFamily(name) === "source";
 }
-
-/** The file name a Source/Patch value names: basename of a URL path, or of a `#/renamed` fragment. */
-export function referencedFileName(value: string): string | undefined {
-  const v = value.trim();
-  if (v === "") return undefined;
-  const fragment = /#(\.?\/[^#]+)$/.exec(v);
-  if (fragment) return basename(fragment[1] as string);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
-    const path = v.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "").replace(/[?#].*$/, "");
-    return basename(path) || undefined;
-  }
-  return v.replace(/^\.\//, "");
-}
-
-function basename(p: string): string {
-  const parts = p.split("/").filter(Boolean);
-  return parts[parts.length - 1] ?? "";
-}

@@ -15,14 +15,13 @@ import { copySource, text, type ComponentReview } from "./engine.js";
 import { filterSettings, incrementalRender, verbatimCopies } from "./incremental.js";
 import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
 import type { FileEdit } from "./patch-text.js";
-import { appliesEveryPatch, parseSpec, patchApplication } from "../spec/index.js";
+import { appliesEveryPatch, parseSpec, patchApplication, sourceFileName } from "../spec/index.js";
 import { unappliedPatches } from "./lint.js";
 import {
   isPackageSection,
   isPatchTag,
   isSourceTag,
   joinLines,
-  referencedFileName,
   scanSections,
   sectionAt,
   specLines,
@@ -165,7 +164,7 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
     if (tags.every(Boolean)) {
       const removeTags = tags.map((t) => ({ type: "spec-remove-tag", tag: t?.name as string, value: t?.value as string, ...(section.package ? { package: section.package } : {}) }));
       // a numbered patch dropped together with its file: patch-remove says exactly that
-      const dropped = tags.map((t) => (t && /^patch\d+$/i.test(t.name) ? referencedFileName(t.value) : undefined));
+      const dropped = tags.map((t) => (t && /^patch\d+$/i.test(t.name) ? sourceFileName(t.value, { asWritten: true }) : undefined));
       if (dropped.every((f) => f !== undefined && ctx.deletedFiles.has(f) && !hasGlobMeta(f))) {
         const removePatches = dropped.map((f) => ({ type: "patch-remove", file: f as string }));
         if (exact([removePatches])) return { overlays: removePatches };
@@ -341,7 +340,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       let wiring: { index: number; tag: string; value: string } | undefined;
       for (const i of addedIdx) {
         const t = tagAt(desiredBody, dSections, i);
-        if (t && (isPatchTag(t.name) || isSourceTag(t.name)) && referencedFileName(t.value) === rel) wiring = { index: i, tag: t.name, value: t.value };
+        if (t && (isPatchTag(t.name) || isSourceTag(t.name)) && sourceFileName(t.value, { asWritten: true }) === rel) wiring = { index: i, tag: t.name, value: t.value };
       }
       const comments: string[] = [];
       if (wiring) {
