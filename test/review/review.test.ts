@@ -344,6 +344,25 @@ describe("hand edits", () => {
     expect(fixed[ACL_SPEC]).toBe(head[ACL_SPEC]);
   });
 
+  it("a component that lists its overlays in an inline array gets the new overlay in that array, not a table that breaks the file", async () => {
+    const inline = `[components.acl]
+overlays = [
+    { description = "Run the test suite against the freshly built library (upstream bug 64094)", type = "spec-append-lines", section = "%check", lines = ["LD_LIBRARY_PATH=%{buildroot}%{_libdir} %make_build check"] }
+]
+`;
+    const b2 = withEdits(base, { [ACL_COMP]: inline });
+    expect(rulesOf(await review(base, b2), "failure")).toEqual([]);
+    const head = withEdits(b2, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "BuildRequires: libtool\n", "") });
+    const result = await review(b2, head);
+    expect(result.fix?.verified).toBe(true);
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed[ACL_COMP]).not.toContain("[[components.acl.overlays]]");
+    expect(fixed[ACL_COMP]).toContain('lines = ["LD_LIBRARY_PATH=%{buildroot}%{_libdir} %make_build check"] },\n    { description = "Remove BuildRequires: libtool", type = "spec-remove-tag", tag = "BuildRequires", value = "libtool" },\n]');
+    const again = await review(b2, fixed);
+    expect(rulesOf(again, "failure")).toEqual([]);
+    expect(again.verdict).toBe("success");
+  });
+
   it("a numbered patch dropped by hand with its file becomes patch-remove", async () => {
     const spec = replaceOnce(base[ACL_SPEC] as string, "Patch1: 0001-acl-2.2.53-test-runwrapper.patch\n", "");
     const head = withEdits(base, { [ACL_SPEC]: spec, "specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch": null });
