@@ -109,7 +109,12 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   const verification = await verify(analysis, input, deps, edits);
   const unsynthesised = fixes.flatMap((f) => f.unsynthesised);
   const notes = fixes.flatMap((f) => f.notes);
+  // a problem the fix itself introduced (a comp.toml it broke) may name no component: it counts
+  // against every component whose part of the fix edited that file
   const remainingIn = new Set(verification.remaining.map((f) => f.component));
+  for (const f of verification.remaining) {
+    for (const cf of fixes) if (cf.edits.some((e) => e.path === f.path)) remainingIn.add(cf.component);
+  }
   const dropped = unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${unsynthesised.join("; ")}`] : [];
   if (verification.remaining.length > 0) {
     const note = `no fix is offered: after applying the synthesised one, ${verification.remaining.length} problem(s) remain (${verification.remaining
