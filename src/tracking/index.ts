@@ -3,7 +3,7 @@ export { classifyUrl, canonicalUrl, extractUrls, isChangeReference, type UrlRefe
 export { parsePatchFile, parsePatchMessages, parseDep3, decodeEncodedWords, type PatchFileInfo, type PatchMessage, type Dep3Header, type HeaderStatusHint } from "./patch-headers.js";
 export { findRemovalCriteria, parseConditions, type RemovalCondition, type RemovalCriterion } from "./removal-criteria.js";
 export { scanSpec, applicationOf, type SpecScan, type SpecEntry, type PrepApplication, type ScanOptions } from "./spec-scan.js";
-export { inventory, distroMacros, entryFileName, type InventoryOptions } from "./inventory.js";
+export { inventory, distroMacros, type InventoryOptions } from "./inventory.js";
 export type * from "./types.js";
 export { githubForge, gitlabForge, localGitForge, memoryForge, combineForges, ForgeError, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HttpForgeOptions, type MemoryProject } from "./forge.js";
 export { checkAgainstTree, touchedPaths, type ReverseApplyResult, type HunkState, type FileCheck } from "./reverse-apply.js";

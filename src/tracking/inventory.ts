@@ -6,6 +6,7 @@
  */
 import { renderedDirOf, type ComponentConfig, type ConfiguredOverlay, type Project, type SourceLocation } from "../azldev/types.js";
 import type { RepoView } from "../repo/types.js";
+import { sourceFileName } from "../spec/index.js";
 import { parsePatchFile } from "./patch-headers.js";
 import { patchIds } from "./patch-id.js";
 import { findRemovalCriteria, type RemovalCriterion } from "./removal-criteria.js";
@@ -66,14 +67,6 @@ function upstreamDistroOf(config: unknown): { name: string; version?: string } |
 }
 
 const basename = (path: string): string => path.split("/").pop() ?? path;
-
-/** The file name a Patch/Source value downloads to: the URL fragment `#/name`, else the last path part. */
-export function entryFileName(value: string): string {
-  const fragment = /#\/?([^/#]+)$/.exec(value);
-  if (fragment) return fragment[1] as string;
-  const withoutQuery = value.replace(/[?#].*$/, "");
-  return basename(withoutQuery);
-}
 
 interface EntryFacts {
   entry: SpecEntry;
@@ -165,12 +158,12 @@ function overlayRef(overlay: ConfiguredOverlay, index: number): OverlayRef {
 function tagOverlayKind(overlay: ConfiguredOverlay, file: string): "Patch" | "Source" | undefined {
   if (/^spec-(add|insert|set|update)-tag$/.test(overlay.type) && overlay.tag && overlay.value !== undefined) {
     const tag = /^(patch|source)\d*$/i.exec(overlay.tag);
-    if (tag && entryFileName(overlay.value.trim()) === file) return (tag[1] as string).toLowerCase() === "patch" ? "Patch" : "Source";
+    if (tag && sourceFileName(overlay.value, { asWritten: true }) === file) return (tag[1] as string).toLowerCase() === "patch" ? "Patch" : "Source";
   }
   const text = overlay.type === "spec-search-replace" ? overlay.replacement : overlay.type === "spec-append-lines" || overlay.type === "spec-prepend-lines" ? overlay.lines?.join("\n") : undefined;
   if (text) {
     for (const m of text.matchAll(/^\s*(Patch|Source)\d*\s*:\s*(\S+)\s*$/gim)) {
-      if (entryFileName(m[2] as string) === file) return (m[1] as string).toLowerCase() === "patch" ? "Patch" : "Source";
+      if (sourceFileName(m[2] as string, { asWritten: true }) === file) return (m[1] as string).toLowerCase() === "patch" ? "Patch" : "Source";
     }
   }
   return undefined;
@@ -413,7 +406,7 @@ async function inventoryComponent(
     if (overlay.type !== "patch-add" || !overlay.source) continue;
     handledSources.add(index);
     const file = overlay.file ?? basename(overlay.source);
-    const f = facts.find((x) => x.entry.kind === "Patch" && entryFileName(x.entry.expanded ?? x.entry.value) === file);
+    const f = facts.find((x) => x.entry.kind === "Patch" && sourceFileName(x.entry.expanded ?? x.entry.value, { asWritten: true }) === file);
     if (f) claimed.add(f);
     const related = relatedOverlays(overlays, index, f, file);
     patches.push(await build({ file, origin: "distro", wiring: "patch-add", ...(f ? { facts: f } : {}), overlays: related, sourcePath: overlay.source }));
@@ -422,7 +415,7 @@ async function inventoryComponent(
   for (const [index, overlay] of overlays.entries()) {
     if (overlay.type !== "file-add" || !overlay.file || !overlay.source) continue;
     const file = overlay.file;
-    const f = facts.find((x) => entryFileName(x.entry.expanded ?? x.entry.value) === file);
+    const f = facts.find((x) => sourceFileName(x.entry.expanded ?? x.entry.value, { asWritten: true }) === file);
     const looksLikePatch = PATCH_FILE.test(file) || (f?.entry.kind === "Patch");
     if (!looksLikePatch) continue;
     const tagIndex = overlays.findIndex((o) => tagOverlayKind(o, file) !== undefined);
@@ -438,7 +431,8 @@ async function inventoryComponent(
   for (const f of facts) {
     if (claimed.has(f)) continue;
     const value = f.entry.expanded ?? f.entry.value;
-    const file = entryFileName(value);
+    // a value naming no file of the component (an absolute path) still identifies the entry
+    const file = sourceFileName(value, { asWritten: true }) ?? value;
     if (f.entry.kind === "Source" && !(f.application?.applied && PATCH_FILE.test(file))) continue;
     const related = overlays
       .map((overlay, index) => ({ overlay, index }))

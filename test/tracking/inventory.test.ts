@@ -123,6 +123,49 @@ describe("inventory of the fixture distro", () => {
     expect(stray).toMatchObject({ wiring: "file-add+unreferenced", applied: false });
     expect(stray?.problems[0]).toContain("no Source or Patch tag");
   });
+
+  it("names patch files by spec's rule: rename fragments behind unknown macros, query strings, sub-directories", async () => {
+    const patch = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+    const repo = memoryRepo({
+      "azldev.toml": '[project]\ndefault-distro = { name = "azurelinux" }\nrendered-specs-dir = "specs"\n[distros.azurelinux]\ndefault-version = "4.0"\n[distros.azurelinux.versions.\'4.0\']\nrelease-ver = "4.0"\n' +
+        '[components.tool]\nspec = { type = "local", path = "base/comps/tool/tool.spec" }\n' +
+        '[[components.tool.overlays]]\ntype = "file-add"\nfile = "tool-local.patch"\nsource = "base/comps/tool/tool-local.patch"\n' +
+        '[[components.tool.overlays]]\ntype = "spec-add-tag"\ntag = "Patch3"\nvalue = "./tool-local.patch"\n',
+      "base/comps/tool/tool.spec": "Name: tool\nVersion: 1\n",
+      "base/comps/tool/tool-local.patch": patch,
+      "specs/t/tool/tool.spec": [
+        "Name: tool",
+        "Version: 1.2",
+        "Release: 1%{?dist}",
+        "URL: https://github.com/example/tool",
+        "Source0: %{url}/archive/v%{version}/tool-%{version}.tar.gz",
+        "Patch0: %{forgeurl}/pull/12.patch#/tool-pr12.patch",
+        "Patch1: https://github.com/example/tool/blob/main/fix-build.patch?raw=true",
+        "Patch2: patches/tool-paths.patch",
+        "Patch3: ./tool-local.patch",
+        "",
+        "%description",
+        "x",
+        "",
+        "%prep",
+        "%autosetup -p1",
+        "",
+        "%files",
+        "",
+      ].join("\n"),
+      "specs/t/tool/patches/tool-paths.patch": patch,
+      "specs/t/tool/tool-local.patch": patch,
+    });
+    const inv = await inventory(await loadProject(repo), repo);
+    expect(inv.patches.map((p) => [p.file, p.origin, p.wiring])).toEqual([
+      ["tool-local.patch", "distro", "file-add+patch-tag"],
+      ["tool-pr12.patch", "inherited", "upstream-tag"],
+      ["fix-build.patch", "inherited", "upstream-tag"],
+      ["patches/tool-paths.patch", "inherited", "upstream-tag"],
+    ]);
+    // the file sits in a sub-directory of the rendered dir, where rpm looks for it
+    expect(inv.patches.find((p) => p.file === "patches/tool-paths.patch")?.renderedPath).toBe("specs/t/tool/patches/tool-paths.patch");
+  });
 });
 
 describe("inventory read budget", () => {
