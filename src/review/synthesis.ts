@@ -101,6 +101,18 @@ function sameLines(a: readonly string[] | undefined, b: readonly string[]): bool
   return a !== undefined && a.length === b.length && a.every((l, i) => l === b[i]);
 }
 
+/** Equal, except that tag lines may differ in the whitespace between `Tag:` and the value. */
+function sameUpToTagSpacing(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((l, i) => {
+    const other = b[i] as string;
+    if (l === other) return true;
+    const x = TAG_LINE.exec(l);
+    const y = TAG_LINE.exec(other);
+    return !!x && !!y && x[1] === y[1] && x[2] === y[2];
+  });
+}
+
 function describeSection(s: SpecSection): string {
   if (s.header < 0) return "the preamble";
   return `${s.name}${s.package ? ` (${s.package})` : ""}`;
@@ -178,6 +190,7 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
   // changed lines: pair them, extra added lines ride on the last pair's replacement
   const overlays: Overlay[] = [];
   const pairs = Math.min(R.length, A.length);
+  const notes: string[] = [];
   if (R.length > A.length) {
     return { unsynthesised: `replacing ${R.length} lines with ${A.length} at ${describeSection(sectionAt(sections, h.oldStart))} line ${h.oldStart + 1}: an overlay cannot delete the extra lines` };
   }
@@ -195,11 +208,22 @@ function synthesiseHunk(h: LineHunk, ctx: HunkContext): HunkResult {
       candidates.push([{ type: "spec-update-tag", tag: newTag[1] as string, value: newTag[2] as string, ...(section.package ? { package: section.package } : {}) }]);
     }
     candidates.push([{ type: "spec-search-replace", ...scope(section), regex: lineRegex(oldLine), replacement: newLine }]);
-    const found = candidates.find((c) => sameLines(ctx.tryApply(c), wantSub));
+    let found = candidates.find((c) => sameLines(ctx.tryApply(c), wantSub));
+    // spec-update-tag writes `Tag: value` with azldev's own spacing: when that is the only
+    // difference it is still the overlay a packager wants (a tag value change, failing loudly when
+    // the tag goes away), and the re-rendered line shows the spacing
+    const updateTag = candidates[0]?.[0]?.type === "spec-update-tag" ? candidates[0] : undefined;
+    if (updateTag && found !== updateTag) {
+      const got = ctx.tryApply(updateTag);
+      if (got && sameUpToTagSpacing(got, wantSub)) {
+        found = updateTag;
+        notes.push(`spec-update-tag writes \`${(got[index] ?? "").trim()}\` with azldev's spacing after the colon`);
+      }
+    }
     if (!found) return { unsynthesised: `the change of \`${oldLine.trim()}\` in ${describeSection(section)}: the line is not unique there, so no overlay changes exactly this one` };
     overlays.push(...found);
   }
-  return { overlays };
+  return { overlays, ...(notes.length ? { note: notes.join("; ") } : {}) };
 }
 
 export interface SynthesisContext {

@@ -363,6 +363,20 @@ overlays = [
     expect(again.verdict).toBe("success");
   });
 
+  it("a changed tag value in an aligned tag line becomes spec-update-tag, with azldev's spacing in the re-rendered line, and no lint of its own", async () => {
+    const head = withEdits(base, { [SYSTEMD_SPEC]: replaceOnce(base[SYSTEMD_SPEC] as string, "Summary:        System and Service Manager\n", "Summary:        System and Service Manager for Azure Linux\n") });
+    const result = await review(base, head);
+    expect(result.fix?.verified).toBe(true);
+    expect(result.fix?.note).toContain("`Summary: System and Service Manager for Azure Linux`");
+    const fixed = gitApply(head, result.fix?.patch as string);
+    const comp = fixed["base/comps/systemd/systemd.comp.toml"] as string;
+    expect(comp).toContain('type = "spec-update-tag"\ntag = "Summary"\nvalue = "System and Service Manager for Azure Linux"');
+    expect(comp).not.toContain("Summary:        System");
+    expect(fixed[SYSTEMD_SPEC]).toContain("\nSummary: System and Service Manager for Azure Linux\n");
+    const again = await review(base, fixed);
+    expect(again.findings.map((f) => `${f.rule}:${f.level}`)).toEqual([]);
+  });
+
   it("a numbered patch dropped by hand with its file becomes patch-remove", async () => {
     const spec = replaceOnce(base[ACL_SPEC] as string, "Patch1: 0001-acl-2.2.53-test-runwrapper.patch\n", "");
     const head = withEdits(base, { [ACL_SPEC]: spec, "specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch": null });
