@@ -14,11 +14,12 @@ describe("sourceFileName: spectool's output, azldev's rule", () => {
     ["./bash.sysusers", "bash.sysusers"],
     ["patches/sub/../0001-fix.patch", "patches/0001-fix.patch"],
     ["%{name}-%{version}.tar.gz", "%{name}-%{version}.tar.gz"],
+    [" widget.sysusers\t", "widget.sysusers"],
   ])("%s → %s", (value, name) => {
     expect(sourceFileName(value)).toBe(name);
   });
 
-  it.each(["/usr/share/doc/x.patch", "../outside.patch", ".", "/", "https://example.org/", "https://example.org/x.tgz#/"])(
+  it.each(["/usr/share/doc/x.patch", "../outside.patch", ".", "/", "  ", "https://example.org/", "https://example.org/x.tgz#/"])(
     "%s names no file of the component",
     (value) => {
       expect(sourceFileName(value)).toBeUndefined();
