@@ -1,4 +1,4 @@
-import { posix } from "node:path";
+import { sourceFileName } from "../spec/index.js";
 
 /**
  * azldev's post-render filter (AZLDEV.md §4.9–4.10): keep the spec, `sources` and every top-level
@@ -15,33 +15,7 @@ export interface ListedSource {
 
 /** The local file name spectool's value refers to, or undefined when azldev ignores it. */
 export function localNameOf(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (trimmed === "") return undefined;
-  const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]+)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(trimmed);
-  if (url) {
-    const fragment = url[5]?.slice(1);
-    if (fragment !== undefined && (fragment.startsWith("/") || fragment.startsWith("./"))) {
-      return safeName(posix.basename(fragment));
-    }
-    return safeName(posix.basename(safeDecode(url[3] ?? "")));
-  }
-  if (trimmed.startsWith("/")) return undefined;
-  const cleaned = posix.normalize(trimmed).replace(/\/+$/, "");
-  if (cleaned === "." || cleaned === ".." || cleaned.startsWith("../") || cleaned === "") return undefined;
-  return cleaned;
-}
-
-function safeDecode(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
-
-function safeName(name: string): string | undefined {
-  if (name === "" || name === "." || name === ".." || name === "/") return undefined;
-  return name;
+  return sourceFileName(value);
 }
 
 export type FilterDecision =
