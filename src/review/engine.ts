@@ -511,7 +511,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
           level: "failure",
           path,
           component: name,
-          message: `${rel} was added to the rendered tree by hand; the comps of ${name} do not produce it, so the next render deletes it${referencedByHead.has(rel) ? " and the spec would then reference a missing file" : ""}. Vendored ${PATCH_LIKE.test(rel) ? "patches" : "sources"} belong in base/comps/${name}/ with a ${PATCH_LIKE.test(rel) ? "patch-add" : "file-add"} overlay.`,
+          message: `${rel} was added to the rendered tree by hand; the comps of ${name} do not produce it, so the next render deletes it${referencedByHead.has(rel) ? " and the spec would then reference a missing file" : ""}. Vendored ${PATCH_LIKE.test(rel) ? "patches" : "sources"} belong in base/comps/${name}/ with ${PATCH_LIKE.test(rel) ? "a patch-add overlay (or file-add and a tag, where the component wires its patches that way)" : "a file-add overlay"}.`,
         });
       } else {
         review.needsRerender = true;
@@ -543,10 +543,10 @@ function producedBy(review: ComponentReview, h: LineHunk): string {
     const inc = review.expectedProvenance?.[index];
     if (inc?.kind === "overlay") {
       const o = review.appended?.[inc.index];
-      if (o) return ` This line comes from ${where(o)}; change that overlay instead.`;
+      if (o) return ` This line comes from ${where(o)}: changing that overlay is cleaner than the extra overlay the fix adds after it.`;
     }
     const full = review.renderProvenance?.[index];
-    if (full?.kind === "overlay" && full.origin) return ` This line comes from ${where(full)}; change that overlay instead.`;
+    if (full?.kind === "overlay" && full.origin) return ` This line comes from ${where(full)}: changing that overlay is cleaner than the extra overlay the fix adds after it.`;
   }
   // no provenance (the comps did not change): recognise the text an existing overlay writes
   for (const text of h.removed) {
@@ -558,7 +558,7 @@ function producedBy(review: ComponentReview, h: LineHunk): string {
         (o.lines ?? []).some((l) => l.trim() === line) ||
         (o.tag !== undefined && o.value !== undefined && o.type !== "spec-remove-tag" && isTagLine(line, o.tag, o.value)),
     );
-    if (o) return ` The comps write this line with ${where(o)}; change that overlay instead.`;
+    if (o) return ` The comps write this line with ${where(o)}: changing that overlay is cleaner than the extra overlay the fix adds after it.`;
   }
   return "";
 }

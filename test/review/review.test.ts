@@ -423,7 +423,10 @@ overlays = [
     const result = await review(base, head);
     const edited = result.findings.find((f) => f.rule === "rendered-file-edited" && f.level === "failure");
     const comp = base["base/comps/systemd/systemd.comp.toml"] as string;
-    expect(edited?.message).toContain(`"Lower Conflicts on setup from 2.15.0-3 to 2.15.0-1 to match the setup Azure Linux ships" (base/comps/systemd/systemd.comp.toml:${lineOf(comp, "Lower Conflicts") - 1})`);
+    expect(edited?.message).toContain(`"Lower Conflicts on setup from 2.15.0-3 to 2.15.0-1 to match the setup Azure Linux ships" (base/comps/systemd/systemd.comp.toml:${lineOf(comp, "Lower Conflicts") - 1}): changing that overlay is cleaner`);
+    // the message and the fix agree: the fix adds an overlay after the existing one, never edits it
+    const fixed = gitApply(head, result.fix?.patch as string);
+    expect(fixed["base/comps/systemd/systemd.comp.toml"]?.startsWith(comp.trimEnd())).toBe(true);
   });
 
   it("with a component no fix can clear, no combined fix is offered, but the fixable component gets its part", async () => {
