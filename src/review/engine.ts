@@ -179,7 +179,11 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     review.verdict = { name, status: "clean", method: "unchanged", reason: "comps and pin unchanged: compared with the base's render" };
   } else {
     const determined = await expectedRender(review, a, ctx, baseTree.files);
-    if (!determined) return finish(review);
+    if (!determined) {
+      // an overlay that fails (or a render that cannot run) hides nothing else the packager must fix
+      if (review.headConfig) lintNewOverlays(review, ctx);
+      return finish(review);
+    }
   }
   const baseDrift = review.verdict.method === "full" ? await baseDriftOf(review, ctx) : new Set<string>();
   compareTrees(review, ctx, baseDrift);

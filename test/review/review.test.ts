@@ -254,6 +254,32 @@ replacement = "%configure --enable-gettext=no"
     expect(result.components).toEqual([expect.objectContaining({ name: "acl", status: "failed" })]);
   });
 
+  it("an overlay that fails does not hide the lints of the other new overlays", async () => {
+    const broken = `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Quiet the build"
+type = "patch-add"
+source = "acl-quiet.patch"
+
+[[components.acl.overlays]]
+description = "Use the distro's CFLAGS in the test helper"
+type = "spec-search-replace"
+regex = '^%configure --enable-gettext$'
+replacement = '%configure --enable-gettext=$1'
+`;
+    const head = withEdits(base, { [ACL_COMP]: broken, "base/comps/acl/acl-quiet.patch": "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n" });
+    const result = await review(base, head);
+    expect(result.components).toEqual([expect.objectContaining({ name: "acl", status: "failed" })]);
+    const at = (needle: string) => lineOf(broken, needle) - 1;
+    expect(result.findings.map((f) => [f.rule, f.level, f.line])).toEqual(
+      expect.arrayContaining([
+        ["overlay-failed", "failure", at("Use the distro's CFLAGS")],
+        ["patch-metadata-missing", "warning", at("Quiet the build")],
+        ["overlay-lint", "warning", at("Use the distro's CFLAGS")],
+      ]),
+    );
+  });
+
   it("a changed pin needs a full render: without an upstream the check is neutral and says what was not checked", async () => {
     const pinned = `${base["base/comps/systemd/systemd.comp.toml"]}`.replace(
       "[components.systemd]\n",
