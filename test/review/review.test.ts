@@ -403,6 +403,22 @@ overlays = [
     expect(again.findings.map((f) => `${f.rule}:${f.level}`)).toEqual([]);
   });
 
+  it("a fix that would break the comp.toml it edits is never offered as verified", async () => {
+    // an inline table cannot be extended by a [[components.acl.overlays]] table
+    const inline = `[components]
+acl = { overlays = [ { description = "Run the test suite against the freshly built library (upstream bug 64094)", type = "spec-append-lines", section = "%check", lines = ["LD_LIBRARY_PATH=%{buildroot}%{_libdir} %make_build check"] } ] }
+`;
+    const b2 = withEdits(base, { [ACL_COMP]: inline });
+    expect(rulesOf(await review(base, b2), "failure")).toEqual([]);
+    const head = withEdits(b2, { [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "BuildRequires: libtool\n", "") });
+    const result = await review(b2, head);
+    expect(result.fix).toBeUndefined();
+    const edited = result.findings.find((f) => f.rule === "rendered-file-edited");
+    expect(edited?.fix?.verified).toBe(false);
+    expect(edited?.fix?.patch).toBeUndefined();
+    expect(edited?.fix?.note).toMatch(/config-invalid at base\/comps\/acl\/acl\.comp\.toml/);
+  });
+
   it("a numbered patch dropped by hand with its file becomes patch-remove", async () => {
     const spec = replaceOnce(base[ACL_SPEC] as string, "Patch1: 0001-acl-2.2.53-test-runwrapper.patch\n", "");
     const head = withEdits(base, { [ACL_SPEC]: spec, "specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch": null });
