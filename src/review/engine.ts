@@ -363,7 +363,7 @@ async function fullRender(review: ComponentReview, ctx: EvalContext, why: string
     return false;
   };
   if (!ctx.deps.renderComponent) return unavailable("the native renderer is not available");
-  if (needsUpstream && !ctx.input.upstream) return unavailable("no upstream dist-git source is configured");
+  if (needsUpstream && !ctx.input.upstream) return unavailable(ctx.input.noUpstreamReason ?? "no upstream dist-git source is configured");
   try {
     const render = await ctx.deps.renderComponent({ project: ctx.head, repo: ctx.input.head, name, ...(ctx.input.upstream ? { upstream: ctx.input.upstream } : {}) });
     if (render.status !== "ok") {

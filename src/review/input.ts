@@ -16,6 +16,8 @@ export interface ReviewChangeInput {
   base: RepoView;
   head: RepoView;
   upstream?: UpstreamSource;
+  /** why there is no `upstream` (e.g. the user asked for nothing to be fetched), said to components that need one */
+  noUpstreamReason?: string;
   /** paths that differ between base and head; computed from the trees when absent */
   changedPaths?: string[];
   config?: { ruleLevels?: Partial<Record<RuleId, RuleSetting>>; waivers?: Waiver[]; renderedSpecsDir?: string };

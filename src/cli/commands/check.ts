@@ -156,6 +156,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       head: change.head,
       ...(change.changedPaths ? { changedPaths: change.changedPaths } : {}),
       ...(upstream ? { upstream } : {}),
+      ...(parsed.offline ? { noUpstreamReason: "upstream trees are not fetched (--offline)" } : {}),
       ...(config
         ? { config: { ruleLevels: config.ruleLevels, waivers: config.waivers, ...(config.renderedSpecsDir ? { renderedSpecsDir: config.renderedSpecsDir } : {}) } }
         : {}),
