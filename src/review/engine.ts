@@ -619,7 +619,8 @@ function lintNewOverlays(review: ComponentReview, ctx: EvalContext): void {
   const before = new Set((review.baseConfig?.overlays ?? []).map((o) => `${overlayIdentity(o)}\u0000${o.description ?? ""}\u0000${JSON.stringify(o.metadata ?? null)}`));
   const fresh = headConfig.overlays.filter((o) => !before.has(`${overlayIdentity(o)}\u0000${o.description ?? ""}\u0000${JSON.stringify(o.metadata ?? null)}`));
   if (fresh.length === 0) return;
-  review.findings.push(...lintOverlays(review.name, fresh), ...lintPatchMetadata(review.name, fresh));
+  const inlineArrayIsConvention = (review.baseConfig?.overlays ?? []).some((o) => o.via === "inline-array");
+  review.findings.push(...lintOverlays(review.name, fresh, { inlineArrayIsConvention }), ...lintPatchMetadata(review.name, fresh));
   const expectedSpec = review.expected?.get(`${review.name}.spec`);
   if (!expectedSpec) return;
   const patches = new Map<string, ConfiguredOverlay>();

@@ -18,7 +18,11 @@ function label(overlay: ConfiguredOverlay): string {
   return overlay.description ? `"${overlay.description}"` : `${overlay.type} overlay`;
 }
 
-export function lintOverlays(component: string, overlays: readonly ConfiguredOverlay[]): Finding[] {
+export function lintOverlays(
+  component: string,
+  overlays: readonly ConfiguredOverlay[],
+  options: { inlineArrayIsConvention?: boolean } = {},
+): Finding[] {
   const findings: Finding[] = [];
   const push = (overlay: ConfiguredOverlay, level: Finding["level"], message: string) =>
     findings.push({ rule: "overlay-lint", level, ...at(overlay), component, message });
@@ -26,7 +30,8 @@ export function lintOverlays(component: string, overlays: readonly ConfiguredOve
     if (!o.description || o.description.trim() === "") {
       push(o, "warning", `this ${o.type} overlay has no description; say why the change is needed so that it can be dropped when it no longer is.`);
     }
-    if (o.via === "inline-array") {
+    // a component that already lists its overlays inline keeps doing so: one more is no news
+    if (o.via === "inline-array" && !options.inlineArrayIsConvention) {
       push(o, "notice", `${label(o)} is part of an inline \`overlays = [...]\` array; one \`[[components.${component}.overlays]]\` table per overlay keeps diffs and reviews readable.`);
     }
     if (o.type === "spec-search-replace" && o.regex !== undefined) {
