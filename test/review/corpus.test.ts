@@ -55,6 +55,30 @@ describe.skipIf(!available)("review on the azl4 sample corpus", () => {
     expect(again.components).toEqual([expect.objectContaining({ name: "systemd", status: "clean", method: "incremental" })]);
   });
 
+  it("apache-ivy: a vendored patch wired with a Source tag and a patch command joins the component's inline overlays array, verified", async () => {
+    const base = await openRepo(sample);
+    const spec = read("specs/a/apache-ivy/apache-ivy.spec");
+    const edits = {
+      "specs/a/apache-ivy/apache-ivy.spec": spec
+        .replace("Source5: remove-Pack200Packing-java.patch\n", "Source5: remove-Pack200Packing-java.patch\nSource6: fix-ivy-settings.patch\n")
+        .replace("patch -p1 -l < %{SOURCE5}\n", "patch -p1 -l < %{SOURCE5}\npatch -p1 -l < %{SOURCE6}\n"),
+      "specs/a/apache-ivy/fix-ivy-settings.patch": "From 1 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] Fix the ivy settings lookup\n---\n",
+    };
+    expect(edits["specs/a/apache-ivy/apache-ivy.spec"]).not.toBe(spec);
+    const head = layered(base, edits);
+    const changedPaths = Object.keys(edits).sort();
+    const result = await reviewChange({ base, head, changedPaths });
+    expect(result.fix?.verified).toBe(true);
+    const fixed = await fixedHead(base, head, edits, result.fix?.patch as string);
+    const comp = await fixed.readText("base/comps/apache-ivy/apache-ivy.comp.toml");
+    expect(comp).not.toContain("[[components.apache-ivy.overlays]]");
+    expect(comp).toContain('{ description = "Fix the ivy settings lookup", type = "file-add", file = "fix-ivy-settings.patch", source = "fix-ivy-settings.patch" },');
+    expect(comp).toContain('{ description = "Register fix-ivy-settings.patch", type = "spec-add-tag", tag = "Source6", value = "fix-ivy-settings.patch" },');
+    const again = await reviewChange({ base, head: fixed, changedPaths: [...changedPaths, "base/comps/apache-ivy/apache-ivy.comp.toml", "base/comps/apache-ivy/fix-ivy-settings.patch"].sort() });
+    expect(again.findings.map((f) => f.rule)).toEqual(["patch-metadata-missing"]);
+    expect(again.components).toEqual([expect.objectContaining({ name: "apache-ivy", status: "clean", method: "incremental" })]);
+  });
+
   it("libspf2: a new patch-add on a spec with explicit %patch lines, not re-rendered: stale and never applied, fixed and verified", async () => {
     const base = await openRepo(sample);
     const comp = `${read("base/comps/libspf2/libspf2.comp.toml")}
