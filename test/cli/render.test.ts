@@ -158,6 +158,17 @@ describe("specwarden render --check", () => {
   });
 });
 
+describe("specwarden render --check without the upstream trees", () => {
+  it("reports upstream components as not verified, never as stale, and does not pass", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "specwarden-no-upstream-"));
+    const io = fakeIO(fixture.root);
+    expect(await runRender(["--repo", fixture.projectDir, "--upstream", empty, "--check", "widget"], io, deps())).toBe(2);
+    expect(io.err).toMatch(/^widget: not verified: /m);
+    expect(io.err).toContain("not verified: the upstream of 1 component(s) could not be read: widget");
+    expect(io.err).not.toContain("rendered output is stale");
+  });
+});
+
 describe("output writer", () => {
   it("links the URL-escaped alias next to a component whose name escapes", async () => {
     const out = mkdtempSync(join(tmpdir(), "specwarden-alias-"));

@@ -36,7 +36,8 @@ file, overlays, check skipping, banner, sources, release bump, rpmautospec, file
   --all            every component; otherwise the NAMEs given
   --concurrency N  components rendered at once (default 4)
 
-Exit status: 0 done (failed components are reported), 1 drift with --check, 2 usage or fatal error.
+Exit status: 0 done (failed components are reported), 1 drift with --check, 2 usage or fatal error,
+or with --check when an upstream could not be read (not verified: neither clean nor stale).
 `;
 
 export interface RenderArgs {
@@ -193,6 +194,8 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
     const displayOutDir = parsed.out ?? outDir;
     let rows: WriteResult[];
     const drifting: string[] = [];
+    // components whose upstream could not be fetched: neither clean nor stale, just unchecked
+    const unverified: string[] = [];
     if (parsed.check) {
       rows = [];
       for (const render of renders) {
@@ -201,7 +204,12 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
           render.status !== "ok" &&
           comparison.files.length === 1 &&
           comparison.files[0]?.status === "identical";
-        const drift = render.status === "ok" ? !comparison.clean : !failedAsCommitted;
+        const unreachable = render.status !== "ok" && render.failure?.stage === "upstream" && !failedAsCommitted;
+        const drift = render.status === "ok" ? !comparison.clean : !failedAsCommitted && !unreachable;
+        if (unreachable) {
+          unverified.push(render.component);
+          io.stderr(`${render.component}: not verified: ${(render.error ?? "the upstream could not be read").split("\n").join("\n  ")}\n`);
+        }
         if (drift) {
           drifting.push(render.component);
           const why = render.status === "ok" ? summarizeComparison(comparison) : (render.error ?? "render failed");
@@ -237,12 +245,17 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
     for (const row of rows) for (const warning of row.warnings ?? []) io.stderr(`${row.component}: ${warning}\n`);
     const failed = rows.filter((r) => r.status !== "ok");
     if (failed.length > 0 && !parsed.json) io.stderr(`${failed.length} component(s) failed to render\n`);
+    if (parsed.check && unverified.length > 0) {
+      io.stderr(`not verified: the upstream of ${unverified.length} component(s) could not be read: ${unverified.sort().join(", ")}\n`);
+    }
     if (parsed.check && drifting.length > 0) {
       io.stderr(
         `rendered output is stale: ${drifting.length} component(s) differ: ${drifting.sort().join(", ")}; re-render them with 'specwarden render'\n`,
       );
       return 1;
     }
+    // Could not tell: never a pass, but not drift either.
+    if (parsed.check && unverified.length > 0) return 2;
     return 0;
   } finally {
     await upstream?.close?.();
