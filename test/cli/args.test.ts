@@ -38,6 +38,23 @@ describe("scanOptions", () => {
     expect(() => scan(["--repo"])).toThrow(/--repo needs a value/);
     expect(() => scan(["--ref="])).toThrow(/--ref needs a value/);
     expect(() => scan(["--json=yes"])).toThrow(/--json takes no value/);
-    expect(() => scan(["--frobnicate"])).toThrow(/unknown argument '--frobnicate'/);
+    expect(() => scan(["--frobnicate"])).toThrow(/unknown option '--frobnicate'/);
+  });
+});
+
+describe("scanOptions with positional arguments", () => {
+  it("collects names, takes everything after -- as a name, and refuses a repeated single option", () => {
+    const names: string[] = [];
+    const values: string[] = [];
+    const handle = (option: { flag: string; value(): string }) => {
+      if (option.flag !== "--repo") return false;
+      values.push(option.value());
+      return true;
+    };
+    scanOptions(["systemd", "--repo", "/srv/azl", "curl", "--", "--weird-name"], "usage: x", handle, { positional: (n) => names.push(n), once: ["--repo"] });
+    expect(names).toEqual(["systemd", "curl", "--weird-name"]);
+    expect(values).toEqual(["/srv/azl"]);
+    expect(() => scanOptions(["--repo", "a", "--repo=b"], "usage: x", handle, { once: ["--repo"] })).toThrow(/--repo given twice/);
+    expect(() => scanOptions(["systemd"], "usage: x", handle)).toThrow(/unexpected argument 'systemd'/);
   });
 });

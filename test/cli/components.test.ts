@@ -119,7 +119,7 @@ describe("specwarden components", () => {
   it("reports usage mistakes through the dispatcher with exit 2", async () => {
     const io = fakeIO(dir);
     expect(await main(["components", "--frobnicate"], io)).toBe(2);
-    expect(io.err).toContain("unknown argument '--frobnicate'");
+    expect(io.err).toContain("unknown option '--frobnicate'");
     const missing = fakeIO(dir);
     expect(await main(["components", "--repo"], missing)).toBe(2);
     expect(missing.err).toContain("--repo needs a value");

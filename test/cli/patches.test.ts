@@ -58,6 +58,6 @@ describe("specwarden patches", () => {
     expect(io.err).toContain("unknown component nope");
     const bad = fakeIO(FIXTURE_DISTRO);
     expect(await main(["patches", "--frobnicate"], bad)).toBe(2);
-    expect(bad.err).toContain("unknown argument '--frobnicate'");
+    expect(bad.err).toContain("unknown option '--frobnicate'");
   });
 });

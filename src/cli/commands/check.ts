@@ -8,6 +8,7 @@ import { git, GitRepoView, openRepo } from "../../repo/index.js";
 import type { RepoView } from "../../repo/types.js";
 import { reviewChange, type ReviewChangeInput } from "../../review/index.js";
 import type { ReviewResult } from "../../review/types.js";
+import { scanOptions } from "../args.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
 
@@ -39,31 +40,35 @@ export interface CheckArgs {
   format: "markdown" | "json";
 }
 
+const VALUE_OPTIONS = ["--repo", "--base", "--head", "--upstream"];
+
 export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
   const values: Record<string, string> = {};
   let format: CheckArgs["format"] | undefined;
   let offline = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === "--help" || arg === "-h") return "help";
-    if (arg === "--json" || arg === "--markdown") {
-      const f = arg === "--json" ? "json" : "markdown";
-      if (format && format !== f) throw new UsageError("--json and --markdown are mutually exclusive");
-      format = f;
-      continue;
-    }
-    if (arg === "--offline") {
-      offline = true;
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!["--repo", "--base", "--head", "--upstream"].includes(name)) throw new UsageError(`unknown option '${arg}'\n\n${USAGE}`);
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-    if (values[name] !== undefined) throw new UsageError(`${name} given twice`);
-    values[name] = value;
-  }
+  const outcome = scanOptions(
+    args,
+    USAGE,
+    (option) => {
+      if (option.flag === "--json" || option.flag === "--markdown") {
+        option.noValue();
+        const f = option.flag === "--json" ? "json" : "markdown";
+        if (format && format !== f) throw new UsageError("--json and --markdown are mutually exclusive");
+        format = f;
+        return true;
+      }
+      if (option.flag === "--offline") {
+        option.noValue();
+        offline = true;
+        return true;
+      }
+      if (!VALUE_OPTIONS.includes(option.flag)) return false;
+      values[option.flag] = option.value();
+      return true;
+    },
+    { once: VALUE_OPTIONS },
+  );
+  if (outcome === "help") return "help";
   const base = values["--base"];
   const head = values["--head"];
   if (!base || !head) throw new UsageError(`--base and --head are required\n\n${USAGE}`);

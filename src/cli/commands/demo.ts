@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { openRepo } from "../../repo/index.js";
 import type { RepoView } from "../../repo/types.js";
 import { LayeredRepoView, reviewChange } from "../../review/index.js";
-import { UsageError, type CliIO } from "../io.js";
+import { scanOptions } from "../args.js";
+import type { CliIO } from "../io.js";
 import { printResult } from "./check.js";
 
 export const USAGE = `usage: specwarden demo [--json | --markdown] [--fixture DIR]
@@ -50,16 +51,19 @@ export async function demoChange(fixtureDir = defaultFixtureDir()): Promise<{ ba
 export async function run(args: string[], io: CliIO): Promise<number> {
   let format: "markdown" | "json" = "markdown";
   let fixture: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === "--help" || arg === "-h") {
-      io.stdout(USAGE);
-      return 0;
+  const outcome = scanOptions(args, USAGE, (option) => {
+    if (option.flag === "--json" || option.flag === "--markdown") {
+      option.noValue();
+      format = option.flag === "--json" ? "json" : "markdown";
+      return true;
     }
-    if (arg === "--json") format = "json";
-    else if (arg === "--markdown") format = "markdown";
-    else if (arg === "--fixture" && args[i + 1]) fixture = args[++i];
-    else throw new UsageError(`unknown option '${arg}'\n\n${USAGE}`);
+    if (option.flag !== "--fixture") return false;
+    fixture = option.value();
+    return true;
+  });
+  if (outcome === "help") {
+    io.stdout(USAGE);
+    return 0;
   }
   const change = await demoChange(fixture);
   const result = await reviewChange(change);

@@ -18,6 +18,7 @@ import {
 } from "../../render/index.js";
 import { openRepo } from "../../repo/index.js";
 import type { UpstreamSource } from "../../upstream/types.js";
+import { scanOptions } from "../args.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
 
@@ -58,29 +59,22 @@ export function parseRenderArgs(args: readonly string[]): RenderArgs | "help" {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
   const names: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === "--help" || arg === "-h") return "help";
-    if (arg === "--check" || arg === "--json" || arg === "--all" || arg === "-a") {
-      flags.add(arg === "-a" ? "--all" : arg);
-      continue;
-    }
-    if (arg === "--") {
-      names.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith("-")) {
-      const eq = arg.indexOf("=");
-      const name = eq > 0 ? arg.slice(0, eq) : arg;
-      if (!VALUE_OPTIONS.includes(name)) throw new UsageError(`unknown option '${arg}'\n\n${USAGE}`);
-      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-      if (values[name] !== undefined) throw new UsageError(`${name} given twice`);
-      values[name] = value;
-      continue;
-    }
-    names.push(arg);
-  }
+  const outcome = scanOptions(
+    args,
+    USAGE,
+    (option) => {
+      if (option.flag === "--check" || option.flag === "--json" || option.flag === "--all" || option.flag === "-a") {
+        option.noValue();
+        flags.add(option.flag === "-a" ? "--all" : option.flag);
+        return true;
+      }
+      if (!VALUE_OPTIONS.includes(option.flag)) return false;
+      values[option.flag] = option.value();
+      return true;
+    },
+    { positional: (name) => names.push(name), once: VALUE_OPTIONS },
+  );
+  if (outcome === "help") return "help";
   const repo = values["--repo"];
   if (!repo) throw new UsageError(`--repo is required\n\n${USAGE}`);
   const all = flags.has("--all");
