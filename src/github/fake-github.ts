@@ -418,7 +418,7 @@ export class FakeGitHub {
       const pull = this.pulls.get(Number(m[1]));
       if (!pull) throw new HttpError(404, { message: "Not Found" });
       const all = this.#changedFiles(pull.base.sha, pull.head.sha).slice(0, PULL_FILES_CAP);
-      return this.#page(all, query, url);
+      return fakePage(all, query, url);
     }
     if (method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const ref = query.ref ?? this.defaultBranch;
@@ -474,7 +474,7 @@ export class FakeGitHub {
     }
     if (method === "GET" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(m[1]);
-      return this.#page(this.comments.filter((c) => c.issue === issue).map((c) => this.#commentView(c)), query, url);
+      return fakePage(this.comments.filter((c) => c.issue === issue).map((c) => this.#commentView(c)), query, url);
     }
     if (method === "POST" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       if (Buffer.byteLength(body.body) > 65_536) throw new HttpError(422, { message: "body is too long (maximum is 65536 characters)" });
@@ -494,7 +494,7 @@ export class FakeGitHub {
     }
     if (method === "GET" && (m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
       const pull = Number(m[1]);
-      return this.#page(
+      return fakePage(
         this.reviews.filter((r) => r.pull === pull).map((r) => ({ id: r.id, user: r.user, body: r.body, commit_id: r.commit_id, state: "COMMENTED" })),
         query,
         url,
@@ -503,7 +503,7 @@ export class FakeGitHub {
     if (method === "GET" && (m = /^\/pulls\/(\d+)\/comments$/.exec(rest))) {
       const pull = this.pulls.get(Number(m[1]));
       if (!pull) throw new HttpError(404, { message: "Not Found" });
-      return this.#page(this.#reviewComments(pull), query, url);
+      return fakePage(this.#reviewComments(pull), query, url);
     }
     if (method === "POST" && (m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
       const pull = this.pulls.get(Number(m[1]));
@@ -645,18 +645,19 @@ export class FakeGitHub {
   #commentView(c: FakeComment): any {
     return { id: c.id, body: c.body, user: c.user, performed_via_github_app: c.user.type === "Bot" ? { id: this.appId } : null };
   }
+}
 
-  #page(all: unknown[], query: Record<string, string>, url: URL): { status: number; payload: unknown; headers: Record<string, string> } {
-    const perPage = Math.min(100, Number(query.per_page ?? 30));
-    const page = Math.max(1, Number(query.page ?? 1));
-    const items = all.slice((page - 1) * perPage, page * perPage);
-    const headers: Record<string, string> = {};
-    if (page * perPage < all.length) {
-      const next = new URL(url.href);
-      next.searchParams.set("page", String(page + 1));
-      next.searchParams.set("per_page", String(perPage));
-      headers.link = `<${next.href}>; rel="next"`;
-    }
-    return { status: 200, payload: items, headers };
+/** One page of a list endpoint, with GitHub's `link: <…>; rel="next"` header while more remain. */
+export function fakePage(all: unknown[], query: Record<string, string>, url: URL): { status: number; payload: unknown; headers: Record<string, string> } {
+  const perPage = Math.min(100, Number(query.per_page ?? 30));
+  const page = Math.max(1, Number(query.page ?? 1));
+  const items = all.slice((page - 1) * perPage, page * perPage);
+  const headers: Record<string, string> = {};
+  if (page * perPage < all.length) {
+    const next = new URL(url.href);
+    next.searchParams.set("page", String(page + 1));
+    next.searchParams.set("per_page", String(perPage));
+    headers.link = `<${next.href}>; rel="next"`;
   }
+  return { status: 200, payload: items, headers };
 }

@@ -3,7 +3,7 @@
  * comments and pull requests). Requests it does not know go to FakeGitHub, so every call is
  * recorded in `github.calls` either way.
  */
-import type { FakeGitHub, RecordedCall } from "../../src/github/fake-github.js";
+import { fakePage, type FakeGitHub, type RecordedCall } from "../../src/github/fake-github.js";
 
 export interface FakeIssue {
   number: number;
@@ -90,16 +90,7 @@ export class FakeIssues {
           .filter((i) => state === "all" || i.state === state)
           .sort((a, b) => b.number - a.number)
           .map((i) => this.#view(i));
-        const perPage = Math.min(100, Number(query.per_page ?? 30));
-        const page = Math.max(1, Number(query.page ?? 1));
-        const items = all.slice((page - 1) * perPage, page * perPage);
-        const headers: Record<string, string> = {};
-        if (page * perPage < all.length) {
-          const next = new URL(url.href);
-          next.searchParams.set("page", String(page + 1));
-          headers.link = `<${next.href}>; rel="next"`;
-        }
-        return ok(items, 200, headers);
+        return fakePage(all, query, url);
       });
     }
     if (method === "POST" && rest === "/issues") {
