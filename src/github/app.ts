@@ -23,7 +23,7 @@ import { InFlightRuns } from "./in-flight.js";
 import { loadRepoConfig } from "./load-config.js";
 import { codeSpan, inlineMarkdown } from "./markdown.js";
 import type { Octokit, RepoRef } from "./octokit.js";
-import { applyPolicy } from "./policy.js";
+import { applyPolicy } from "../review/policy.js";
 import type { GitHubCaches } from "./repo-view.js";
 
 export interface SpecwardenAppOptions {

@@ -14,7 +14,7 @@ import { InFlightRuns, SupersededError } from "./in-flight.js";
 import { loadRepoConfig } from "./load-config.js";
 import { checkSummary, checkTitle, fixSection, inlineMarkdown, resolvedStickyBody, stickyBody, type SummaryInput } from "./markdown.js";
 import { abortable, type Octokit, type RepoRef } from "./octokit.js";
-import { applyPolicy } from "./policy.js";
+import { applyPolicy } from "../review/policy.js";
 import { GitHubRepoView, sharedCaches, type GitHubCaches } from "./repo-view.js";
 import { planReview, postReview, type ReviewAction } from "./review.js";
 import { upsertStickyComment, type StickyAction } from "./sticky-comment.js";
@@ -145,7 +145,7 @@ async function reviewAndPublish(
     return { status: "invalid-config", conclusion: "neutral", checkRunId, reason: error.message };
   }
 
-  const { changed, head, result } = await reviewPull(octokit, deps, pull, config, signal);
+  const { changed, result } = await reviewPull(octokit, deps, pull, config, signal);
   signal.throwIfAborted();
 
   // Another replica (or a late delivery) may have seen a newer head: publish nothing stale.

@@ -16,7 +16,7 @@ export { GitHubRepoView, createCaches, sharedCaches, normaliseRepoPath, type Git
 export { octokitGitReader } from "./git-reader.js";
 export { parseRepoConfig, RepoConfigError, CONFIG_PATH, DEFAULT_CONFIG, type RepoConfig, type RuleSetting, type Waiver } from "./config.js";
 export { loadRepoConfig } from "./load-config.js";
-export { applyPolicy, type Conclusion, type PolicyOutcome } from "./policy.js";
+export { applyPolicy, type Conclusion, type PolicyOutcome } from "../review/policy.js";
 export { CommentableLines, parseRightHunks, type HunkRange } from "./diff-hunks.js";
 export { applyFix, FixApplyError, type FileChanges } from "./apply-fix.js";
 export { parseCommand, hasWriteAccess, type Command } from "./commands.js";

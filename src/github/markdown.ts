@@ -17,7 +17,7 @@ import {
   VERDICT_HEADLINE,
 } from "../report/index.js";
 import type { ComponentVerdict, Finding } from "../review/types.js";
-import type { PolicyOutcome } from "./policy.js";
+import type { PolicyOutcome } from "../review/policy.js";
 
 export {
   byteLength,

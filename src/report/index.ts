@@ -3,26 +3,20 @@
  * and `specwarden check` prints: verdict, components, findings, the fix), check-run annotations,
  * and the JSON of `specwarden check --json` (DESIGN.md §4).
  */
-import { applyPolicy } from "../github/policy.js";
-import type { Waiver } from "../review/input.js";
-import type { Finding, Level, ReviewResult, RuleId } from "../review/types.js";
+import { applyPolicy, compareFindings, type Policy } from "../review/policy.js";
+import type { Finding, Level, ReviewResult } from "../review/types.js";
 import { findingLocation, truncateBytes } from "./markdown-text.js";
 import { renderReport, type ReportOptions, type ReviewReport } from "./review-report.js";
 
 export * from "./markdown-text.js";
 export * from "./review-report.js";
 
-const SEVERITY: Record<Level, number> = { failure: 0, warning: 1, notice: 2 };
-
 /** The repository's policy as the report applies it (`.github/specwarden.yml`). */
-export interface ReportPolicy {
-  ruleLevels: Partial<Record<RuleId, Level | "off">>;
-  waivers: readonly Waiver[];
-}
+export type ReportPolicy = Policy;
 
 /** What the report shows of a review under the repository's policy: the same the app applies. */
-export function reportOf(result: ReviewResult, policy: ReportPolicy = { ruleLevels: {}, waivers: [] }): ReviewReport {
-  const outcome = applyPolicy(result, { ruleLevels: policy.ruleLevels, waivers: [...policy.waivers], suggestions: true });
+export function reportOf(result: ReviewResult, policy: ReportPolicy = {}): ReviewReport {
+  const outcome = applyPolicy(result, policy);
   return {
     verdict: outcome.conclusion,
     components: result.components,
@@ -41,9 +35,7 @@ export function renderMarkdown(result: ReviewResult, options: MarkdownOptions = 
 }
 
 function sorted(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => SEVERITY[a.level] - SEVERITY[b.level] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0),
-  );
+  return [...findings].sort(compareFindings);
 }
 
 export interface AnnotationData {

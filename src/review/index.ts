@@ -4,13 +4,14 @@
  */
 import { defaultDeps, type ReviewDeps } from "./deps.js";
 import { analyseChange, text, type Analysis, type ComponentReview } from "./engine.js";
-import type { ReviewChangeInput, RuleSetting } from "./input.js";
+import type { ReviewChangeInput } from "./input.js";
 import { LayeredRepoView } from "./layered-view.js";
 import { diffLineArrays } from "./line-diff.js";
 import { BinaryEditError, combinedDiff, type FileEdit } from "./patch-text.js";
+import { applyRuleLevels, compareFindings, waiverFor } from "./policy.js";
 import { specLines } from "./spec-scan.js";
 import { synthesiseFix, type ComponentFix } from "./synthesis.js";
-import type { Finding, FixProposal, Level, ReviewResult, RuleId } from "./types.js";
+import type { Finding, FixProposal, ReviewResult } from "./types.js";
 
 export type { ReviewChangeInput, RuleSetting, Waiver } from "./input.js";
 export type { ReviewDeps } from "./deps.js";
@@ -19,6 +20,7 @@ export { analyseChange, type Analysis, type ComponentReview } from "./engine.js"
 export { synthesiseFix, type ComponentFix } from "./synthesis.js";
 export { combinedDiff, fileDiff, type FileEdit } from "./patch-text.js";
 export { LayeredRepoView } from "./layered-view.js";
+export { applyPolicy, applyRuleLevels, compareFindings, waiverFor, type Conclusion, type Policy, type PolicyOutcome } from "./policy.js";
 export { renderMarkdown, toJson, toAnnotations } from "../report/index.js";
 
 export interface ReviewOptions {
@@ -28,30 +30,13 @@ export interface ReviewOptions {
   fix?: boolean;
 }
 
-const SEVERITY: Record<Level, number> = { failure: 0, warning: 1, notice: 2 };
-
-export function compareFindings(a: Finding, b: Finding): number {
-  return SEVERITY[a.level] - SEVERITY[b.level] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
-}
-
-function applyLevels(findings: Finding[], levels: Partial<Record<RuleId, RuleSetting>> | undefined): Finding[] {
-  if (!levels) return findings;
-  const out: Finding[] = [];
-  for (const f of findings) {
-    const setting = levels[f.rule];
-    if (setting === "off") continue;
-    out.push(setting ? { ...f, level: setting } : f);
-  }
-  return out;
-}
-
 function isWaived(f: Finding, input: ReviewChangeInput): boolean {
-  return (input.config?.waivers ?? []).some((w) => w.rule === f.rule && w.component === f.component);
+  return waiverFor(f, input.config?.waivers) !== undefined;
 }
 
 function findingsOf(analysis: Analysis, input: ReviewChangeInput): Finding[] {
   const all = [...analysis.findings, ...analysis.components.flatMap((c) => c.findings)];
-  return applyLevels(all, input.config?.ruleLevels).sort(compareFindings);
+  return applyRuleLevels(all, input.config?.ruleLevels).sort(compareFindings);
 }
 
 function failing(findings: readonly Finding[], input: ReviewChangeInput): Finding[] {

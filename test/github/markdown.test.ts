@@ -14,7 +14,7 @@ import {
   STICKY_MARKER,
   stickyBody,
 } from "../../src/github/markdown.js";
-import { applyPolicy } from "../../src/github/policy.js";
+import { applyPolicy } from "../../src/review/policy.js";
 import { renderMarkdown } from "../../src/report/index.js";
 import { upsertStickyComment } from "../../src/github/sticky-comment.js";
 import type { Finding, ReviewResult } from "../../src/review/types.js";
@@ -120,7 +120,7 @@ describe("summary layout", () => {
     const patchOf = (bytes: number) => `--- a/x\n+++ b/x\n@@ -1 +1,${bytes / 8} @@\n${"+abcdef\n".repeat(bytes / 8)}`;
     const summaryOf = (patch: string) => {
       const r: ReviewResult = { verdict: "failure", components: [], findings: failures, fix: { patch, verified: true } };
-      return { outcome: applyPolicy(r, { ruleLevels: {}, suggestions: true, waivers: [] }), components: [], fix: r.fix, headSha: "d".repeat(40) };
+      return { outcome: applyPolicy(r, { ruleLevels: {}, waivers: [] }), components: [], fix: r.fix, headSha: "d".repeat(40) };
     };
     const small = stickyBody(summaryOf(patchOf(40_000)));
     expect(small).toContain(patchOf(40_000));
@@ -163,7 +163,7 @@ describe("the sticky comment is the review report", () => {
       components: [{ name: "acl", status: "drift", method: "unchanged" }],
       findings: Array.from({ length: 2 }, (_, i) => finding({ component: "acl", line: i + 1, fix: { summary: "x", verified: true, patch: big } })),
     };
-    const input = { outcome: applyPolicy(result, { ruleLevels: {}, suggestions: true, waivers: [] }), components: result.components, headSha: "f".repeat(40) };
+    const input = { outcome: applyPolicy(result, { ruleLevels: {}, waivers: [] }), components: result.components, headSha: "f".repeat(40) };
     const body = stickyBody(input);
     expect(fixSection(input)).toBe("");
     expect(byteLength(body)).toBeLessThanOrEqual(COMMENT_MAX_BYTES);

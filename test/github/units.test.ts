@@ -9,7 +9,7 @@ import { octokitGitReader } from "../../src/github/git-reader.js";
 import { InFlightRuns } from "../../src/github/in-flight.js";
 import { LruCache } from "../../src/github/lru-cache.js";
 import { byteLength, CHECK_TEXT_MAX_BYTES, checkSummary, escapeMarkdown, fenced, stickyBody } from "../../src/github/markdown.js";
-import { applyPolicy } from "../../src/github/policy.js";
+import { applyPolicy } from "../../src/review/policy.js";
 import { planReview } from "../../src/github/review.js";
 import { createCaches, GitHubRepoView, type GitObjectReader } from "../../src/github/repo-view.js";
 import { RepoEntryError, RepoPathError } from "../../src/repo/types.js";
@@ -206,7 +206,7 @@ describe("markdown budgets", () => {
     message: `edited by hand <script>alert(${i})</script> @team | ${"x".repeat(40)}`,
   }));
   const result: ReviewResult = { verdict: "failure", components: [], findings: many, fix: { patch: "+a\n".repeat(30_000), verified: true } };
-  const outcome = applyPolicy(result, { ruleLevels: {}, suggestions: true, waivers: [] });
+  const outcome = applyPolicy(result, { ruleLevels: {}, waivers: [] });
 
   it("keeps the verdict and the most severe findings within 65,535 bytes", () => {
     const summary = checkSummary({ outcome, components: [], headSha: "a".repeat(40) });
