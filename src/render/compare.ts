@@ -164,7 +164,12 @@ export async function compareRender(render: ComponentRender, repo: RepoView): Pr
       refused.push({ path: relative, status: "unexpected" });
       continue;
     }
-    const bytes = await repo.readFile(entry.path);
+    // One unreadable file (a blob missing from a partial clone) is that file's verdict, not the
+    // component's: the rest is still compared.
+    const bytes = await repo.readFile(entry.path).catch((error: unknown) => {
+      refused.push({ path: relative, status: "unreadable", reason: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    });
     if (bytes !== undefined) committed.set(relative, bytes);
   }
   const files: FileComparison[] = [...refused];

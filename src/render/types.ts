@@ -23,6 +23,8 @@ export interface ComponentRender {
 export type FileComparison =
   | { path: string; status: "identical" }
   | { path: string; status: "missing" | "unexpected" }
+  /** the committed file could not be read (e.g. a blob absent from a partial clone): not compared */
+  | { path: string; status: "unreadable"; reason: string }
   | { path: string; status: "differs"; diff: string; hunks: ClassifiedHunk[] };
 
 export interface ClassifiedHunk {

@@ -214,7 +214,7 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
   for (const name of names) {
     const config = project.components.get(name) as ComponentConfig;
     if (options.skipPatchless && !(await mayCarryPatches(project, repo, config))) continue;
-    const result = await inventoryComponent(project, repo, cache, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true });
+    const result = await inventoryRecord(name, () => inventoryComponent(project, repo, cache, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true }));
     components.push(result.component);
     patches.push(...result.patches);
   }
@@ -244,6 +244,20 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
   }
   const macros = { ...distroMacros(project), ...(baseMacros ?? {}) };
   return { patches, components, macros, arches };
+}
+
+/**
+ * The record boundary of the inventory: one component whose files hold a value nothing can parse
+ * (a blob missing from a partial clone, a text the scanners reject) becomes that component's
+ * problem, and the inventory of every other component goes on.
+ */
+async function inventoryRecord(name: string, read: () => Promise<{ component: ComponentPatches; patches: InventoryPatch[] }>): Promise<{ component: ComponentPatches; patches: InventoryPatch[] }> {
+  try {
+    return await read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { component: { name, problems: [`could not be inventoried: ${message}`], failed: true }, patches: [] };
+  }
 }
 
 async function mayCarryPatches(project: Project, repo: RepoView, config: ComponentConfig): Promise<boolean> {
@@ -277,7 +291,9 @@ async function inventoryComponent(
     try {
       specText = await repo.readText(specPath);
     } catch (error) {
-      component.problems.push(`${specPath}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      // the repository's own errors already name the path
+      component.problems.push(message.startsWith(specPath) ? message : `${specPath}: ${message}`);
     }
   }
   const macros = { ...options.macros, ...config.build.defines };

@@ -101,6 +101,8 @@ export interface ComponentPatches {
   problems: string[];
   /** not asked for: read only because a removal criterion names it */
   referencedOnly?: boolean;
+  /** the component could not be inventoried at all; `problems` says why */
+  failed?: boolean;
 }
 
 export interface PatchInventory {

@@ -18,6 +18,8 @@ export type UrlReference =
 const GITLAB_HOSTS = ["gitlab.com", "gitlab.gnome.org", "gitlab.freedesktop.org", "salsa.debian.org", "gitlab.kitware.com", "invent.kde.org", "gitlab.xfce.org", "code.videolan.org", "gitlab.archlinux.org", "framagit.org"];
 const PAGURE_HOSTS = ["src.fedoraproject.org", "pagure.io", "gitlab.com/redhat/centos-stream/rpms"];
 const SHA = /^[0-9a-f]{7,40}$/i;
+/** a `%` that does not start a two-digit hex escape: decodeURIComponent would reject the path */
+const MALFORMED_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 
 /** Finds http(s) URLs in free text (comments, descriptions), trailing punctuation removed. */
 export function extractUrls(text: string): string[] {
@@ -56,6 +58,9 @@ function classifyUncached(raw: string): UrlReference | undefined {
   const host = url.hostname.toLowerCase();
   // Fedora's `#/name.patch` fragment only names the downloaded file.
   const path = url.pathname.replace(/\/+$/, "");
+  // A path with a stray `%` (an unexpanded macro such as `%{version}` left in a spec comment) is
+  // not a URL anyone can open: keep it as a plain reference rather than guessing at its parts.
+  if (MALFORMED_ESCAPE.test(path)) return { kind: "other", url: href, host };
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const strip = (s: string): string => s.replace(/\.(patch|diff)$/i, "");
 

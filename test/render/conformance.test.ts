@@ -93,9 +93,29 @@ describe.skipIf(!existsSync(join(sample, "azldev.toml")))("specwarden render --c
     };
     expect(await runRender(["--repo", sample, "--check", "--json", "azurelinux-repos", "azurelinux-stage1-compat"], io)).toBe(0);
     expect(JSON.parse(io.out)).toEqual([
-      { component: "azurelinux-repos", outputDir: join(sample, "specs/a/azurelinux-repos"), status: "ok", changed: false },
-      { component: "azurelinux-stage1-compat", outputDir: join(sample, "specs/a/azurelinux-stage1-compat"), status: "ok", changed: false },
+      {
+        component: "azurelinux-repos",
+        outputDir: join(sample, "specs/a/azurelinux-repos"),
+        status: "ok",
+        changed: false,
+        files: [{ path: "azurelinux-repos.spec", status: "differs", contentHunks: 0, bookkeepingHunks: 1, kind: "bookkeeping" }],
+      },
+      {
+        component: "azurelinux-stage1-compat",
+        outputDir: join(sample, "specs/a/azurelinux-stage1-compat"),
+        status: "ok",
+        changed: false,
+        files: [{ path: "azurelinux-stage1-compat.spec", status: "differs", contentHunks: 0, bookkeepingHunks: 1, kind: "bookkeeping" }],
+      },
     ]);
+    io.out = "";
+    io.err = "";
+    // the reasons of drift are in the JSON too, not only on stderr
+    expect(await runRender(["--repo", sample, "--check", "--json", "azurelinux-release"], io)).toBe(1);
+    const [release] = JSON.parse(io.out) as { changed: boolean; reason: string; files: { path: string; status: string }[] }[];
+    expect(release?.changed).toBe(true);
+    expect(release?.reason).toContain("proc-version-override.service unexpected");
+    expect(release?.files).toContainEqual({ path: "proc-version-override.service", status: "unexpected" });
     io.out = "";
     io.err = "";
     expect(await runRender(["--repo", sample, "--check", "azurelinux-release"], io)).toBe(1);

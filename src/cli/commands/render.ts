@@ -13,6 +13,7 @@ import {
   resolveComponentName,
   writeRenders,
   type ProjectHistory,
+  type FileComparison,
   type RenderComparison,
   type WriteResult,
 } from "../../render/index.js";
@@ -126,7 +127,8 @@ function summarizeComparison(comparison: RenderComparison): string {
   const parts: string[] = [];
   for (const file of comparison.files) {
     if (file.status === "identical") continue;
-    if (file.status !== "differs") parts.push(`${file.path} ${file.status}`);
+    if (file.status === "unreadable") parts.push(`${file.path} could not be read (${file.reason})`);
+    else if (file.status !== "differs") parts.push(`${file.path} ${file.status}`);
     else {
       const content = file.hunks.filter((h) => h.kind === "content").length;
       const bookkeeping = file.hunks.length - content;
@@ -134,6 +136,24 @@ function summarizeComparison(comparison: RenderComparison): string {
     }
   }
   return parts.join("; ");
+}
+
+/** A row of the --check report: the write result's shape plus what was compared. */
+interface CheckRow extends WriteResult {
+  verified?: false;
+  /** why the component is not verified, or what differs */
+  reason?: string;
+  files?: Record<string, unknown>[];
+}
+
+/** A file that is not identical to its render, for --check --json: what differs and of which kind. */
+function fileJson(file: FileComparison): Record<string, unknown> {
+  if (file.status === "differs") {
+    const content = file.hunks.filter((h) => h.kind === "content").length;
+    return { path: file.path, status: file.status, contentHunks: content, bookkeepingHunks: file.hunks.length - content, kind: content > 0 ? "content" : "bookkeeping" };
+  }
+  if (file.status === "unreadable") return { path: file.path, status: file.status, reason: file.reason };
+  return { path: file.path, status: file.status };
 }
 
 /** What the command reaches beyond the repository; tests and embedders may supply their own. */
@@ -186,7 +206,7 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
     const specsDir = project.settings.renderedSpecsDir;
     const outDir = parsed.out ? resolve(io.cwd, parsed.out) : resolve(repoPath, specsDir);
     const displayOutDir = parsed.out ?? outDir;
-    let rows: WriteResult[];
+    let rows: CheckRow[];
     const drifting: string[] = [];
     // components whose upstream could not be fetched: neither clean nor stale, just unchecked
     const unverified: string[] = [];
@@ -199,35 +219,51 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
           comparison.files.length === 1 &&
           comparison.files[0]?.status === "identical";
         const unreachable = render.status !== "ok" && render.failure?.stage === "upstream" && !failedAsCommitted;
-        const drift = render.status === "ok" ? !comparison.clean : !failedAsCommitted && !unreachable;
-        if (unreachable) {
+        const unreadable = comparison.files.filter((f) => f.status === "unreadable");
+        // Differences other than files that could not be read decide drift; unreadable files alone
+        // leave the component not verified.
+        const decided = comparison.files.filter((f) => f.status !== "unreadable");
+        const decidedClean = decided.every((f) => f.status === "identical" || (f.status === "differs" && f.hunks.every((h) => h.kind === "bookkeeping")));
+        const drift = render.status === "ok" ? !decidedClean : !failedAsCommitted && !unreachable;
+        let unverifiedReason: string | undefined;
+        if (unreachable) unverifiedReason = render.error ?? "the upstream could not be read";
+        else if (!drift && unreadable.length > 0) unverifiedReason = summarizeComparison({ ...comparison, files: unreadable });
+        if (unverifiedReason !== undefined) {
           unverified.push(render.component);
-          io.stderr(`${render.component}: not verified: ${(render.error ?? "the upstream could not be read").split("\n").join("\n  ")}\n`);
+          io.stderr(`${render.component}: not verified: ${unverifiedReason.split("\n").join("\n  ")}\n`);
         }
-        if (drift) {
+        const why = drift ? (render.status === "ok" ? summarizeComparison(comparison) : (render.error ?? "render failed")) : undefined;
+        if (why !== undefined) {
           drifting.push(render.component);
-          const why = render.status === "ok" ? summarizeComparison(comparison) : (render.error ?? "render failed");
           io.stderr(`${render.component}: ${why.split("\n").join("\n  ")}\n`);
         }
         const relative = `${render.component.charAt(0).toLowerCase()}/${render.component}`;
         rows.push({
           component: render.component,
-          outputDir: render.outputDir === "(invalid)" ? "(invalid)" : join(displayOutDir, relative),
+          // Reading from a git revision without --out, nothing is written: name the dir in the tree.
+          outputDir: render.outputDir === "(invalid)" ? "(invalid)" : parsed.ref !== undefined && !parsed.out ? render.outputDir : join(displayOutDir, relative),
           status: render.status,
           ...(render.error ? { error: render.error } : {}),
           changed: drift,
+          ...(unverifiedReason !== undefined ? { verified: false, reason: unverifiedReason } : {}),
+          ...(why !== undefined ? { reason: why } : {}),
+          // a failed render compared with a committed tree says nothing file by file
+          ...(render.status === "ok" || failedAsCommitted ? { files: comparison.files.filter((f) => f.status !== "identical").map(fileJson) } : {}),
         });
       }
     } else {
       rows = await writeRenders(renders, { outDir, displayOutDir });
     }
     if (parsed.json) {
-      const json = rows.map(({ component, outputDir, status, error, changed }) => ({
+      const json = rows.map(({ component, outputDir, status, error, changed, verified, reason, files }) => ({
         component,
         outputDir,
         status,
         ...(error ? { error } : {}),
         changed,
+        ...(verified === false ? { verified } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+        ...(files && files.length > 0 ? { files } : {}),
       }));
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     } else {
