@@ -118,6 +118,18 @@ export function patchJson(p: InventoryPatch): Record<string, unknown> {
   };
 }
 
+/** Every record accounted for: how many were read, and how many carry problems or failed outright. */
+export function inventoryTotals(inv: PatchInventory): { components: number; patches: number; componentsWithProblems: number; componentsFailed: number; patchesWithProblems: number } {
+  const asked = inv.components.filter((c) => !c.referencedOnly);
+  return {
+    components: asked.length,
+    patches: inv.patches.length,
+    componentsWithProblems: asked.filter((c) => c.problems.length > 0).length,
+    componentsFailed: asked.filter((c) => c.failed).length,
+    patchesWithProblems: inv.patches.filter((p) => p.problems.length > 0).length,
+  };
+}
+
 function table(inv: PatchInventory): string {
   const rows = [
     ["COMPONENT", "PATCH", "ORIGIN", "WIRING", "ACTIVE", "APPLIED", "CRITERIA"],
@@ -134,8 +146,13 @@ function table(inv: PatchInventory): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
   const lines = rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number))).join("  ").trimEnd());
   const distro = inv.patches.filter((p) => p.origin === "distro").length;
-  const problems = inv.patches.flatMap((p) => p.problems.map((m) => `${p.component}/${p.file}: ${m}`));
-  return `${lines.join("\n")}\n${inv.patches.length} patches (${distro} vendored, ${inv.patches.length - distro} inherited) in ${inv.components.filter((c) => !c.referencedOnly).length} components; conditionals evaluated with ${Object.entries(inv.macros).map(([k, v]) => `%${k}=${v}`).join(" ") || "no macros"}\n${problems.map((p) => `problem: ${p}\n`).join("")}`;
+  const problems = [
+    ...inv.components.flatMap((c) => c.problems.map((m) => `${c.name}: ${m}`)),
+    ...inv.patches.flatMap((p) => p.problems.map((m) => `${p.component}/${p.file}: ${m}`)),
+  ];
+  const totals = inventoryTotals(inv);
+  const withErrors = totals.componentsWithProblems + totals.patchesWithProblems;
+  return `${lines.join("\n")}\n${inv.patches.length} patches (${distro} vendored, ${inv.patches.length - distro} inherited) in ${inv.components.filter((c) => !c.referencedOnly).length} components; conditionals evaluated with ${Object.entries(inv.macros).map(([k, v]) => `%${k}=${v}`).join(" ") || "no macros"}\n${withErrors > 0 ? `${totals.componentsWithProblems} component(s) and ${totals.patchesWithProblems} patch(es) carry problems (${totals.componentsFailed} component(s) could not be inventoried)\n` : ""}${problems.map((p) => `problem: ${p}\n`).join("")}`;
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -146,7 +163,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const { project, inv, close } = await loadInventory(options, io, "specwarden patches");
   await close();
-  if (options.json) io.stdout(`${JSON.stringify({ patches: inv.patches.map(patchJson), components: inv.components, macros: inv.macros, arches: inv.arches }, null, 2)}\n`);
+  if (options.json) io.stdout(`${JSON.stringify({ patches: inv.patches.map(patchJson), components: inv.components, macros: inv.macros, arches: inv.arches, totals: inventoryTotals(inv) }, null, 2)}\n`);
   else io.stdout(table(inv));
   const errors = project.errors.filter((e) => e.severity === "error").length;
   if (errors > 0) io.stderr(`specwarden patches: ${errors} configuration error${errors === 1 ? "" : "s"}\n`);
