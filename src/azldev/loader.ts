@@ -420,7 +420,9 @@ class ProjectLoader {
       const written = readString(ctx, table, key, ["project"]);
       if (written) {
         const resolved = resolveRepoPath(ctx, written, ["project", key], `project ${key}`);
-        if (resolved !== undefined) settings[field] = resolved;
+        const unsafe = key === "rendered-specs-dir" && resolved !== undefined ? unsafeRenderedDirReason(resolved) : undefined;
+        if (unsafe) report(ctx, ["project", key], `project ${key} ${JSON.stringify(written)} cannot hold rendered specs: ${unsafe}; the default is kept`);
+        else if (resolved !== undefined) settings[field] = resolved;
       }
     }
     for (const key of ["description", "log-dir", "work-dir", "output-dir"]) readString(ctx, table, key, ["project"]);
@@ -915,6 +917,16 @@ function unsafeNameReason(name: string): string | undefined {
   if (/[/\\]/.test(name)) return "contains a path separator";
   if (/[\s\0]/.test(name)) return "contains whitespace or NUL";
   if (/[^\x21-\x7e]/.test(name)) return "contains non-ASCII characters";
+  // `.git`, `.ssh`, `.config`: a hidden name is never a package, and as a directory it is somebody's
+  // repository or credentials. (Its letter directory would be `.` as well.)
+  if (name.startsWith(".")) return "starts with '.'";
+  return undefined;
+}
+
+/** Why a rendered-specs dir cannot hold renders: render replaces whole directories below it. */
+function unsafeRenderedDirReason(dir: string): string | undefined {
+  if (dir === "") return "it is the repository root";
+  if (dir.split("/").some((segment) => segment.toLowerCase() === ".git")) return "it is inside .git";
   return undefined;
 }
 

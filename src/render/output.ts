@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureRealDirs } from "./confined-output.js";
 import { queryEscape } from "./go-format.js";
 import { RENDER_FAILED_FILE, RENDER_FAILED_TEXT } from "./render-component.js";
 import type { ComponentRender } from "./types.js";
@@ -56,6 +57,8 @@ async function readTree(dir: string, prefix = ""): Promise<Map<string, { kind: s
 
 /** azldev's `changed`: the render differs from the dir on disk by path set, kind or content. */
 export async function renderChanged(render: ComponentRender, dir: string): Promise<boolean> {
+  // a committed link in place of the dir is replaced, never read through
+  if ((await lstat(dir).catch(() => undefined))?.isSymbolicLink()) return true;
   const existing = await readTree(dir);
   if (!existing) return true;
   const expected = new Map<string, { kind: string; bytes?: Uint8Array }>();
@@ -81,12 +84,14 @@ async function replaceDir(parent: string, name: string, files: Map<string, Uint8
   const suffix = randomBytes(6).toString("hex");
   const staging = join(parent, `.${name}.specwarden-new-${suffix}`);
   const retired = join(parent, `.${name}.specwarden-old-${suffix}`);
-  await mkdir(staging, { recursive: true });
+  // A fresh dir (never an existing one) that only this run writes into; files are created, never
+  // opened through whatever might already stand at their name.
+  await mkdir(staging);
   try {
     for (const [path, bytes] of files) {
-      const target = join(staging, path);
-      await mkdir(join(target, ".."), { recursive: true });
-      await writeFile(target, bytes);
+      const slash = path.lastIndexOf("/");
+      const target = await ensureRealDirs(staging, slash < 0 ? "" : path.slice(0, slash));
+      await writeFile(join(target, path.slice(slash + 1)), bytes, { flag: "wx" });
     }
     const final = join(parent, name);
     const had = await lstat(final).then(() => true, () => false);
@@ -126,21 +131,29 @@ export async function writeRenders(renders: ComponentRender[], options: WriteOpt
     };
     if (render.error) row.error = render.error;
     if (!invalid) {
-      row.changed = await renderChanged(render, dir);
-      if (render.status !== "ok" && !row.changed && !isFailureMarkerOnly(render)) row.changed = true;
-      if (!options.checkOnly && render.status !== "cancelled" && row.changed) {
-        const parent = join(options.outDir, letterDir(render.component));
-        await mkdir(parent, { recursive: true });
-        await replaceDir(parent, render.component, render.files);
-      }
-      if (!options.checkOnly && render.status === "ok") {
-        const warning = await ensureAlias(join(options.outDir, letterDir(render.component)), render.component);
-        if (warning) row.warnings = [warning];
+      try {
+        await writeOne(render, dir, row, options);
+      } catch (error) {
+        // refused or failed for this component alone (a committed link, a full disk): say so on its row
+        row.status = "error";
+        row.error = `writing ${row.outputDir}: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
     results.push(row);
   }
   return results.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+}
+
+async function writeOne(render: ComponentRender, dir: string, row: WriteResult, options: WriteOptions): Promise<void> {
+  row.changed = await renderChanged(render, dir);
+  if (render.status !== "ok" && !row.changed && !isFailureMarkerOnly(render)) row.changed = true;
+  if (options.checkOnly || render.status === "cancelled") return;
+  const parent = await ensureRealDirs(options.outDir, letterDir(render.component));
+  if (row.changed) await replaceDir(parent, render.component, render.files);
+  if (render.status === "ok") {
+    const warning = await ensureAlias(parent, render.component);
+    if (warning) row.warnings = [warning];
+  }
 }
 
 export { RENDER_FAILED_TEXT };

@@ -9,6 +9,7 @@ import type { RepoView } from "../../repo/types.js";
 import { reviewChange, type ReviewChangeInput } from "../../review/index.js";
 import type { ReviewResult } from "../../review/types.js";
 import { scanOptions } from "../args.js";
+import { requireDistroRepository } from "../distro-repo.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
 
@@ -154,6 +155,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const change = await openChange(parsed, io.cwd);
   try {
+    await requireDistroRepository(change.head, parsed.repo ? `${parsed.repo} at ${parsed.head}` : parsed.head);
     const config = await repoConfig(change.base);
     const upstream = await chooseUpstream(parsed, io);
     const input: ReviewChangeInput = {

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { formatError, loadProject, renderedDirOf, type Project, type SpecSource } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
 import { scanOptions } from "../args.js";
+import { requireDistroRepository } from "../distro-repo.js";
 import type { CliIO } from "../io.js";
 
 const HELP = `usage: specwarden components [--repo PATH] [--ref REV] [--json]
@@ -74,6 +75,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const repo = await openRepo(options.repo, options.ref);
   let project: Project;
   try {
+    await requireDistroRepository(repo, options.ref ? `${options.repo} at ${options.ref}` : options.repo);
     project = await loadProject(repo);
   } finally {
     await repo.close?.();

@@ -9,6 +9,7 @@ import { formatError, loadProject, type Project } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
 import { inventory, type InventoryPatch, type PatchInventory } from "../../tracking/index.js";
 import { scanOptions, type OptionToken } from "../args.js";
+import { requireDistroRepository } from "../distro-repo.js";
 import { UsageError, type CliIO } from "../io.js";
 
 const HELP = `usage: specwarden patches [--repo PATH] [--ref REV] [--component NAME]... [--arch ARCH]... [--json]
@@ -71,14 +72,15 @@ export function parseCommonArgs(args: string[], cwd: string, help: string, extra
 }
 
 /** Loads the project and its patch inventory; prints configuration errors. */
-export async function loadInventory(options: CommonTrackingArgs, io: CliIO, command: string): Promise<{ project: Project; inv: PatchInventory; readText: (path: string) => Promise<string | undefined>; close: () => Promise<void> }> {
+export async function loadInventory(options: CommonTrackingArgs, io: CliIO): Promise<{ project: Project; inv: PatchInventory; readText: (path: string) => Promise<string | undefined>; close: () => Promise<void> }> {
   const repo = await openRepo(options.repo, options.ref);
   try {
+    await requireDistroRepository(repo, options.ref ? `${options.repo} at ${options.ref}` : options.repo);
     const project = await loadProject(repo);
     for (const error of project.errors) io.stderr(`${formatError(error)}\n`);
     const known = new Set(project.components.keys());
     const unknown = options.components.filter((c) => !known.has(c));
-    if (unknown.length) throw new UsageError(`${command}: unknown component${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}`);
+    if (unknown.length) throw new UsageError(`unknown component${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}`);
     const inv = await inventory(project, repo, {
       ...(options.components.length ? { components: options.components } : {}),
       ...(options.arches.length ? { arches: options.arches } : {}),
@@ -161,7 +163,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const { project, inv, close } = await loadInventory(options, io, "specwarden patches");
+  const { project, inv, close } = await loadInventory(options, io);
   await close();
   if (options.json) io.stdout(`${JSON.stringify({ patches: inv.patches.map(patchJson), components: inv.components, macros: inv.macros, arches: inv.arches, totals: inventoryTotals(inv) }, null, 2)}\n`);
   else io.stdout(table(inv));

@@ -17,9 +17,11 @@ import {
   type RenderComparison,
   type WriteResult,
 } from "../../render/index.js";
+import { cleanLeftovers, confineOutputRoot, confineRenderedSpecsDir, lockOutputRoot } from "../../render/confined-output.js";
 import { openRepo } from "../../repo/index.js";
 import type { UpstreamSource } from "../../upstream/types.js";
 import { scanOptions } from "../args.js";
+import { requireDistroRepository } from "../distro-repo.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
 
@@ -173,9 +175,14 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
     return 0;
   }
   const repoPath = resolve(io.cwd, parsed.repo);
+  if (parsed.ref !== undefined && !parsed.out && !parsed.check && !existsSync(join(repoPath, ".git"))) {
+    // a bare repository: its directory is git's own, and a revision has no work tree to write into
+    throw new UsageError(`${parsed.repo} has no work tree to write the render of ${parsed.ref} into: pass --out DIR (or --check)`);
+  }
   const repo = await openRepo(repoPath, parsed.ref);
   let upstream: UpstreamSource | undefined;
   try {
+    await requireDistroRepository(repo, parsed.ref ? `${parsed.repo} at ${parsed.ref}` : parsed.repo);
     const project = await loadProject(repo);
     for (const error of project.errors) io.stderr(`${formatError(error)}\n`);
     const names: string[] = [];
@@ -204,8 +211,7 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
     });
 
     const specsDir = project.settings.renderedSpecsDir;
-    const outDir = parsed.out ? resolve(io.cwd, parsed.out) : resolve(repoPath, specsDir);
-    const displayOutDir = parsed.out ?? outDir;
+    const displayOutDir = parsed.out ?? resolve(repoPath, specsDir);
     let rows: CheckRow[];
     const drifting: string[] = [];
     // components whose upstream could not be fetched: neither clean nor stale, just unchecked
@@ -252,7 +258,15 @@ export async function runRender(args: string[], io: CliIO, deps: RenderDependenc
         });
       }
     } else {
-      rows = await writeRenders(renders, { outDir, displayOutDir });
+      // Confinement first (links, .git, the repository root), then one writer per output root.
+      const outDir = parsed.out ? await confineOutputRoot(resolve(io.cwd, parsed.out), { cwd: io.cwd, repoRoot: repoPath }) : await confineRenderedSpecsDir(repoPath, specsDir);
+      const unlock = await lockOutputRoot(outDir);
+      try {
+        for (const leftover of await cleanLeftovers(outDir)) io.stderr(`removed ${leftover}, left by an interrupted render\n`);
+        rows = await writeRenders(renders, { outDir, displayOutDir });
+      } finally {
+        await unlock();
+      }
     }
     if (parsed.json) {
       const json = rows.map(({ component, outputDir, status, error, changed, verified, reason, files }) => ({

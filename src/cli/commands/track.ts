@@ -82,7 +82,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const forge = forges.length ? combineForges(forges) : undefined;
 
-  const { inv, readText, close, project } = await loadInventory(options, io, "specwarden track");
+  const { inv, readText, close, project } = await loadInventory(options, io);
   let verdicts: PatchVerdict[];
   let configText: string | undefined;
   try {
