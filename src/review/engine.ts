@@ -8,6 +8,7 @@ import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
+import { changedInputs } from "./changed-inputs.js";
 import type { ReviewDeps } from "./deps.js";
 import { filterSettings, incrementalRender, referencedNames, verbatimCopies, type ExpectedLineOrigin } from "./incremental.js";
 import type { ReviewChangeInput } from "./input.js";
@@ -179,6 +180,7 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     review.verdict = { name, status: "clean", method: "unchanged", reason: "comps and pin unchanged: compared with the base's render" };
   } else {
     const determined = await expectedRender(review, a, ctx, baseTree.files);
+    if (!determined && review.verdict.status === "unverified" && a.renderedPaths.length === 0) staleByEvidence(review, a);
     if (!determined) {
       // an overlay that fails (or a render that cannot run) hides nothing else the packager must fix
       if (review.headConfig) lintNewOverlays(review, ctx);
@@ -333,6 +335,33 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
     fullReason = outcome.failure.index < 0 ? "the render's file filter changes" : "a new loose-file overlay may need files the base render does not keep";
   }
   return fullRender(review, ctx, fullReason);
+}
+
+/**
+ * The render inputs changed and the change left every rendered file as it was: that alone shows the
+ * component was not re-rendered, whatever the upstream holds. Failing here needs no upstream; the
+ * exact lines need one, and the finding says so.
+ */
+function staleByEvidence(review: ComponentReview, a: AffectedComponent): void {
+  const { name } = review;
+  // what kept the full render from running (set by fullRender with the unverified verdict)
+  const notShown = review.verdict.reason ?? "the full render did not run";
+  review.findings = review.findings.filter((f) => f.rule !== "upstream-unavailable");
+  const { inputs, at } = changedInputs(review.baseConfig, review.headConfig as ComponentConfig, a);
+  const never = review.committed.size === 0;
+  review.verdict = { name, status: "drift", method: "none", reason: "render inputs changed, rendered files untouched" };
+  review.needsRerender = true;
+  review.findings.push({
+    rule: "render-stale",
+    level: "failure",
+    path: at?.file ?? review.dir,
+    ...(at ? { line: at.line } : {}),
+    component: name,
+    message:
+      `${name}'s render inputs changed — ${inputs.join("; ")} — but this change ${never ? "adds no rendered files for it" : `leaves ${review.dir}/ untouched`}: ` +
+      `it was not re-rendered. Run \`azldev component render ${name}\` (or \`specwarden render ${name}\`) and commit ${review.dir}/. ` +
+      `The exact lines that change could not be shown: ${notShown}.`,
+  });
 }
 
 function overlayFailed(review: ComponentReview, overlay: ConfiguredOverlay | undefined, message: string): void {

@@ -98,18 +98,20 @@ describe("specwarden check --repo PATH --base REV --head REV", () => {
     expect(JSON.parse(io.out)).toEqual({ verdict: "success", components: [], findings: [] });
   });
 
-  it("--offline: a component that needs a full re-render is unverified because nothing is fetched, and says so", async () => {
+  it("--offline: an overlay changed without a re-render fails as stale, and says what could not be shown", async () => {
     const dir = mkdtempSync(join(tmpdir(), "specwarden-offline-"));
     roots.push(dir);
     const comp = base["base/comps/acl/acl.comp.toml"] as string;
     writeTree(join(dir, "base"), base);
     writeTree(join(dir, "head"), withEdits(base, { "base/comps/acl/acl.comp.toml": replaceOnce(comp, "%make_build check", "%make_build check VERBOSE=1") }));
     const io = captureIO(dir);
-    expect(await main(["check", "--base", "base", "--head", "head", "--json", "--offline"], io)).toBe(0);
+    expect(await main(["check", "--base", "base", "--head", "head", "--json", "--offline"], io)).toBe(1);
     const report = JSON.parse(io.out);
-    expect(report.verdict).toBe("neutral");
-    expect(report.components).toEqual([expect.objectContaining({ name: "acl", status: "unverified", reason: "upstream trees are not fetched (--offline)" })]);
-    expect(report.findings[0].message).toContain("upstream trees are not fetched (--offline)");
+    expect(report.verdict).toBe("failure");
+    expect(report.components).toEqual([expect.objectContaining({ name: "acl", status: "drift" })]);
+    expect(report.findings).toEqual([expect.objectContaining({ rule: "render-stale", level: "failure", path: "base/comps/acl/acl.comp.toml", line: 3 })]);
+    expect(report.findings[0].message).toMatch(/a changed spec-append-lines overlay at base\/comps\/acl\/acl.comp.toml:3 /);
+    expect(report.findings[0].message).toContain("could not be shown: upstream trees are not fetched (--offline)");
   });
 
   it("follows the base's .github/specwarden.yml (rule levels)", async () => {

@@ -132,7 +132,11 @@ describe("upstream failures", () => {
     // an existing overlay changes: only a full render from the upstream spec can verify the rendered tree
     const comp = (demoBase()[DEMO_COMP] as string).replace('value = "xen-devel"', 'value = "xen-devel-libs"');
     expect(comp).not.toBe(demoBase()[DEMO_COMP]);
-    const head = github.commit({ ...demoBase(), [DEMO_COMP]: comp }, { parents: [base] });
+    // and the author re-rendered (the rendered spec changed with it): only the upstream can verify that
+    const spec = "specs/s/systemd/systemd.spec";
+    const rerendered = (demoBase()[spec] as string).replace(/^Version:(\s+)(\S+)$/m, "Version:$1$2.1");
+    expect(rerendered).not.toBe(demoBase()[spec]);
+    const head = github.commit({ ...demoBase(), [DEMO_COMP]: comp, [spec]: rerendered }, { parents: [base] });
     github.openPull({ number: 7, base, head });
     const { deliver, outcomes } = await createHarness(undefined, github, { upstream: unreachable });
     await deliver("pull_request", github.pullRequestPayload(7, "opened"));
@@ -151,7 +155,7 @@ describe("upstream failures", () => {
     // with the notice turned off by policy the check stays neutral, and the comment still says why
     const quiet = new FakeGitHub();
     const quietBase = quiet.commit({ ...demoBase(), [CONFIG]: "rules:\n  upstream-unavailable: off\n" }, { branch: "main" });
-    const quietHead = quiet.commit({ ...demoBase(), [CONFIG]: "rules:\n  upstream-unavailable: off\n", [DEMO_COMP]: comp }, { parents: [quietBase] });
+    const quietHead = quiet.commit({ ...demoBase(), [CONFIG]: "rules:\n  upstream-unavailable: off\n", [DEMO_COMP]: comp, [spec]: rerendered }, { parents: [quietBase] });
     quiet.openPull({ number: 7, base: quietBase, head: quietHead });
     await (await createHarness(undefined, quiet, { upstream: unreachable })).deliver("pull_request", quiet.pullRequestPayload(7, "opened"));
     expect(quiet.checkRuns[0]).toMatchObject({ conclusion: "neutral", annotations: [] });

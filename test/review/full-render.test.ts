@@ -57,8 +57,22 @@ describe("full re-render", () => {
     expect(result.fix?.patch).toContain("+Version:        1.16.1");
   });
 
-  it("without a reachable upstream the component is unverified and the check neutral", async () => {
+  it("a pin change that leaves the rendered files untouched fails at once, without the upstream, naming the pin", async () => {
     const result = await review(base, withEdits(base, { [COMPONENTS]: pinned }), { upstream: memoryUpstream({}) });
+    expect(result.verdict).toBe("failure");
+    expect(result.components).toEqual([expect.objectContaining({ name: "libfido2", status: "drift" })]);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "render-stale", level: "failure", component: "libfido2", path: COMPONENTS })]);
+    const message = result.findings[0]?.message ?? "";
+    expect(message).toContain("the upstream pin upstream-commit (none → 9d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e)");
+    expect(message).toContain("leaves specs/l/libfido2/ untouched");
+    expect(message).toContain("`azldev component render libfido2`");
+    expect(message).toMatch(/could not be shown: the upstream could not be read/);
+  });
+
+  it("a pin change whose re-render cannot be verified without the upstream is unverified and the check neutral", async () => {
+    // the change did re-render (the rendered spec moved with the pin): only the upstream can tell whether correctly
+    const rerendered = replaceOnce(base[SPEC] as string, "Version:        1.16.0", "Version:        1.16.1");
+    const result = await review(base, withEdits(base, { [COMPONENTS]: pinned, [SPEC]: rerendered }), { upstream: memoryUpstream({}) });
     expect(result.verdict).toBe("neutral");
     expect(result.findings).toEqual([expect.objectContaining({ rule: "upstream-unavailable", level: "notice", component: "libfido2" })]);
     expect(result.findings[0]?.message).toMatch(/upstream could not be read/);
@@ -71,7 +85,8 @@ describe("full re-render", () => {
         throw new UpstreamError(request.component, "timeout", "git gave up after 120 s");
       },
     };
-    const result = await review(base, withEdits(base, { [COMPONENTS]: pinned }), { upstream: slow });
+    const rerendered = replaceOnce(base[SPEC] as string, "Version:        1.16.0", "Version:        1.16.1");
+    const result = await review(base, withEdits(base, { [COMPONENTS]: pinned, [SPEC]: rerendered }), { upstream: slow });
     expect(result.verdict).toBe("neutral");
     expect(result.components).toEqual([expect.objectContaining({ name: "libfido2", status: "unverified" })]);
     expect(result.findings).toEqual([expect.objectContaining({ rule: "upstream-unavailable", level: "notice", message: expect.stringContaining("git gave up after 120 s") })]);

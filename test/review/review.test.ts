@@ -280,12 +280,47 @@ replacement = '%configure --enable-gettext=$1'
     );
   });
 
-  it("a changed pin needs a full render: without an upstream the check is neutral and says what was not checked", async () => {
+  it("a changed pin with the rendered files untouched is stale by evidence: no upstream needed to fail", async () => {
     const pinned = `${base["base/comps/systemd/systemd.comp.toml"]}`.replace(
       "[components.systemd]\n",
       `[components.systemd]\nspec = { type = "upstream", upstream-commit = "4c1e8f0a9b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f" }\n`,
     );
     const result = await review(base, withEdits(base, { "base/comps/systemd/systemd.comp.toml": pinned }));
+    expect(result.verdict).toBe("failure");
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "render-stale", level: "failure", component: "systemd", path: "base/comps/systemd/systemd.comp.toml" })]);
+    expect(result.findings[0]?.message).toContain("upstream-commit (none → 4c1e8f0a9b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f)");
+    expect(result.findings[0]?.message).toContain("could not be shown: no upstream dist-git source is configured");
+  });
+
+  it("a config-only change of upstream-name fails at once with no network, naming the input and the command", async () => {
+    const renamed = replaceOnce(base["base/comps/components.toml"] as string, "[components.libfido2]\n", '[components.libfido2]\nspec = { type = "upstream", upstream-name = "libfido2-compat" }\n');
+    const result = await review(base, withEdits(base, { "base/comps/components.toml": renamed }));
+    expect(result.verdict).toBe("failure");
+    const [stale] = result.findings;
+    expect(result.findings).toHaveLength(1);
+    expect(stale).toMatchObject({ rule: "render-stale", level: "failure", component: "libfido2", path: "base/comps/components.toml" });
+    expect(stale?.message).toContain("upstream-name (libfido2 → libfido2-compat)");
+    expect(stale?.message).toContain("`azldev component render libfido2`");
+  });
+
+  it("overlay descriptions and metadata are not render inputs: changing them alone passes", async () => {
+    const comp = base["base/comps/systemd/systemd.comp.toml"] as string;
+    const described = comp.replace(/description = "([^"]*)"/, 'description = "$1 (see the Hyper-V notes)"');
+    expect(described).not.toBe(comp);
+    const result = await review(base, withEdits(base, { "base/comps/systemd/systemd.comp.toml": described }));
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([]);
+    expect(result.verdict).not.toBe("failure");
+  });
+
+  it("a changed pin with a re-rendered tree needs a full render: without an upstream the check is neutral and says what was not checked", async () => {
+    const pinned = `${base["base/comps/systemd/systemd.comp.toml"]}`.replace(
+      "[components.systemd]\n",
+      `[components.systemd]\nspec = { type = "upstream", upstream-commit = "4c1e8f0a9b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f" }\n`,
+    );
+    const spec = "specs/s/systemd/systemd.spec";
+    const rerendered = (base[spec] as string).replace(/^Version:(\s+)(\S+)$/m, "Version:$1$2.1");
+    expect(rerendered).not.toBe(base[spec]);
+    const result = await review(base, withEdits(base, { "base/comps/systemd/systemd.comp.toml": pinned, [spec]: rerendered }));
     expect(result.verdict).toBe("neutral");
     expect(result.components).toEqual([expect.objectContaining({ name: "systemd", status: "unverified" })]);
     expect(result.findings).toEqual([expect.objectContaining({ rule: "upstream-unavailable", level: "notice", component: "systemd" })]);
@@ -640,11 +675,16 @@ value = "Microsoft Corporation"
     edits["specs/l/libfido2/libfido2.spec"] = replaceOnce(b["specs/l/libfido2/libfido2.spec"] as string, "systemd-devel\n\n", "systemd-devel\n\nVendor: Microsoft Corporation\n");
     const result = await review(b, withEdits(b, edits));
     // systemd and acl have overlays of their own after the default (not an append): they need a full
-    // render, which needs the upstream; the other 121 are checked incrementally
+    // render, which needs the upstream — but their rendered specs were left as they were, which
+    // already shows they were not re-rendered; the other 121 are checked incrementally
     const byMethod = new Map<string, number>();
     for (const c of result.components) byMethod.set(`${c.method}:${c.status}`, (byMethod.get(`${c.method}:${c.status}`) ?? 0) + 1);
-    expect(Object.fromEntries(byMethod)).toEqual({ "incremental:clean": 121, "none:unverified": 2 });
-    expect(result.verdict).toBe("neutral");
+    expect(Object.fromEntries(byMethod)).toEqual({ "incremental:clean": 121, "none:drift": 2 });
+    expect(result.verdict).toBe("failure");
+    expect(result.findings.filter((f) => f.level === "failure").map((f) => [f.rule, f.component])).toEqual([
+      ["render-stale", "acl"],
+      ["render-stale", "systemd"],
+    ]);
   });
 });
 
