@@ -79,6 +79,7 @@ export function toJson(result: ReviewResult): string {
       ...(f.fix ? { fix: f.fix } : {}),
     })),
     ...(result.fix ? { fix: result.fix } : {}),
+    ...(result.deferred ? { deferred: result.deferred } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -7,15 +7,29 @@ import { overlayIdentity } from "./affected.js";
  * the field of the spec source, an overlay at file:line, a build option, an input file. Overlay
  * descriptions and metadata are not render inputs (they never reach the output) and are not listed.
  */
-export function changedInputs(base: ComponentConfig | undefined, head: ComponentConfig, affected: AffectedComponent): { inputs: string[]; at?: { file: string; line: number } } {
+export interface ChangedInputs {
+  inputs: string[];
+  /** where a packager changes them: the first changed overlay, else the component's declaration */
+  at?: { file: string; line: number };
+  /**
+   * false when the only change is the upstream snapshot date: a later snapshot often resolves to the
+   * same dist-git commit, so an untouched render proves nothing until the snapshot is resolved
+   */
+  decisive: boolean;
+}
+
+export function changedInputs(base: ComponentConfig | undefined, head: ComponentConfig, affected: AffectedComponent): ChangedInputs {
   const declared = head.declaredAt ? { file: head.declaredAt.file, line: head.declaredAt.line } : undefined;
-  if (!base) return { inputs: [`${head.name} is newly declared${declared ? ` at ${declared.file}:${declared.line}` : ""}`], ...(declared ? { at: declared } : {}) };
+  if (!base) return { inputs: [`${head.name} is newly declared${declared ? ` at ${declared.file}:${declared.line}` : ""}`], ...(declared ? { at: declared } : {}), decisive: true };
   const out: string[] = [];
   let at: { file: string; line: number } | undefined;
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   if (base.spec.type !== head.spec.type) out.push(`spec type (${base.spec.type || "none"} → ${head.spec.type || "none"})`);
   if (!same(base.spec.upstreamName, head.spec.upstreamName)) out.push(`upstream-name (${base.spec.upstreamName ?? head.name} → ${head.spec.upstreamName ?? head.name})`);
   if (!same(base.spec.upstreamCommit, head.spec.upstreamCommit)) out.push(`the upstream pin upstream-commit (${base.spec.upstreamCommit ?? "none"} → ${head.spec.upstreamCommit ?? "none"})`);
+  const snapshotOnly =
+    !same(base.spec.upstreamDistro, head.spec.upstreamDistro) &&
+    same({ ...base.spec, upstreamDistro: { ...base.spec.upstreamDistro, snapshot: undefined } }, { ...head.spec, upstreamDistro: { ...head.spec.upstreamDistro, snapshot: undefined } });
   if (!same(base.spec.upstreamDistro, head.spec.upstreamDistro)) out.push(`the upstream distro or its snapshot (${describeDistro(base)} → ${describeDistro(head)})`);
   if (!same(base.spec.path, head.spec.path)) out.push(`the local spec path (${base.spec.path ?? "none"} → ${head.spec.path ?? "none"})`);
   if (!same(base.release, head.release)) out.push(`release calculation (${base.release.calculation} → ${head.release.calculation})`);
@@ -34,7 +48,7 @@ export function changedInputs(base: ComponentConfig | undefined, head: Component
   if (out.length === 0 && base.groups.join() !== head.groups.join()) out.push(`component groups (${base.groups.join(", ") || "none"} → ${head.groups.join(", ") || "none"})`);
   if (out.length === 0) out.push("a project, distro or group default");
   at ??= declared;
-  return { inputs: out, ...(at ? { at } : {}) };
+  return { inputs: out, ...(at ? { at } : {}), decisive: !(snapshotOnly && out.length === 1) };
 }
 
 function describeDistro(c: ComponentConfig): string {

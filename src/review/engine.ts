@@ -8,7 +8,7 @@ import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
-import { changedInputs } from "./changed-inputs.js";
+import { changedInputs, type ChangedInputs } from "./changed-inputs.js";
 import type { ReviewDeps } from "./deps.js";
 import { filterSettings, incrementalRender, referencedNames, verbatimCopies, type ExpectedLineOrigin } from "./incremental.js";
 import type { ReviewChangeInput } from "./input.js";
@@ -55,8 +55,10 @@ export interface Analysis {
   renderedSpecsDir: string;
   changedPaths: string[];
   components: ComponentReview[];
-  /** findings not tied to one component's evaluation (config errors) */
+  /** findings not tied to one component's evaluation (config errors, deferred verification) */
   findings: Finding[];
+  /** components reached only through a shared default and left to the job queue */
+  deferred: string[];
 }
 
 const CONCURRENCY = 8;
@@ -80,7 +82,9 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   const changed = new Set(changedPaths);
   const findings = configFindings(base, head, changed);
   const brokenComponents = new Set(head.errors.filter((e) => e.severity === "error" && e.component).map((e) => e.component as string));
-  const affected = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const reached = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const { affected, deferred } = deferShared(reached, base, head, changed, input.config?.deferAbove ?? DEFER_ABOVE);
+  if (deferred.length > 0) findings.push(await deferredFinding(reached, deferred, input, head, changedPaths));
   const components: ComponentReview[] = new Array(affected.length);
   let next = 0;
   const worker = async () => {
@@ -90,7 +94,55 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, affected.length) }, worker));
-  return { base, head, renderedSpecsDir, changedPaths, components, findings };
+  return { base, head, renderedSpecsDir, changedPaths, components, findings, deferred };
+}
+
+/** Above this many components reached only through a shared default, the check defers them. */
+export const DEFER_ABOVE = 200;
+
+/**
+ * A distro snapshot or a project or group default reaches every member: verifying each would take
+ * a dist-git tree per component. Those the change touches itself (rendered files, own declaration,
+ * input files) are checked here; the rest are deferred as one finding when they are many.
+ */
+function deferShared(reached: AffectedComponent[], base: Project, head: Project, changed: Set<string>, above: number): { affected: AffectedComponent[]; deferred: string[] } {
+  const shared = (a: AffectedComponent): boolean => {
+    const b = base.components.get(a.name);
+    const h = head.components.get(a.name);
+    if (!a.configChanged || !b || !h || a.renderedPaths.length > 0 || a.inputPaths.length > 0) return false;
+    return !(h.declaredAt && changed.has(h.declaredAt.file));
+  };
+  const deferrable = reached.filter(shared);
+  if (deferrable.length <= above) return { affected: reached, deferred: [] };
+  const deferred = new Set(deferrable.map((a) => a.name));
+  return { affected: reached.filter((a) => !deferred.has(a.name)), deferred: [...deferred] };
+}
+
+async function deferredFinding(reached: AffectedComponent[], deferred: string[], input: ReviewChangeInput, head: Project, changedPaths: readonly string[]): Promise<Finding> {
+  // the shared line: the first changed line of the first changed configuration file
+  const configFile = changedPaths.find((p) => head.files.includes(p)) ?? changedPaths.find((p) => p.endsWith(".toml")) ?? head.files[0] ?? "azldev.toml";
+  const [before, after] = await Promise.all([input.base.readText(configFile).catch(() => undefined), input.head.readText(configFile).catch(() => undefined)]);
+  const line = firstDifferentLine(before ?? "", after ?? "");
+  const rerendered = reached.filter((a) => a.renderedPaths.length > 0).map((a) => a.name);
+  const sample = (names: string[]) => `${names.slice(0, 8).join(", ")}${names.length > 8 ? `, … (${names.length - 8} more)` : ""}`;
+  return {
+    rule: "render-deferred",
+    level: "notice",
+    path: configFile,
+    line,
+    message:
+      `This line changes the effective configuration of ${reached.length} component(s). ` +
+      `${rerendered.length > 0 ? `The change re-rendered ${rerendered.length} of them (${sample(rerendered)}), checked here. ` : "The change re-rendered none of them. "}` +
+      `The other ${deferred.length} (${sample(deferred)}) reach it only through this shared setting and are not verified in this check: ` +
+      "each needs its own re-render from the upstream. Verify them with `specwarden render --check --all`, or let the job queue verify them one by one.",
+  };
+}
+
+function firstDifferentLine(before: string, after: string): number {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return i + 1;
+  return Math.max(1, b.length);
 }
 
 function errorKey(e: ConfigError): string {
@@ -180,7 +232,10 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     review.verdict = { name, status: "clean", method: "unchanged", reason: "comps and pin unchanged: compared with the base's render" };
   } else {
     const determined = await expectedRender(review, a, ctx, baseTree.files);
-    if (!determined && review.verdict.status === "unverified" && a.renderedPaths.length === 0) staleByEvidence(review, a);
+    if (!determined && review.verdict.status === "unverified" && a.renderedPaths.length === 0) {
+      const inputs = changedInputs(review.baseConfig, review.headConfig as ComponentConfig, a);
+      if (inputs.decisive) staleByEvidence(review, inputs);
+    }
     if (!determined) {
       // an overlay that fails (or a render that cannot run) hides nothing else the packager must fix
       if (review.headConfig) lintNewOverlays(review, ctx);
@@ -342,12 +397,11 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
  * component was not re-rendered, whatever the upstream holds. Failing here needs no upstream; the
  * exact lines need one, and the finding says so.
  */
-function staleByEvidence(review: ComponentReview, a: AffectedComponent): void {
+function staleByEvidence(review: ComponentReview, { inputs, at }: ChangedInputs): void {
   const { name } = review;
   // what kept the full render from running (set by fullRender with the unverified verdict)
   const notShown = review.verdict.reason ?? "the full render did not run";
   review.findings = review.findings.filter((f) => f.rule !== "upstream-unavailable");
-  const { inputs, at } = changedInputs(review.baseConfig, review.headConfig as ComponentConfig, a);
   const never = review.committed.size === 0;
   review.verdict = { name, status: "drift", method: "none", reason: "render inputs changed, rendered files untouched" };
   review.needsRerender = true;

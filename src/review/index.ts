@@ -56,9 +56,9 @@ export async function reviewChange(input: ReviewChangeInput, options: ReviewOpti
     findings = built.findings;
     fix = built.fix;
   }
-  const unverified = components.some((c) => c.status === "unverified");
+  const unverified = components.some((c) => c.status === "unverified") || analysis.deferred.length > 0;
   const verdict = failing(findings, input).length > 0 ? "failure" : unverified ? "neutral" : "success";
-  return { verdict, components, findings, ...(fix ? { fix } : {}) };
+  return { verdict, components, findings, ...(fix ? { fix } : {}), ...(analysis.deferred.length > 0 ? { deferred: analysis.deferred } : {}) };
 }
 
 interface BuiltFix {

@@ -20,5 +20,11 @@ export interface ReviewChangeInput {
   noUpstreamReason?: string;
   /** paths that differ between base and head; computed from the trees when absent */
   changedPaths?: string[];
-  config?: { ruleLevels?: Partial<Record<RuleId, RuleSetting>>; waivers?: Waiver[]; renderedSpecsDir?: string };
+  config?: {
+    ruleLevels?: Partial<Record<RuleId, RuleSetting>>;
+    waivers?: Waiver[];
+    renderedSpecsDir?: string;
+    /** from how many components reached only through a shared default the check defers them (default 200) */
+    deferAbove?: number;
+  };
 }

@@ -11,6 +11,7 @@ export const RULE_IDS = [
   "overlay-lint",
   "patch-metadata-missing",
   "upstream-unavailable",
+  "render-deferred",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -52,4 +53,9 @@ export interface ReviewResult {
   components: ComponentVerdict[];
   findings: Finding[];
   fix?: { patch: string; verified: boolean; note?: string };
+  /**
+   * components the change reaches only through a shared default (a distro snapshot, a project or
+   * group default) and that were too many to verify inline: the job queue verifies them one by one
+   */
+  deferred?: string[];
 }

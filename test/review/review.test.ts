@@ -686,6 +686,37 @@ value = "Microsoft Corporation"
       ["render-stale", "systemd"],
     ]);
   });
+
+  // a distro snapshot or project default that reaches many components
+  it("are deferred as one finding at the changed line; components the change re-rendered are still checked", async () => {
+    const b = bulkRepo(120);
+    const project = `${b["base/project.toml"]}
+[[default-component-config.overlays]]
+type = "spec-add-tag"
+tag = "Vendor"
+value = "Microsoft Corporation"
+`;
+    const edits: Record<string, string> = { "base/project.toml": project };
+    // the change re-rendered one member, and did it by hand wrong
+    const fido = "specs/l/libfido2/libfido2.spec";
+    edits[fido] = replaceOnce(b[fido] as string, "systemd-devel\n\n", "systemd-devel\n\nVendor: Someone Else\n");
+    const result = await review(b, withEdits(b, edits), { config: { deferAbove: 50 } });
+    const deferred = result.findings.filter((f) => f.rule === "render-deferred");
+    expect(deferred).toHaveLength(1);
+    expect(deferred[0]).toMatchObject({ level: "notice", path: "base/project.toml", line: project.split("\n").indexOf("[[default-component-config.overlays]]") + 1 });
+    expect(deferred[0]?.message).toContain("changes the effective configuration of 123 component(s)");
+    expect(deferred[0]?.message).toContain("re-rendered 1 of them (libfido2)");
+    expect(result.deferred).toHaveLength(122);
+    expect(result.deferred).not.toContain("libfido2");
+    // the one the change re-rendered is verified, and its hand edit caught
+    expect(result.components.map((c) => c.name)).toEqual(["libfido2"]);
+    expect(result.verdict).toBe("failure");
+    // under the threshold every member is verified as before
+    const inline = await review(b, withEdits(b, { "base/project.toml": project }));
+    expect(inline.deferred).toBeUndefined();
+    expect(inline.components).toHaveLength(123);
+  });
+
 });
 
 describe("fix notes per component", () => {
