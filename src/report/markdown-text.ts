@@ -14,16 +14,27 @@ export function byteLength(text: string): number {
   return utf8.encode(text).length;
 }
 
-/** Escape untrusted text for inline Markdown: no HTML, no mentions, no table breaks. */
+/** Every line ending CommonMark knows — CRLF, LF and a lone CR — as one space: inline text stays one line. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n?|\n/g, " ");
+}
+
+/**
+ * Escape untrusted text for inline Markdown: no HTML, no mentions, no table breaks. The backslash
+ * goes first: left alone, a `\` in the text would undo the escape of the character after it (a
+ * backtick would then open a code span that swallows the escapes that follow).
+ * A mention is defused with a zero-width space after the `@`, which GitHub does not link and people
+ * do not see.
+ */
 export function escapeMarkdown(text: string): string {
-  return text
+  return oneLine(text)
+    .replace(/\\/g, "\\\\")
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/\|/g, "\\|")
     .replace(/([`*_[\]])/g, "\\$1")
-    .replace(/@(?=\w)/g, "@\u200b")
-    .replace(/\r?\n/g, " ");
+    .replace(/@(?=\w)/g, "@\u200b");
 }
 
 /**
@@ -50,7 +61,7 @@ export function inlineMarkdown(text: string, options: { tableCell?: boolean } = 
       at = start + open.length;
       continue;
     }
-    let span = text.slice(start, close.index + open.length).replace(/\r?\n/g, " ");
+    let span = oneLine(text.slice(start, close.index + open.length));
     if (options.tableCell) span = span.replace(/\|/g, "\\|");
     out += plain(text.slice(at, start)) + span;
     at = close.index + open.length;
@@ -61,7 +72,7 @@ export function inlineMarkdown(text: string, options: { tableCell?: boolean } = 
 
 /** Any text as one code span, whatever backticks it holds (a longer fence, padded when needed). */
 export function codeSpan(text: string, options: { tableCell?: boolean } = {}): string {
-  const flat = text.replace(/\r?\n/g, " ");
+  const flat = oneLine(text);
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";

@@ -5,7 +5,7 @@
  * 65,536-character limit, cutting the longest sections last-first and saying what was left out.
  */
 import { RUNG_NAMES, type PatchVerdict, type VerdictKind } from "../../tracking/index.js";
-import { escapeMarkdown, fenced } from "../markdown.js";
+import { codeSpan, escapeMarkdown, fenced } from "../markdown.js";
 import { DASHBOARD_MARKER, encodeState, patchMarker, type DashboardState, type PatchIssueState } from "./state.js";
 
 export const BODY_LIMIT = 65_536;
@@ -43,7 +43,7 @@ export function verdictHeadline(v: PatchVerdict): string {
   }
 }
 
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+const code = (text: string): string => codeSpan(text);
 
 function link(label: string, url: string): string {
   return /^https?:\/\/[^\s()<>]+$/.test(url) ? `[${escapeMarkdown(label)}](${url})` : escapeMarkdown(label);
