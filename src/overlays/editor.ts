@@ -20,7 +20,7 @@ import {
 } from "../spec/classify.js";
 import { goQ, goTrimSpace } from "../spec/text.js";
 import { matchGlob } from "../glob/index.js";
-import { compileRegex, replaceAllLiteral } from "./regex.js";
+import { compileRegex, ReplacementBudgetError, replaceAllLiteral } from "./regex.js";
 import type { LineOrigin } from "./types.js";
 
 /** One spec line while overlays run. `text` may contain "\n" until the spec is written and re-read. */
@@ -125,7 +125,18 @@ function rewrittenOrigin(old: LineOrigin, by: LineOrigin): LineOrigin {
 export interface EditorOptions {
   /** azldev's newer parser: a line after a trailing backslash is plain text */
   continuation?: boolean;
+  /** the most characters a spec may grow to through search-and-replace (default SPEC_MAX_CHARS) */
+  maxSpecChars?: number;
 }
+
+/**
+ * The largest spec an overlay may produce: real specs stay under 1 MB (texlive's, the largest in
+ * Azure Linux, is about 0.5 MB); a few short overlays with `(?m)^` and a long replacement would
+ * otherwise multiply a spec into gigabytes.
+ */
+export const SPEC_MAX_CHARS = 16 * 1024 * 1024;
+/** The most lines, for the same reason: each line carries its provenance, so lines cost more than characters. */
+export const SPEC_MAX_LINES = 250_000;
 
 export class SpecEditor {
   constructor(
@@ -323,13 +334,29 @@ export class SpecEditor {
       throw wrap(`failed to compile regex ${goQ(regex)}`, error);
     }
     let updated = false;
+    const budget = this.options.maxSpecChars ?? SPEC_MAX_CHARS;
+    let size = this.lines.reduce((total, l) => total + l.text.length + 1, 0);
+    let lineCount = this.lines.length;
     this.visit(origin, (ctx) => {
       if (ctx.target !== "section-line") return;
       if (sectionName !== "" && ctx.section.name !== sectionName) return;
       if (pkg !== "" && ctx.section.pkg !== pkg) return;
       const line = ctx.lineText as string;
-      const result = replaceAllLiteral(re, line, replacement);
+      let result: string;
+      try {
+        result = replaceAllLiteral(re, line, replacement, budget - (size - line.length));
+      } catch (error) {
+        if (error instanceof ReplacementBudgetError) {
+          throw new EditError(`pattern ${goQ(regex)} would grow the spec past ${budget.toLocaleString("en-US")} characters; no real spec needs that, so the overlay is refused`);
+        }
+        throw error;
+      }
+      size += result.length - line.length;
       if (result === line) return;
+      lineCount += countNewlines(result);
+      if (lineCount > SPEC_MAX_LINES) {
+        throw new EditError(`pattern ${goQ(regex)} would grow the spec past ${SPEC_MAX_LINES.toLocaleString("en-US")} lines; no real spec needs that, so the overlay is refused`);
+      }
       ctx.replaceLine(result);
       updated = true;
     });
@@ -523,4 +550,10 @@ function balanceRange(range: Range, lines: readonly string[], pairs: readonly Pa
   if (trimmed === range.end) return range;
   if (hasContentBetween(trimmed - 1, range.end, lines)) throw spansError(range);
   return { start: range.start, end: trimmed };
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }

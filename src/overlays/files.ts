@@ -8,7 +8,10 @@ import type { Overlay } from "../azldev/types.js";
 import { GlobPatternError, expandGlob } from "../glob/index.js";
 import { goQ } from "../spec/text.js";
 import type { FileContent } from "./types.js";
-import { compileRegex, replaceAllLiteral } from "./regex.js";
+import { compileRegex, ReplacementBudgetError, replaceAllLiteral } from "./regex.js";
+
+/** The largest loose file a search-and-replace overlay may produce (a file may already be larger; it may not grow past this). */
+const LOOSE_FILE_MAX_CHARS = 64 * 1024 * 1024;
 import { basename, escapes } from "./validate.js";
 
 export class FileOverlayError extends Error {
@@ -190,7 +193,13 @@ export function applyFileOverlay(
           );
         }
         const { text, back } = asText(content);
-        const replaced = replaceAllLiteral(re, text, overlay.replacement ?? "");
+        let replaced: string;
+        try {
+          replaced = replaceAllLiteral(re, text, overlay.replacement ?? "", Math.max(LOOSE_FILE_MAX_CHARS, text.length));
+        } catch (error) {
+          if (!(error instanceof ReplacementBudgetError)) throw error;
+          throw new FileOverlayError(`failed to apply overlay to file ${goQ(path)}:\nsearch and replace in file ${goQ(path)} ${error.message}; the overlay is refused`);
+        }
         if (replaced !== text) {
           files[path] = back(replaced);
           appliedToAny = true;

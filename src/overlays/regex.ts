@@ -28,7 +28,15 @@ export function regexError(pattern: string): string | undefined {
 }
 
 /** Go's Regexp.ReplaceAllLiteralString: every non-overlapping match replaced by `replacement` verbatim. */
-export function replaceAllLiteral(re: RE2JS, src: string, replacement: string): string {
+/** A replacement whose output would pass the caller's size budget (a pattern like `(?m)^` multiplies lines). */
+export class ReplacementBudgetError extends Error {
+  constructor(readonly limit: number) {
+    super(`the replacement would grow the text past ${limit.toLocaleString("en-US")} characters`);
+    this.name = "ReplacementBudgetError";
+  }
+}
+
+export function replaceAllLiteral(re: RE2JS, src: string, replacement: string, maxLength = Number.POSITIVE_INFINITY): string {
   const matcher = re.matcher(src);
   const end = src.length;
   let out = "";
@@ -45,6 +53,8 @@ export function replaceAllLiteral(re: RE2JS, src: string, replacement: string): 
       out += replacement;
       changed = true;
     }
+    // checked as it grows: the whole result is never built when it is over the budget
+    if (out.length + (end - a1) > maxLength) throw new ReplacementBudgetError(maxLength);
     lastMatchEnd = a1;
     let width = 0;
     if (searchPos < end) {
