@@ -43,13 +43,13 @@ export function setAside(lines: readonly string[]): SetAside {
     if (end > 0) {
       start = end + 1;
       if (lines[start] === "") start++;
-      top.push(...lines.slice(0, start));
+      for (let i = 0; i < start; i++) top.push(lines[i] as string);
     }
   }
   const banner: string[] = [];
   if (lines[start] === BANNER[0] && lines[start + 1] === BANNER[1]) {
     const n = lines[start + 2] === "" ? 3 : 2;
-    banner.push(...lines.slice(start, start + n));
+    for (const line of lines.slice(start, start + n)) banner.push(line);
     start += n;
   }
   const body: string[] = [];

@@ -13,13 +13,46 @@ export interface LineHunk {
   bookkeeping?: string;
 }
 
+/**
+ * Past this many inserted plus deleted lines an exact shortest diff costs O((N+M)·D): the
+ * differing middle is then reported as one replaced block. A hand edit of that size is one finding
+ * either way; what matters is that a pull request of 150,000 changed lines is checked in seconds.
+ */
+const MAX_EDIT_LENGTH = 2_000;
+
+type LineChange = { value: string[]; added?: boolean; removed?: boolean };
+
+/** The shortest diff of the differing middle (common prefix and suffix trimmed, linear), or one replaced block when it is too large. */
+function lineChanges(oldLines: readonly string[], newLines: readonly string[]): LineChange[] {
+  const shorter = Math.min(oldLines.length, newLines.length);
+  let prefix = 0;
+  while (prefix < shorter && oldLines[prefix] === newLines[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && oldLines[oldLines.length - 1 - suffix] === newLines[newLines.length - 1 - suffix]) suffix++;
+  const removed = oldLines.slice(prefix, oldLines.length - suffix);
+  const added = newLines.slice(prefix, newLines.length - suffix);
+  const middle: LineChange[] =
+    removed.length === 0 || added.length === 0
+      ? []
+      : (diffArrays(removed, added, { maxEditLength: MAX_EDIT_LENGTH }) as LineChange[] | undefined) ?? [];
+  if (middle.length === 0) {
+    if (removed.length > 0) middle.push({ value: removed, removed: true });
+    if (added.length > 0) middle.push({ value: added, added: true });
+  }
+  const out: LineChange[] = [];
+  if (prefix > 0) out.push({ value: oldLines.slice(0, prefix) });
+  for (const change of middle) out.push(change);
+  if (suffix > 0) out.push({ value: oldLines.slice(oldLines.length - suffix) });
+  return out;
+}
+
 export function diffLineArrays(oldLines: readonly string[], newLines: readonly string[]): LineHunk[] {
   if (oldLines.length === newLines.length && oldLines.every((l, i) => l === newLines[i])) return [];
   const hunks: LineHunk[] = [];
   let o = 0;
   let n = 0;
   let current: LineHunk | undefined;
-  for (const change of diffArrays(oldLines as string[], newLines as string[])) {
+  for (const change of lineChanges(oldLines, newLines)) {
     const count = change.value.length;
     if (!change.added && !change.removed) {
       if (current) hunks.push(current);
@@ -30,10 +63,10 @@ export function diffLineArrays(oldLines: readonly string[], newLines: readonly s
     }
     current ??= { oldStart: o, removed: [], newStart: n, added: [] };
     if (change.removed) {
-      current.removed.push(...change.value);
+      for (const line of change.value) current.removed.push(line);
       o += count;
     } else {
-      current.added.push(...change.value);
+      for (const line of change.value) current.added.push(line);
       n += count;
     }
   }

@@ -47,7 +47,7 @@ export function fileDiff(edit: FileEdit): string {
   out.push(after === undefined ? "+++ /dev/null" : `+++ b/${edit.path}`);
   for (const h of patch.hunks) {
     out.push(`@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@`);
-    out.push(...h.lines);
+    for (const line of h.lines) out.push(line);
   }
   return `${out.join("\n")}\n`;
 }

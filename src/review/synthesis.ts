@@ -65,7 +65,7 @@ function applyHunks(lines: readonly string[], hunks: readonly LineHunk[]): strin
   let i = 0;
   for (const h of hunks) {
     while (i < h.oldStart) out.push(lines[i++] as string);
-    out.push(...h.added);
+    for (const line of h.added) out.push(line);
     i += h.removed.length;
   }
   while (i < lines.length) out.push(lines[i++] as string);

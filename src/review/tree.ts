@@ -63,7 +63,7 @@ export async function changedBetween(base: RepoView, head: RepoView): Promise<st
     const [x, y] = await Promise.all([base.readFile(entry.path).catch(() => undefined), head.readFile(entry.path).catch(() => undefined)]);
     if (!x || !y || !sameBytes(x, y)) changed.push(entry.path);
   }
-  changed.push(...before.keys());
+  for (const path of before.keys()) changed.push(path);
   return changed.sort();
 }
 

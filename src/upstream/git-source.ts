@@ -254,7 +254,7 @@ export class GitSource {
         return [{ path, mode: item.mode, oid: item.oid }];
       }),
     );
-    for (const list of nested) out.push(...list);
+    for (const list of nested) for (const entry of list) out.push(entry);
     return out;
   }
 
