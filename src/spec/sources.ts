@@ -131,6 +131,17 @@ interface Frame {
   taken: boolean | undefined;
   /** the directive line of the current branch, trimmed */
   text: string;
+  /** is every enclosing branch and this one taken? (kept per frame: reading it is O(1) at any depth) */
+  active: boolean | undefined;
+  /** the innermost frame, this one or an enclosing one, whose branch is not surely taken */
+  uncertain: Frame | undefined;
+}
+
+/** Sets a frame's derived fields from its branch and its parent's: constant time per directive. */
+function settle(frame: Frame, parent: Frame | undefined): Frame {
+  frame.active = and3(parent ? parent.active : true, frame.current);
+  frame.uncertain = frame.current !== true ? frame : parent?.uncertain;
+  return frame;
 }
 
 function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)[]): { table: MacroTable; entries: SourceEntry[] } {
@@ -144,7 +155,7 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
   const os = options.os ?? "linux";
 
   /** Would rpm read the current line? (false wins over unknown) */
-  const activeNow = (): boolean | undefined => frames.reduce<boolean | undefined>((acc, f) => and3(acc, f.current), true);
+  const activeNow = (): boolean | undefined => (frames.length > 0 ? (frames[frames.length - 1] as Frame).active : true);
 
   const decide = (directive: string, rest: string): boolean | undefined => {
     // A trailing `# comment` on a directive line is not part of the expression.
@@ -194,7 +205,7 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
       ...(frames.length > 0 ? { conditional: true } : {}),
       ...(frames.length > 0 && active !== undefined ? { active } : {}),
     };
-    const notSurelyTaken = active === true ? undefined : [...frames].reverse().find((f) => f.current !== true);
+    const notSurelyTaken = active === true ? undefined : frames[frames.length - 1]?.uncertain;
     if (notSurelyTaken) entry.condition = notSurelyTaken.text;
     entries.push(entry);
     // rpm numbers an unnumbered tag one past the highest number read so far
@@ -220,6 +231,7 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
           frame.current = not3(frame.taken);
           frame.taken = true;
           frame.text = `%else of ${frame.text}`;
+          settle(frame, frames[frames.length - 2]);
         }
       } else if (directive.startsWith("%elif")) {
         const frame = frames[frames.length - 1];
@@ -228,10 +240,11 @@ function walk(spec: Spec, options: ListOptions, activity?: (boolean | undefined)
           frame.current = frame.taken === true ? false : frame.taken === false ? cond : and3(undefined, cond);
           frame.taken = or3(frame.taken, cond);
           frame.text = trimmed;
+          settle(frame, frames[frames.length - 2]);
         }
       } else if (directive.startsWith("%if")) {
         const cond = activeNow() === false ? false : decide(directive, rest);
-        frames.push({ current: cond, taken: cond, text: trimmed });
+        frames.push(settle({ current: cond, taken: cond, text: trimmed, active: undefined, uncertain: undefined }, frames[frames.length - 1]));
       }
       continue;
     }
