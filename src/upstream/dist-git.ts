@@ -55,6 +55,14 @@ export function pathEscape(segment: string): string {
 }
 
 /** The clone URL: `dist-git-base-uri` with every `$pkg` replaced by the escaped upstream name. */
+/** A dist-git URL whose scheme the caller does not fetch from: not a configuration error, a policy. */
+export class SchemeNotAllowedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SchemeNotAllowedError";
+  }
+}
+
 export function distGitUrl(baseUri: string, upstreamName: string, allowedSchemes: readonly string[] = DEFAULT_SCHEMES): string {
   if (upstreamName === "" || upstreamName.includes("$pkg")) throw new Error(`invalid upstream name ${JSON.stringify(upstreamName)}`);
   const url = baseUri.split("$pkg").join(pathEscape(upstreamName));
@@ -65,7 +73,10 @@ export function distGitUrl(baseUri: string, upstreamName: string, allowedSchemes
     throw new Error(`dist-git URL ${JSON.stringify(url)} is not an absolute URL`);
   }
   const scheme = parsed.protocol.replace(/:$/, "");
-  if (!allowedSchemes.includes(scheme)) throw new Error(`dist-git URL ${JSON.stringify(url)} uses the scheme ${scheme}, which is not allowed`);
+  if (!allowedSchemes.includes(scheme)) {
+    const hint = scheme === "file" ? "; a local mirror is read only with --allow-local-upstream (SPECWARDEN_ALLOW_LOCAL_UPSTREAM=1)" : "";
+    throw new SchemeNotAllowedError(`dist-git URL ${JSON.stringify(url)} uses the scheme ${scheme}, which is not allowed (allowed: ${allowedSchemes.join(", ")})${hint}`);
+  }
   if (scheme !== "file" && parsed.host === "") throw new Error(`dist-git URL ${JSON.stringify(url)} has no host`);
   return url;
 }
@@ -130,7 +141,7 @@ export class DistGitUpstream implements UpstreamSource {
     try {
       url = distGitUrl(distro.distGitBaseUri, upstreamName, this.#options.allowedSchemes ?? DEFAULT_SCHEMES);
     } catch (error) {
-      throw fail("invalid", (error as Error).message);
+      throw fail(error instanceof SchemeNotAllowedError ? "refused" : "invalid", (error as Error).message);
     }
     const branch = version.distGitBranch;
     if (request.commit !== undefined && !isValidPin(request.commit)) {

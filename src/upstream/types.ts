@@ -51,7 +51,8 @@ export interface UpstreamCheckout {
 export class UpstreamError extends Error {
   constructor(
     readonly component: string,
-    readonly reason: "unreachable" | "branch-missing" | "snapshot-too-early" | "commit-missing" | "no-provider" | "timeout" | "invalid",
+    /** `refused`: the source's policy does not fetch from there (a dist-git scheme outside the allowlist) */
+    readonly reason: "unreachable" | "branch-missing" | "snapshot-too-early" | "commit-missing" | "no-provider" | "timeout" | "invalid" | "refused",
     message: string,
   ) {
     super(message);

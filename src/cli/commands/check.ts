@@ -26,6 +26,9 @@ specs edited by hand, vendored patches, stale renders, overlay lints, with a ver
   --offline        fetch nothing: components that need a full re-render are reported unverifiable
                    (by default upstream trees come from the distro's dist-git, cached under
                    $SPECWARDEN_CACHE_DIR or ~/.cache/specwarden)
+  --allow-local-upstream
+                   let dist-git-base-uri name a file:// mirror (https only otherwise; also
+                   SPECWARDEN_ALLOW_LOCAL_UPSTREAM=1)
   --json           print the JSON report (DESIGN.md §4)
   --markdown       print the markdown report (the default)
 
@@ -38,6 +41,8 @@ export interface CheckArgs {
   head: string;
   upstream?: string;
   offline?: boolean;
+  /** dist-git over file:// too (a local mirror); https only otherwise */
+  allowLocalUpstream?: boolean;
   format: "markdown" | "json";
 }
 
@@ -47,6 +52,7 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
   const values: Record<string, string> = {};
   let format: CheckArgs["format"] | undefined;
   let offline = false;
+  let allowLocalUpstream = false;
   const outcome = scanOptions(
     args,
     USAGE,
@@ -61,6 +67,11 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
       if (option.flag === "--offline") {
         option.noValue();
         offline = true;
+        return true;
+      }
+      if (option.flag === "--allow-local-upstream") {
+        option.noValue();
+        allowLocalUpstream = true;
         return true;
       }
       if (!VALUE_OPTIONS.includes(option.flag)) return false;
@@ -80,6 +91,7 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
     head,
     ...(values["--upstream"] ? { upstream: values["--upstream"] } : {}),
     ...(offline ? { offline } : {}),
+    ...(allowLocalUpstream ? { allowLocalUpstream } : {}),
     format: format ?? "markdown",
   };
 }

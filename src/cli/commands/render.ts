@@ -33,6 +33,9 @@ file, overlays, check skipping, banner, sources, release bump, rpmautospec, file
   --repo PATH      the distro repository (a work tree, or a bare repository with --ref)
   --ref REV        render the tree at this revision instead of the work tree
   --upstream DIR   serve upstream dist-git trees from DIR/<upstream-name>/ instead of the network
+  --allow-local-upstream
+                   let dist-git-base-uri name a file:// mirror (https only otherwise; also
+                   SPECWARDEN_ALLOW_LOCAL_UPSTREAM=1)
   --out DIR        write here instead of the repository's rendered-specs dir
   --check          write nothing; exit 1 when a committed render differs (bookkeeping-only
                    differences such as rpmautospec's version line are reported, not counted)
@@ -54,6 +57,8 @@ export interface RenderArgs {
   all: boolean;
   names: string[];
   concurrency: number;
+  /** dist-git over file:// too (a local mirror); https only otherwise */
+  allowLocalUpstream?: boolean;
 }
 
 const VALUE_OPTIONS = ["--repo", "--ref", "--upstream", "--out", "--concurrency"];
@@ -66,7 +71,7 @@ export function parseRenderArgs(args: readonly string[]): RenderArgs | "help" {
     args,
     USAGE,
     (option) => {
-      if (option.flag === "--check" || option.flag === "--json" || option.flag === "--all" || option.flag === "-a") {
+      if (option.flag === "--check" || option.flag === "--json" || option.flag === "--all" || option.flag === "-a" || option.flag === "--allow-local-upstream") {
         option.noValue();
         flags.add(option.flag === "-a" ? "--all" : option.flag);
         return true;
@@ -100,6 +105,7 @@ export function parseRenderArgs(args: readonly string[]): RenderArgs | "help" {
     ...(out ? { out } : {}),
     check: flags.has("--check"),
     json: flags.has("--json"),
+    ...(flags.has("--allow-local-upstream") ? { allowLocalUpstream: true } : {}),
     all,
     names,
     concurrency,
