@@ -116,11 +116,11 @@ describe("specwarden render: writing", () => {
 });
 
 describe("specwarden render without --upstream", () => {
-  it("clones from the distro's dist-git URLs into the cache dir", async () => {
+  it("clones from the distro's dist-git URLs into the cache dir (a local file:// mirror when allowed)", async () => {
     const out = join(fixture.root, "out-dist-git");
     const io = fakeIO(fixture.root);
     io.env["XDG_CACHE_HOME"] = join(fixture.root, "cache");
-    expect(await runRender(["--repo", fixture.projectDir, "--out", out, "--json", "widget", "oldbranch"], io, deps())).toBe(0);
+    expect(await runRender(["--repo", fixture.projectDir, "--out", out, "--json", "--allow-local-upstream", "widget", "oldbranch"], io, deps())).toBe(0);
     const rows = JSON.parse(io.out) as { component: string; status: string; error?: string }[];
     expect(rows.map((r) => [r.component, r.status])).toEqual([
       ["oldbranch", "error"],
