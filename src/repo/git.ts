@@ -217,6 +217,16 @@ export class GitRepoView implements RepoView {
   async stat(path: string): Promise<TreeEntry | undefined> {
     const normalised = normalizeRepoPath(path);
     if (normalised === "") return { path: "", kind: "dir", mode: "040000" };
+    // A top-level entry (azldev.toml) asked before anything else: one non-recursive listing of that
+    // name, rather than the recursive listing of the whole tree that a command may never need.
+    if (this.#tree === undefined && !normalised.includes("/")) {
+      const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-z", "--long", "--full-tree", this.commit, "--", normalised], {
+        ...(this.#options.gitBinary ? { gitBinary: this.#options.gitBinary } : {}),
+        ...(this.#options.timeoutMs ? { timeoutMs: this.#options.timeoutMs } : {}),
+      });
+      const entry = parseLsTree(output).find((e) => e.path === normalised);
+      return entry ? { ...entry } : undefined;
+    }
     const entry = await this.#lookup(normalised);
     return entry ? { ...entry } : undefined;
   }

@@ -15,6 +15,7 @@ import type { Finding, FixProposal, ReviewResult } from "./types.js";
 
 export type { ReviewChangeInput, RuleSetting, Waiver } from "./input.js";
 export type { ReviewDeps } from "./deps.js";
+export { defaultDeps } from "./deps.js";
 export * from "./types.js";
 export { analyseChange, type Analysis, type ComponentReview } from "./engine.js";
 export { synthesiseFix, type ComponentFix } from "./synthesis.js";

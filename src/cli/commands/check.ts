@@ -6,10 +6,11 @@ import { parseRepoConfig, RepoConfigError, CONFIG_PATH, type RepoConfig } from "
 import { renderMarkdown, toJson, type ReportPolicy } from "../../report/index.js";
 import { git, GitRepoView, openRepo } from "../../repo/index.js";
 import type { RepoView } from "../../repo/types.js";
-import { reviewChange, type ReviewChangeInput } from "../../review/index.js";
+import { defaultDeps, reviewChange, type ReviewChangeInput } from "../../review/index.js";
 import type { ReviewResult } from "../../review/types.js";
 import { scanOptions } from "../args.js";
 import { requireDistroRepository } from "../distro-repo.js";
+import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
 
@@ -181,7 +182,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         : {}),
     };
     try {
-      const result = await reviewChange(input);
+      const deps = { ...(await defaultDeps()), loadProject: (repo: RepoView) => loadProjectCached(repo, io) };
+      const result = await reviewChange(input, { deps });
       return await printResult(result, parsed.format, io, change.subtitle, config);
     } finally {
       await upstream?.close?.();

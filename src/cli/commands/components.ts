@@ -4,10 +4,11 @@
  * (not warning) makes the exit status 2 (invalid configuration is fatal to a listing).
  */
 import { resolve } from "node:path";
-import { formatError, loadProject, renderedDirOf, type Project, type SpecSource } from "../../azldev/index.js";
+import { formatError, renderedDirOf, type Project, type SpecSource } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
 import { scanOptions } from "../args.js";
 import { requireDistroRepository } from "../distro-repo.js";
+import { loadProjectCached } from "../project-store.js";
 import type { CliIO } from "../io.js";
 
 const HELP = `usage: specwarden components [--repo PATH] [--ref REV] [--json]
@@ -76,7 +77,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let project: Project;
   try {
     await requireDistroRepository(repo, options.ref ? `${options.repo} at ${options.ref}` : options.repo);
-    project = await loadProject(repo);
+    project = await loadProjectCached(repo, io);
   } finally {
     await repo.close?.();
   }

@@ -5,11 +5,12 @@
  * removal criteria.
  */
 import { resolve } from "node:path";
-import { formatError, loadProject, type Project } from "../../azldev/index.js";
+import { formatError, type Project } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
 import { inventory, type InventoryPatch, type PatchInventory } from "../../tracking/index.js";
 import { scanOptions, type OptionToken } from "../args.js";
 import { requireDistroRepository } from "../distro-repo.js";
+import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
 
 const HELP = `usage: specwarden patches [--repo PATH] [--ref REV] [--component NAME]... [--arch ARCH]... [--json]
@@ -76,7 +77,7 @@ export async function loadInventory(options: CommonTrackingArgs, io: CliIO): Pro
   const repo = await openRepo(options.repo, options.ref);
   try {
     await requireDistroRepository(repo, options.ref ? `${options.repo} at ${options.ref}` : options.repo);
-    const project = await loadProject(repo);
+    const project = await loadProjectCached(repo, io);
     for (const error of project.errors) io.stderr(`${formatError(error)}\n`);
     const known = new Set(project.components.keys());
     const unknown = options.components.filter((c) => !known.has(c));
