@@ -81,6 +81,7 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   const renderedSpecsDir = input.config?.renderedSpecsDir ?? head.settings.renderedSpecsDir;
   const changed = new Set(changedPaths);
   const findings = configFindings(base, head, changed);
+  for (const finding of await strayRenderedFiles(input, changedPaths, renderedSpecsDir)) findings.push(finding);
   const brokenComponents = new Set(head.errors.filter((e) => e.severity === "error" && e.component).map((e) => e.component as string));
   const reached = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   const { affected, deferred } = deferShared(reached, base, head, changed, input.config?.deferAbove ?? DEFER_ABOVE);
@@ -95,6 +96,28 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, affected.length) }, worker));
   return { base, head, renderedSpecsDir, changedPaths, components, findings, deferred };
+}
+
+/**
+ * Files the change adds under the rendered tree outside any `<letter>/<name>/` dir: a stray file at
+ * its top, a dir whose letter does not match, leftovers of an interrupted render
+ * (`.<name>.specwarden-new-*`). No render writes them, and no component would ever account for them.
+ */
+async function strayRenderedFiles(input: ReviewChangeInput, changedPaths: readonly string[], renderedSpecsDir: string): Promise<Finding[]> {
+  const prefix = renderedSpecsDir ? `${renderedSpecsDir}/` : "";
+  const findings: Finding[] = [];
+  for (const path of changedPaths) {
+    if (!path.startsWith(prefix) || prefix === "" || renderedPathOf(renderedSpecsDir, path)) continue;
+    const entry = await input.head.stat(path).catch(() => undefined);
+    if (!entry) continue; // removed by the change: nothing left behind
+    findings.push({
+      rule: "rendered-file-unexpected",
+      level: "failure",
+      path,
+      message: `${path} belongs to no component: rendered trees hold only ${prefix}<first letter>/<component>/ dirs that a render writes. Remove it${/\.specwarden-(new|old)-/.test(path) ? " (it is left over from an interrupted render)" : ""}.`,
+    });
+  }
+  return findings;
 }
 
 /** Above this many components reached only through a shared default, the check defers them. */

@@ -752,3 +752,25 @@ describe("fix notes", () => {
     );
   });
 });
+
+describe("the rendered tree holds component dirs only", () => {
+  it("a stray file, a dir under the wrong letter and an interrupted render's leftovers fail; removing a stray passes", async () => {
+    const base = baseFiles();
+    const head = withEdits(base, {
+      "specs/NOTES.md": "notes\n",
+      "specs/x/acl/acl.spec": "Name: acl\n",
+      "specs/a/.acl.specwarden-new-0123456789ab/acl.spec": "half\n",
+    });
+    const result = await review(base, head);
+    const stray = result.findings.filter((f) => f.rule === "rendered-file-unexpected");
+    expect(stray.map((f) => [f.path, f.level])).toEqual([
+      ["specs/NOTES.md", "failure"],
+      ["specs/a/.acl.specwarden-new-0123456789ab/acl.spec", "failure"],
+      ["specs/x/acl/acl.spec", "failure"],
+    ]);
+    expect(stray.find((f) => f.path.includes("specwarden-new"))?.message).toContain("left over from an interrupted render");
+    expect(result.verdict).toBe("failure");
+    const cleanup = await review(head, base);
+    expect(cleanup.findings.filter((f) => f.rule === "rendered-file-unexpected")).toEqual([]);
+  });
+});
