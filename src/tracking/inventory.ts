@@ -203,6 +203,9 @@ function tomlString(value: string): string {
   return JSON.stringify(value);
 }
 
+/** Components inventoried at once: enough to keep git's object reader busy while specs are scanned. */
+const INVENTORY_CONCURRENCY = 16;
+
 export async function inventory(project: Project, repo: RepoView, options: InventoryOptions = {}): Promise<PatchInventory> {
   const arches = options.arches?.length ? options.arches : DEFAULT_ARCHES;
   const cache = new TextCache(repo);
@@ -211,12 +214,24 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
   const baseMacros = options.macros;
   const names = [...project.components.keys()].filter((n) => !options.components || options.components.includes(n)).sort();
 
-  for (const name of names) {
-    const config = project.components.get(name) as ComponentConfig;
-    if (options.skipPatchless && !(await mayCarryPatches(project, repo, config))) continue;
-    const result = await inventoryRecord(name, () => inventoryComponent(project, repo, cache, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true }));
+  // Components are read a few at a time so that reads from git overlap the scanning of specs; the
+  // results keep the sorted order.
+  const results: ({ component: ComponentPatches; patches: InventoryPatch[] } | undefined)[] = new Array(names.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const index = next++;
+      const name = names[index] as string;
+      const config = project.components.get(name) as ComponentConfig;
+      if (options.skipPatchless && !(await mayCarryPatches(project, repo, config))) continue;
+      results[index] = await inventoryRecord(name, () => inventoryComponent(project, repo, cache, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INVENTORY_CONCURRENCY, names.length) }, worker));
+  for (const result of results) {
+    if (!result) continue;
     components.push(result.component);
-    patches.push(...result.patches);
+    for (const patch of result.patches) patches.push(patch);
   }
   // Removal criteria name other packages ("drop when selinux-policy >= 42.3"): when only some
   // components were read, still read the packaged version of the ones the criteria name.
