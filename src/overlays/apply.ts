@@ -184,7 +184,8 @@ export function applyOverlays(
   overlays: readonly Overlay[],
   options: ApplyOptions = {},
 ): ApplyResult {
-  const files: Record<string, FileContent> = { ...(input.files ?? {}) };
+  // File names come from the repository: a table without a prototype keeps `__proto__` an ordinary name.
+  const files: Record<string, FileContent> = Object.assign(Object.create(null) as Record<string, FileContent>, input.files ?? {});
   const sourceFiles = options.sourceFiles ?? {};
   const specPath = options.specPath ?? `${options.component ?? "component"}.spec`;
   const skipped: { index: number; reason: string }[] = [];
@@ -193,7 +194,7 @@ export function applyOverlays(
   const result = (): ApplyResult => {
     const spec = lines ? serialize(lines) : input.spec;
     const provenance = lines ? provenanceOf(lines) : provenanceOf(inputLines(input.spec));
-    return { spec, files: { ...files }, provenance, ...(skipped.length > 0 ? { skipped: [...skipped] } : {}) };
+    return { spec, files: Object.assign(Object.create(null) as Record<string, FileContent>, files), provenance, ...(skipped.length > 0 ? { skipped: [...skipped] } : {}) };
   };
 
   overlays.forEach((overlay, index) => {

@@ -9,7 +9,10 @@ import { RepoPathError } from "./types.js";
 export function normalizeRepoPath(path: string): string {
   if (typeof path !== "string") throw new RepoPathError(String(path), "is not a string");
   if (path.includes("\0")) throw new RepoPathError(path, "contains a NUL byte");
-  if (path.includes("\\")) throw new RepoPathError(path, "contains a backslash");
+  // Control characters make names that lie in listings and break diff headers. A backslash is an
+  // ordinary character on POSIX file systems and in git: systemd escapes unit names with it
+  // (`run-vmblock\x2dfuse.mount`), so it is allowed.
+  if (/[\x01-\x1f\x7f]/.test(path)) throw new RepoPathError(path, "contains a control character");
   if (path.startsWith("/")) throw new RepoPathError(path, "is absolute");
   if (/^[A-Za-z]:/.test(path)) throw new RepoPathError(path, "is absolute (drive letter)");
   const parts = path.split("/").filter((part) => part !== "" && part !== ".");

@@ -34,3 +34,11 @@ describe("overlay expansion budget", () => {
     expect(out.spec).toContain("Version: 2\n");
   });
 });
+
+describe("file names from the repository are ordinary keys", () => {
+  it("a file-add of __proto__ adds a file of that name", () => {
+    const out = applyOverlays({ spec: "Name: x\n" }, [{ type: "file-add", file: "__proto__", source: "s" } as Overlay], { sourceFiles: { s: "hello" } });
+    expect(Object.keys(out.files)).toEqual(["__proto__"]);
+    expect(out.files["__proto__"]).toBe("hello");
+  });
+});

@@ -9,6 +9,9 @@ describe("normalizeRepoPath", () => {
     expect(normalizeRepoPath("specs/a/acl/")).toBe("specs/a/acl");
     expect(normalizeRepoPath("name with spaces/ünïcödé.spec")).toBe("name with spaces/ünïcödé.spec");
     expect(normalizeRepoPath("a/..b/c..")).toBe("a/..b/c..");
+    // systemd's escaping of unit names, and @ templates
+    expect(normalizeRepoPath("specs/o/open-vm-tools/run-vmblock\\x2dfuse.mount")).toBe("specs/o/open-vm-tools/run-vmblock\\x2dfuse.mount");
+    expect(normalizeRepoPath("specs/s/systemd/getty@.service")).toBe("specs/s/systemd/getty@.service");
   });
 
   it.each([
@@ -16,8 +19,10 @@ describe("normalizeRepoPath", () => {
     ["../outside", "'..'"],
     ["specs/../../outside", "'..'"],
     ["specs/..", "'..'"],
-    ["a\\b", "backslash"],
     ["a\0b", "NUL"],
+    ["a\tb", "control character"],
+    ["specs/a/a\nb/x", "control character"],
+    ["a\u007fb", "control character"],
     ["C:/windows", "drive letter"],
   ])("refuses %j", (path, reason) => {
     expect(() => normalizeRepoPath(path)).toThrow(RepoPathError);
@@ -92,7 +97,7 @@ describe("memoryRepo", () => {
       () => repo.readFile("../etc/passwd"),
       () => repo.readText("/etc/passwd"),
       () => repo.stat("specs/../../x"),
-      () => repo.list("..\\x"),
+      () => repo.list("..\u0001x"),
     ]) {
       await expect(op()).rejects.toBeInstanceOf(RepoPathError);
     }

@@ -774,3 +774,15 @@ describe("the rendered tree holds component dirs only", () => {
     expect(cleanup.findings.filter((f) => f.rule === "rendered-file-unexpected")).toEqual([]);
   });
 });
+
+describe("real file names in rendered trees", () => {
+  it("a systemd-escaped unit name (run-vmblock\\x2dfuse.mount) is an ordinary file: a finding on that path, never an aborted check", async () => {
+    const base = baseFiles();
+    const unit = "specs/s/systemd/run-vmblock\\x2dfuse.mount";
+    const result = await review(base, withEdits(base, { [unit]: "[Mount]\nWhat=vmhgfs-fuse\n" }));
+    expect(result.findings.map((f) => [f.rule, f.path])).toContainEqual(["rendered-file-unexpected", unit]);
+    // and one whose base already has it passes untouched
+    const withUnit = withEdits(base, { [unit]: "[Mount]\n" });
+    expect((await review(withUnit, withUnit)).verdict).toBe("success");
+  });
+});
