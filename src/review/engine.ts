@@ -3,6 +3,7 @@
  * what the change did to them. Judges the change, not the repository: a problem that is already
  * on the base is at most a notice.
  */
+import { parseConfigText } from "../azldev/index.js";
 import type { ComponentConfig, ConfigError, ConfiguredOverlay, Project } from "../azldev/types.js";
 import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
@@ -82,6 +83,7 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   const changed = new Set(changedPaths);
   const findings = configFindings(base, head, changed);
   for (const finding of await strayRenderedFiles(input, changedPaths, renderedSpecsDir)) findings.push(finding);
+  for (const finding of await unincludedTomlErrors(input, head, changedPaths, renderedSpecsDir)) findings.push(finding);
   const brokenComponents = new Set(head.errors.filter((e) => e.severity === "error" && e.component).map((e) => e.component as string));
   const reached = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   const { affected, deferred } = deferShared(reached, base, head, changed, input.config?.deferAbove ?? DEFER_ABOVE);
@@ -115,6 +117,35 @@ async function strayRenderedFiles(input: ReviewChangeInput, changedPaths: readon
       level: "failure",
       path,
       message: `${path} belongs to no component: rendered trees hold only ${prefix}<first letter>/<component>/ dirs that a render writes. Remove it${/\.specwarden-(new|old)-/.test(path) ? " (it is left over from an interrupted render)" : ""}.`,
+    });
+  }
+  return findings;
+}
+
+/**
+ * A changed TOML file under the configuration's directories that no include reaches yet does not
+ * fail the change (azldev does not read it), but one that does not parse is usually the next include:
+ * a warning at its line says so now rather than when it is wired in.
+ */
+async function unincludedTomlErrors(input: ReviewChangeInput, head: Project, changedPaths: readonly string[], renderedSpecsDir: string): Promise<Finding[]> {
+  // files the loader read, or tried to read and reported (an included file that no longer parses)
+  const included = new Set([...head.files, ...head.errors.map((e) => e.file)]);
+  const roots = new Set(head.files.map((f) => (f.includes("/") ? f.slice(0, f.indexOf("/")) : "")));
+  const findings: Finding[] = [];
+  for (const path of changedPaths) {
+    if (!path.endsWith(".toml") || included.has(path)) continue;
+    const top = path.includes("/") ? path.slice(0, path.indexOf("/")) : "";
+    if (!roots.has(top) || (renderedSpecsDir !== "" && path.startsWith(`${renderedSpecsDir}/`))) continue;
+    const text = await input.head.readText(path).catch(() => undefined);
+    if (text === undefined) continue;
+    const parsed = parseConfigText(path, text);
+    if (!("error" in parsed)) continue;
+    findings.push({
+      rule: "config-invalid",
+      level: "warning",
+      path,
+      line: parsed.error.line,
+      message: `${parsed.error.message} (no include reads this file yet; it fails the configuration as soon as one does)`,
     });
   }
   return findings;

@@ -786,3 +786,19 @@ describe("real file names in rendered trees", () => {
     expect((await review(withUnit, withUnit)).verdict).toBe("success");
   });
 });
+
+describe("TOML outside the include graph", () => {
+  it("a broken TOML file no include reads yet is a warning at its line, not a failure", async () => {
+    const base = baseFiles();
+    const broken = '[components.newpkg]\nspec = { type = "upstream"\n';
+    const draft = await review(base, withEdits(base, { "base/comps/newpkg/newpkg.comp.toml.draft.toml": broken }));
+    const warning = draft.findings.find((f) => f.rule === "config-invalid");
+    // the parser stops at the end of the unclosed inline table
+    expect(warning).toMatchObject({ level: "warning", path: "base/comps/newpkg/newpkg.comp.toml.draft.toml", line: 3 });
+    expect(warning?.message).toContain("no include reads this file yet");
+    expect(draft.verdict).not.toBe("failure");
+    // a valid unincluded file says nothing
+    const fine = await review(base, withEdits(base, { "distro/notes.toml": 'title = "x"\n' }));
+    expect(fine.findings.filter((f) => f.rule === "config-invalid")).toEqual([]);
+  });
+});
