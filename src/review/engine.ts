@@ -279,7 +279,11 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     return review;
   }
 
-  const configSame = !a.configChanged && baseConfig !== undefined;
+  // The base's committed render stands for what the comps produce only when there is one: a
+  // component declared earlier and rendered now, or one whose base dir holds only azldev's failure
+  // marker, has nothing to compare with — its first render is verified like any full render.
+  const baseRendered = baseTree.files.has(`${name}.spec`) && !baseTree.files.has("RENDER_FAILED");
+  const configSame = !a.configChanged && baseConfig !== undefined && (baseRendered || review.committed.size === 0);
   if (configSame) {
     // Same effective config and pin: the base's committed render is what the comps produce.
     review.expected = baseTree.files;

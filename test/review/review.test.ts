@@ -802,3 +802,18 @@ describe("TOML outside the include graph", () => {
     expect(fine.findings.filter((f) => f.rule === "config-invalid")).toEqual([]);
   });
 });
+
+describe("first renders", () => {
+  it("a component declared earlier and rendered in this change is never compared with an empty render", async () => {
+    const base = baseFiles();
+    // the base declares libfido2 but has not rendered it yet
+    const unrendered = Object.fromEntries(Object.entries(base).filter(([p]) => !p.startsWith("specs/l/libfido2/")));
+    const result = await review(unrendered, base);
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([]);
+    expect(result.components).toEqual([expect.objectContaining({ name: "libfido2", status: "unverified" })]);
+    // a base dir that holds only azldev's failure marker is no render either
+    const failed = { ...unrendered, "specs/l/libfido2/RENDER_FAILED": "render failed\n" };
+    const again = await review(failed, base);
+    expect(again.findings.filter((f) => f.level === "failure")).toEqual([]);
+  });
+});
