@@ -575,6 +575,8 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
       const newLines = specLines(text(c));
       const isSpec = rel === `${name}.spec`;
       const hunks = isSpec ? classifiedSpecDiff(oldLines, newLines) : diffLineArrays(oldLines, newLines);
+      // A Release value that an overlay writes is content the packager chose, not tool skew.
+      for (const h of hunks) if (h.bookkeeping === "release number" && releaseFromOverlay(review, h)) delete h.bookkeeping;
       const prLines = prChanged ? changedNewLines(diffLineArrays(specLines(text(b)), newLines)) : new Set<number>();
       const prRemovals = prChanged ? removalPoints(diffLineArrays(specLines(text(b)), newLines)) : new Set<number>();
       const bookkeeping = hunks.filter((h) => h.bookkeeping);
@@ -680,6 +682,23 @@ function where(o: { origin?: { file: string; line: number } | undefined; descrip
 }
 
 /** Which overlay produced the expected lines a hand edit replaced: that overlay is what to change. */
+/** Whether the expected Release line of a hunk was written by an overlay (by provenance, else by its text). */
+function releaseFromOverlay(review: ComponentReview, h: LineHunk): boolean {
+  for (let i = 0; i < h.removed.length; i++) {
+    const index = h.oldStart + i;
+    if (review.expectedProvenance?.[index]?.kind === "overlay" || review.renderProvenance?.[index]?.kind === "overlay") return true;
+  }
+  const overlays = review.headConfig?.overlays ?? [];
+  return h.removed.some((text) => {
+    const line = text.trim();
+    return overlays.some(
+      (o) =>
+        (o.tag !== undefined && /^release$/i.test(o.tag) && o.value !== undefined && o.type !== "spec-remove-tag" && isTagLine(line, o.tag, o.value)) ||
+        (o.type === "spec-search-replace" && o.replacement !== undefined && /^\s*Release\s*:/i.test(line) && line.includes(o.replacement.trim())),
+    );
+  });
+}
+
 function producedBy(review: ComponentReview, h: LineHunk): string {
   if (h.removed.length === 0) return "";
   const config = review.headConfig;

@@ -817,3 +817,26 @@ describe("first renders", () => {
     expect(again.findings.filter((f) => f.level === "failure")).toEqual([]);
   });
 });
+
+describe("Release written by an overlay", () => {
+  it("is content: a rendered spec that does not carry the overlay's Release is stale, not tool skew", async () => {
+    const base = baseFiles();
+    const comp = "base/comps/acl/acl.comp.toml";
+    const bumped = `${base[comp]}\n[[components.acl.overlays]]\ndescription = "Rebuild for the new toolchain"\ntype = "spec-update-tag"\ntag = "Release"\nvalue = "6%{?dist}"\n`;
+    const stale = await review(base, withEdits(base, { [comp]: bumped }));
+    expect(stale.verdict).toBe("failure");
+    expect(stale.findings.filter((f) => f.level === "failure").map((f) => [f.rule, f.path])).toEqual([["render-stale", "specs/a/acl/acl.spec"]]);
+    // re-rendered with the overlay's value: clean
+    const spec = "specs/a/acl/acl.spec";
+    const rendered = await review(base, withEdits(base, { [comp]: bumped, [spec]: replaceOnce(base[spec] as string, "Release: 5%{?dist}", "Release: 6%{?dist}") }));
+    expect(rendered.findings.filter((f) => f.level === "failure")).toEqual([]);
+  });
+
+  it("a Release number the tool bumps (no overlay writes it) stays a bookkeeping notice", async () => {
+    const base = baseFiles();
+    const spec = "specs/a/acl/acl.spec";
+    const result = await review(base, withEdits(base, { [spec]: replaceOnce(base[spec] as string, "Release: 5%{?dist}", "Release: 7%{?dist}") }));
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([]);
+    expect(result.findings.map((f) => f.level)).toContain("notice");
+  });
+});
