@@ -840,3 +840,18 @@ describe("Release written by an overlay", () => {
     expect(result.findings.map((f) => f.level)).toContain("notice");
   });
 });
+
+describe("re-render by a newer azldev", () => {
+  it("a file the base spec already referenced, arriving in a bulk re-render, is an upstream file: a notice, never a vendored patch", async () => {
+    const full = baseFiles();
+    const patch = "specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch";
+    expect(full[patch]).toBeDefined();
+    // the older tool's render left the referenced patch out
+    const older = Object.fromEntries(Object.entries(full).filter(([p]) => p !== patch));
+    const result = await review(older, full);
+    expect(result.findings.filter((f) => f.rule === "vendored-patch-in-rendered-tree")).toEqual([]);
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([]);
+    expect(result.findings.find((f) => f.path === patch)).toMatchObject({ rule: "rendered-file-unexpected", level: "notice" });
+    expect(result.verdict).toBe("neutral");
+  });
+});
