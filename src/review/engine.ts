@@ -576,6 +576,22 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
       const newLines = specLines(text(c));
       const isSpec = rel === `${name}.spec`;
       const hunks = isSpec ? classifiedSpecDiff(oldLines, newLines) : diffLineArrays(oldLines, newLines);
+      if (hunks.length === 0) {
+        // Same lines, other bytes: line endings (CRLF) or a final newline. azldev writes the file as the
+        // comps produce it, so `render --check` calls this drift; the check gives the same answer.
+        const mine = prChanged && !sameBytes(b, c);
+        if (!mine && !configChanged) continue;
+        if (mine) review.handEdited.add(rel);
+        else review.needsRerender = true;
+        review.findings.push({
+          rule: mine ? "rendered-file-edited" : "render-stale",
+          level: "failure",
+          path,
+          component: name,
+          message: `${rel} has the lines the comps produce but not the same bytes (${text(c).includes("\r\n") ? "CRLF line endings" : "line endings or the final newline"}); the next render of ${name} rewrites it. Keep rendered files exactly as azldev writes them.`,
+        });
+        continue;
+      }
       // A Release value that an overlay writes is content the packager chose, not tool skew.
       for (const h of hunks) if (h.bookkeeping === "release number" && releaseFromOverlay(review, h)) delete h.bookkeeping;
       const prLines = prChanged ? changedNewLines(diffLineArrays(specLines(text(b)), newLines)) : new Set<number>();

@@ -855,3 +855,14 @@ describe("re-render by a newer azldev", () => {
     expect(result.verdict).toBe("neutral");
   });
 });
+
+describe("line endings", () => {
+  it("a rendered spec converted to CRLF fails as render --check calls it drift", async () => {
+    const base = baseFiles();
+    const spec = "specs/a/acl/acl.spec";
+    const result = await review(base, withEdits(base, { [spec]: (base[spec] as string).replace(/\n/g, "\r\n") }));
+    expect(result.verdict).toBe("failure");
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([expect.objectContaining({ rule: "rendered-file-edited", path: spec })]);
+    expect(result.findings[0]?.message).toContain("CRLF line endings");
+  });
+});
