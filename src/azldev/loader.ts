@@ -247,6 +247,9 @@ class ProjectLoader {
     return out;
   }
 
+  /** characters of configuration read so far, against CONFIG_TOTAL_MAX_CHARS */
+  private configChars = 0;
+
   private async readConfigFile(path: string, includedAt: SourceLocation | undefined): Promise<LoadedFile | undefined> {
     const where = includedAt ?? { file: path, line: 1, column: 1 };
     let text: string | undefined;
@@ -258,6 +261,17 @@ class ProjectLoader {
     }
     if (text === undefined) {
       this.errors.push({ ...where, severity: "error", message: `config file '${path}' does not exist` });
+      return undefined;
+    }
+    // Parsing and indexing a document costs far more memory than its bytes: bound what one
+    // repository can make the loader hold.
+    if (text.length > CONFIG_FILE_MAX_CHARS) {
+      this.errors.push({ ...where, severity: "error", message: `config file '${path}' has ${text.length.toLocaleString("en-US")} characters, more than the ${CONFIG_FILE_MAX_CHARS.toLocaleString("en-US")} a configuration file may have; it is not read` });
+      return undefined;
+    }
+    this.configChars += text.length;
+    if (this.configChars > CONFIG_TOTAL_MAX_CHARS) {
+      this.errors.push({ ...where, severity: "error", message: `the configuration passes ${CONFIG_TOTAL_MAX_CHARS.toLocaleString("en-US")} characters with '${path}'; it and the files after it are not read` });
       return undefined;
     }
     const parsed = parseConfigShared(path, text);
@@ -982,6 +996,13 @@ let parsedChars = 0;
  * config that size in about 70 MB.
  */
 const PARSED_CACHE_MAX_CHARS = 2 * 1024 * 1024;
+
+/**
+ * The largest configuration file the loader reads, and the most configuration in total. The full
+ * Azure Linux tree has 229 TOML files, 2 MB together, the largest just under 1 MB.
+ */
+export const CONFIG_FILE_MAX_CHARS = 4 * 1024 * 1024;
+export const CONFIG_TOTAL_MAX_CHARS = 64 * 1024 * 1024;
 
 /** parseConfigText through the cache of parsed documents (the loader's own use: it never writes into them). */
 function parseConfigShared(file: string, text: string): ParsedConfig | { error: ConfigError } {
