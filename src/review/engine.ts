@@ -58,7 +58,7 @@ export interface Analysis {
   components: ComponentReview[];
   /** findings not tied to one component's evaluation (config errors, deferred verification) */
   findings: Finding[];
-  /** components reached only through a shared default and left to the job queue */
+  /** components reached only through a shared default and verified separately, not in this check */
   deferred: string[];
 }
 
@@ -188,7 +188,7 @@ async function deferredFinding(reached: AffectedComponent[], deferred: string[],
       `This line changes the effective configuration of ${reached.length} component(s). ` +
       `${rerendered.length > 0 ? `The change re-rendered ${rerendered.length} of them (${sample(rerendered)}), checked here. ` : "The change re-rendered none of them. "}` +
       `The other ${deferred.length} (${sample(deferred)}) reach it only through this shared setting and are not verified in this check: ` +
-      "each needs its own re-render from the upstream. Verify them with `specwarden render --check --all`, or let the job queue verify them one by one.",
+      "each needs its own re-render from the upstream. Verify them with `specwarden render --check --all`.",
   };
 }
 

@@ -55,7 +55,7 @@ export interface ReviewResult {
   fix?: { patch: string; verified: boolean; note?: string };
   /**
    * components the change reaches only through a shared default (a distro snapshot, a project or
-   * group default) and that were too many to verify inline: the job queue verifies them one by one
+   * group default) and that were too many to verify inline: they are listed for verification one by one outside the check
    */
   deferred?: string[];
 }
