@@ -14,8 +14,10 @@ export type PatchOrigin = "distro" | "inherited";
  * - `file-add+upstream-tag`: a file-add that replaces a file an upstream tag already names
  * - `file-add+unreferenced`: a file-add of a patch no tag names (the render filter drops it)
  * - `upstream-tag`: a Patch tag of the upstream spec
+ * - `nix-patch`: an entry of a Nix package's `patches` (vendored path, fetchpatch, …)
+ * - `nix-workaround`: a Nix workaround that is not a patch (fix-up unit, gate, override, pinned input)
  */
-export type Wiring = "patch-add" | "file-add+patch-tag" | "file-add+source-tag" | "file-add+upstream-tag" | "file-add+unreferenced" | "upstream-tag";
+export type Wiring = "patch-add" | "file-add+patch-tag" | "file-add+source-tag" | "file-add+upstream-tag" | "file-add+unreferenced" | "upstream-tag" | "nix-patch" | "nix-workaround";
 
 export interface OverlayRef {
   /** 0-based index in the component's overlay list */
