@@ -7,3 +7,4 @@ export { configFactsOf, readFlakeLock } from "./config-inventory.js";
 export { readNote, type NixNote } from "./notes.js";
 export { trackNix, assessNixPatch, assessNixWorkaround, tagFor, guardHolds, pinnedNixpkgs, NixForgeSession, type NixTrackOptions } from "./verdicts.js";
 export type * from "./types.js";
+export { reviewNixChange, type NixReviewInput } from "./review.js";

@@ -10,7 +10,7 @@ import { canonicalUrl, classifyUrl, extractUrls, type UrlReference } from "../tr
 import { nixRemovalCriteria } from "./criteria.js";
 import { readGuard } from "./guards.js";
 import type { NixNode } from "./parser.js";
-import { application, attachedComments, attr, bindings, enclosingBinding, functionName, inherited, isAttrset, lines, literalString, templateOf, templateText, unwrap, walk, type Binding } from "./syntax.js";
+import { application, attachedComments, span as spanOf, attr, bindings, enclosingBinding, functionName, inherited, isAttrset, lines, literalString, templateOf, templateText, unwrap, walk, type Binding } from "./syntax.js";
 import type { NixGuard, NixPackage, NixPatchEntry, NixPatchKind, NixSource, NixWorkaround } from "./types.js";
 
 /** Literal bindings visible at a node: enclosing `let`s and `rec` attrsets, innermost first. */
@@ -134,7 +134,7 @@ function lastSegment(url: string): string {
 
 function entryOf(element: NixNode, guards: NixGuard[], ctx: Context, commentsOf: NixNode): NixPatchEntry {
   const node = unwrap(element) ?? element;
-  const span = lines(element);
+  const span = spanOf(element);
   const comments = attachedComments(commentsOf);
   const commentLines = [...comments.leading, ...(comments.trailing ? [comments.trailing] : [])];
   let kind: NixPatchKind = "other";

@@ -13,6 +13,11 @@ export function lines(node: NixNode): { line: number; endLine: number } {
   return { line: node.startPosition.row + 1, endLine: endRow + 1 };
 }
 
+/** `lines` plus the columns the node starts and ends at. */
+export function span(node: NixNode): { line: number; endLine: number; column: number; endColumn: number } {
+  return { ...lines(node), column: node.startPosition.column, endColumn: node.endPosition.column };
+}
+
 /** Strips parentheses: `((x))` → `x`. */
 export function unwrap(node: NixNode | null | undefined): NixNode | undefined {
   let current = node ?? undefined;

@@ -33,6 +33,9 @@ export interface NixLocation {
   /** 1-based first and last line of the entry */
   line: number;
   endLine: number;
+  /** 0-based columns where the entry starts on `line` and ends on `endLine` */
+  column?: number;
+  endColumn?: number;
 }
 
 export interface NixPatchEntry extends NixLocation {

@@ -23,6 +23,7 @@ export function reportOf(result: ReviewResult, policy: ReportPolicy = {}): Revie
     findings: outcome.findings,
     ...(outcome.waived.length ? { waived: outcome.waived } : {}),
     ...(result.fix && outcome.findings.length > 0 ? { fix: result.fix } : {}),
+    ...(result.kind ? { kind: result.kind } : {}),
   };
 }
 

@@ -31,6 +31,7 @@ export interface ReviewReport {
   fix?: ReviewResult["fix"];
   /** a one-line reason when the review could not finish or verify */
   reason?: string;
+  kind?: ReviewResult["kind"];
 }
 
 export interface ReportOptions {
@@ -53,6 +54,12 @@ export const VERDICT_HEADLINE: Record<Verdict, string> = {
   success: "✅ Rendered specs are consistent with their components",
   failure: "❌ This pull request edits generated output or leaves it stale",
   neutral: "⚪ specwarden could not verify this pull request",
+};
+/** Headlines of a Nix repository's review: patches and workarounds, not rendered specs. */
+export const NIX_VERDICT_HEADLINE: Record<Verdict, string> = {
+  success: "✅ No patch or workaround in this change is broken or obsolete",
+  failure: "❌ This change breaks a Nix expression or adds a patch that cannot stay",
+  neutral: "⚪ specwarden could not review this change",
 };
 export const APPLY_HINT = "Apply from the repository root with `git apply`.";
 const DEFAULT_FIX_POINTER = "The patch is larger than the size limit here; run `specwarden check` locally to obtain it.";
@@ -141,7 +148,7 @@ export function renderReport(report: ReviewReport, options: ReportOptions = {}):
   const budget = maxBytes - (closing ? byteLength(closing) + 2 : 0);
   const close = (text: string) => (closing ? `${text}\n\n${closing}` : text);
 
-  const head: string[] = [`## ${VERDICT_HEADLINE[report.verdict]}`];
+  const head: string[] = [`## ${(report.kind === "nix" ? NIX_VERDICT_HEADLINE : VERDICT_HEADLINE)[report.verdict]}`];
   if (report.reason) head.push(`**Reason:** ${inlineMarkdown(report.reason)}`);
   head.push(...(options.notes ?? []));
   const counts = countsLine(report.findings);

@@ -12,6 +12,11 @@ export const RULE_IDS = [
   "patch-metadata-missing",
   "upstream-unavailable",
   "render-deferred",
+  "nix-patch-droppable",
+  "nix-guard-dead",
+  "nix-guard-scale",
+  "nix-patch-hygiene",
+  "nix-parse-error",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -50,6 +55,8 @@ export interface ComponentVerdict {
 
 export interface ReviewResult {
   verdict: "success" | "failure" | "neutral";
+  /** what was reviewed, when it is not an azldev repository ("nix"): the report's headline says so */
+  kind?: "azldev" | "nix";
   components: ComponentVerdict[];
   findings: Finding[];
   fix?: { patch: string; verified: boolean; note?: string };
