@@ -201,6 +201,18 @@ export function configFactsOf(root: NixNode, file: string, text: string): Config
   }
 
   if (posix.basename(file) === "flake.nix") facts.inputs.push(...flakeInputs(flat, file, text, facts));
+  // `assert lib.versionOlder pkgs.systemd.version "259";` over a fix-up is that fix-up's expiry, not a workaround of its own
+  const fixups = facts.workarounds.filter((w) => w.kind === "oneshot-unit" || w.kind === "activation-script" || w.kind === "tmpfiles");
+  if (fixups.length) {
+    facts.workarounds = facts.workarounds.filter((w) => {
+      if (w.kind !== "assertion" || !w.guard) return true;
+      for (const f of fixups) {
+        f.guard ??= w.guard;
+        f.comments.push(...w.comments.filter((c) => !f.comments.includes(c)));
+      }
+      return false;
+    });
+  }
   return facts;
 }
 

@@ -199,7 +199,7 @@ function criteriaAtVersion(a: Assessment, criteria: RemovalCriterion[], name: st
       }
       const met = compareVersions(version, bound) >= 0;
       a.evidence.push({ rung: "f", summary: `removal criterion "${criterion.text}"${criterion.location ? ` (${criterion.location})` : ""}: ${version} ${met ? "reaches" : "is below"} ${bound}`, supports: met });
-      if (met) a.consider({ verdict: "released", rung: "f", reason: `the comment says remove at ${bound} and the version is ${version}: already in ${bound}`, droppable: true });
+      if (met) a.consider({ verdict: "released", rung: "f", reason: `the comment says remove at ${bound}, and the version is ${version}`, droppable: true });
       else a.consider({ verdict: "merged-unreleased", rung: "f", reason: `the comment says remove at ${bound}; the version is ${version}`, droppable: false, dropFrom: bound });
     }
   }
@@ -474,7 +474,7 @@ export async function assessNixWorkaround(w: NixWorkaround, inv: NixInventory, p
         a.consider({ verdict: "pending", rung: "spec", reason: `still applies to ${list(live)}`, droppable: false });
       }
     }
-  } else if ((w.kind === "assertion" || w.kind === "version-guard") && w.guard?.version) {
+  } else if (w.guard?.version) {
     const v = w.guard.version;
     const own = ownVersionGuard(w.guard);
     const version = own ? options.version ?? pkg?.version : undefined;
@@ -489,8 +489,9 @@ export async function assessNixWorkaround(w: NixWorkaround, inv: NixInventory, p
       const pinned = await pinnedVersion(a, s, inv, name);
       if (pinned) {
         const holds = guardHolds(v, pinned.version);
-        if (w.kind === "assertion" && !holds) a.consider({ verdict: "released", rung: "spec", reason: `the assertion \`${describeGuard(v)}\` no longer holds: ${pinned.where} has ${name} ${pinned.version} — the workaround it guards can go`, droppable: true });
-        else if (w.kind === "assertion") a.consider({ verdict: "pending", rung: "spec", reason: `holds while ${describeGuard(v)}: ${pinned.where} has ${name} ${pinned.version}`, droppable: false });
+        // `assert lib.versionOlder pkgs.systemd.version "259"`: written for the versions before 259
+        if (!holds) a.consider({ verdict: "released", rung: "spec", reason: `written for ${describeGuard(v)}, and ${pinned.where} now has ${name} ${pinned.version}: the assertion fails — re-check the workaround and drop it`, droppable: true });
+        else a.evidence.push({ rung: "spec", summary: `the assertion \`${describeGuard(v)}\` holds: ${pinned.where} has ${name} ${pinned.version}` });
       }
     }
   }

@@ -9,13 +9,15 @@ import type { RepoView } from "../../repo/types.js";
 import { defaultDeps, reviewChange, type ReviewChangeInput } from "../../review/index.js";
 import type { ReviewResult } from "../../review/types.js";
 import { scanOptions } from "../args.js";
-import { requireDistroRepository } from "../distro-repo.js";
+import { parseKind, repositoryKind, type RepoKind } from "../repo-kind.js";
+import { nixForge, reviewNixChange } from "./nix.js";
 import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
 
 export const USAGE = `usage: specwarden check --repo PATH --base REV --head REV [--upstream DIR | --offline] [--json | --markdown]
        specwarden check --base DIR --head DIR [--upstream DIR | --offline] [--json | --markdown]
+       specwarden check ... --kind nix [--upstream-git DIR] [--offline]
 
 Reviews the change from base to head the way the GitHub App reviews a pull request: rendered
 specs edited by hand, vendored patches, stale renders, overlay lints, with a verified fix.
@@ -30,6 +32,10 @@ specs edited by hand, vendored patches, stale renders, overlay lints, with a ver
   --allow-local-upstream
                    let dist-git-base-uri name a file:// mirror (https only otherwise; also
                    SPECWARDEN_ALLOW_LOCAL_UPSTREAM=1)
+  --kind KIND      azldev or nix (default: detected from the head: azldev.toml, flake.nix, pkgs/)
+  --upstream-git DIR
+                   Nix repositories: local upstream clones (DIR/<owner>/<repo>) answer containment
+                   and tags before the GitHub API (GITHUB_TOKEN); --offline asks neither
   --json           print the JSON report (DESIGN.md §4)
   --markdown       print the markdown report (the default)
 
@@ -45,9 +51,11 @@ export interface CheckArgs {
   /** dist-git over file:// too (a local mirror); https only otherwise */
   allowLocalUpstream?: boolean;
   format: "markdown" | "json";
+  kind?: RepoKind;
+  upstreamGit?: string;
 }
 
-const VALUE_OPTIONS = ["--repo", "--base", "--head", "--upstream"];
+const VALUE_OPTIONS = ["--repo", "--base", "--head", "--upstream", "--kind", "--upstream-git"];
 
 export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
   const values: Record<string, string> = {};
@@ -93,6 +101,8 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
     ...(values["--upstream"] ? { upstream: values["--upstream"] } : {}),
     ...(offline ? { offline } : {}),
     ...(allowLocalUpstream ? { allowLocalUpstream } : {}),
+    ...(values["--kind"] ? { kind: parseKind(values["--kind"]) } : {}),
+    ...(values["--upstream-git"] ? { upstreamGit: values["--upstream-git"] } : {}),
     format: format ?? "markdown",
   };
 }
@@ -168,8 +178,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const change = await openChange(parsed, io.cwd);
   try {
-    await requireDistroRepository(change.head, parsed.repo ? `${parsed.repo} at ${parsed.head}` : parsed.head);
+    const kind = await repositoryKind(change.head, parsed.repo ? `${parsed.repo} at ${parsed.head}` : parsed.head, parsed.kind);
     const config = await repoConfig(change.base);
+    if (kind === "nix") {
+      const forge = nixForge({ ...(parsed.upstreamGit ? { upstreamGit: parsed.upstreamGit } : {}), ...(parsed.offline ? { offline: true } : {}) }, io);
+      const result = await reviewNixChange({ base: change.base, head: change.head, ...(change.changedPaths ? { changedPaths: change.changedPaths } : {}), ...(forge ? { forge } : {}) });
+      return await printResult(result, parsed.format, io, change.subtitle, config);
+    }
     const upstream = await chooseUpstream(parsed, io);
     const input: ReviewChangeInput = {
       base: change.base,

@@ -10,18 +10,22 @@ import { openRepo } from "../../repo/index.js";
 import { inventory, type InventoryPatch, type PatchInventory } from "../../tracking/index.js";
 import { scanOptions, type OptionToken } from "../args.js";
 import { requireDistroRepository } from "../distro-repo.js";
+import { parseKind, repositoryKind, type RepoKind } from "../repo-kind.js";
+import { nixPatches } from "./nix.js";
 import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
 
-const HELP = `usage: specwarden patches [--repo PATH] [--ref REV] [--component NAME]... [--arch ARCH]... [--json]
+const HELP = `usage: specwarden patches [--repo PATH] [--ref REV] [--kind azldev|nix] [--component NAME]... [--arch ARCH]... [--json]
 
-List the downstream patches of a distro repository.
+List the downstream patches of a distro repository: an azldev repository (azldev.toml), or a Nix
+repository (nixpkgs-style packages or a NixOS configuration flake) with its patch entries and workarounds.
 
   --repo PATH        the distro repository (a working tree or a bare git repository); default: current directory
   --ref REV          read the tree at this git revision instead of the working tree
   --component NAME   only this component (repeatable)
   --arch ARCH        target architectures for %ifarch (repeatable; default x86_64 and aarch64)
   --define NAME=VAL  a macro for evaluating conditionals (repeatable; default: the distro's, e.g. fedora=43)
+  --kind KIND        azldev or nix (default: detected from azldev.toml, flake.nix, pkgs/)
   --json             print {"patches": [{component, file, origin, url?, wiring, applied, active, removalCriteria?, …}]}
 
 origin is "distro" for patches vendored through the repository's overlays, "inherited" for Patch tags of
@@ -30,6 +34,7 @@ the upstream spec. Configuration errors go to stderr; exit status 1 when there a
 
 export interface CommonTrackingArgs {
   repo: string;
+  kind?: RepoKind;
   ref?: string;
   json: boolean;
   components: string[];
@@ -64,6 +69,9 @@ export function parseCommonArgs(args: string[], cwd: string, help: string, extra
       case "--json":
         option.noValue();
         options.json = true;
+        return true;
+      case "--kind":
+        options.kind = parseKind(option.value());
         return true;
       default:
         return extra?.(option) ?? false;
@@ -163,6 +171,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (options === "help") {
     io.stdout(HELP);
     return 0;
+  }
+  const repo = await openRepo(options.repo, options.ref);
+  const label = options.ref ? `${options.repo} at ${options.ref}` : options.repo;
+  try {
+    if ((await repositoryKind(repo, label, options.kind)) === "nix") return await nixPatches(repo, options, io);
+  } finally {
+    await repo.close?.();
   }
   const { project, inv, close } = await loadInventory(options, io);
   await close();

@@ -11,9 +11,12 @@ import type { Octokit } from "../../github/octokit.js";
 import { ContentPacer, IssueStore, parseTrackingConfig, reconcileIssues, renderDashboard, verdictHeadline } from "../../github/tracking/index.js";
 import { combineForges, githubForge, gitlabForge, localGitForge, trackPatches, VERDICTS, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
 import { UsageError, type CliIO } from "../io.js";
+import { openRepo } from "../../repo/index.js";
+import { repositoryKind } from "../repo-kind.js";
+import { nixForge, nixTrack } from "./nix.js";
 import { loadInventory, parseCommonArgs } from "./patches.js";
 
-const HELP = `usage: specwarden track [--repo PATH] [--ref REV] [--upstream-git DIR] [--offline] [--json]
+const HELP = `usage: specwarden track [--repo PATH] [--ref REV] [--kind azldev|nix] [--upstream-git DIR] [--offline] [--json]
                        [--component NAME]... [--write --github-repo OWNER/NAME]
 
 Decide, for every downstream patch, where it stands upstream and whether it can be dropped.
@@ -23,6 +26,8 @@ Decide, for every downstream patch, where it stands upstream and whether it can 
   --upstream-git DIR    local upstream clones (DIR/<owner>/<repo> or DIR/<repo>) answer containment,
                         tags and files before the network
   --offline             no network: spec conditionals, metadata and removal criteria only
+  --kind KIND           azldev or nix (default: detected); Nix repositories get verdicts for every patch
+                        entry and workaround (fix-up units, stateVersion gates, overrides, pinned inputs)
   --component NAME      only this component (repeatable)
   --arch ARCH, --define NAME=VALUE   as for 'specwarden patches'
   --json                print {"verdicts": [...], "counts": {...}}
@@ -74,27 +79,51 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--github-repo is only used with --write\n\n${HELP}`);
   }
 
-  const forges: UpstreamForge[] = [];
-  if (upstreamGit) forges.push(localGitForge(upstreamGit));
-  if (!offline) {
-    forges.push(githubForge(token ? { token } : {}));
-    forges.push(gitlabForge(io.env.GITLAB_TOKEN ? { token: io.env.GITLAB_TOKEN } : {}));
+  const repoView = await openRepo(options.repo, options.ref);
+  let kind;
+  try {
+    kind = await repositoryKind(repoView, options.ref ? `${options.repo} at ${options.ref}` : options.repo, options.kind);
+  } catch (error) {
+    await repoView.close?.();
+    throw error;
   }
-  const forge = forges.length ? combineForges(forges) : undefined;
-
-  const { inv, readText, close, project } = await loadInventory(options, io);
   let verdicts: PatchVerdict[];
   let configText: string | undefined;
-  try {
-    verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText });
-    configText = await readText(".github/specwarden.yml").catch(() => undefined);
-  } finally {
-    await close();
+  let problems: string[] = [];
+  let macros: Record<string, string> | undefined;
+  if (kind === "nix") {
+    try {
+      const forge = nixForge({ ...(upstreamGit ? { upstreamGit } : {}), offline }, io);
+      const tracked = await nixTrack(repoView, forge);
+      verdicts = tracked.verdicts;
+      problems = tracked.inv.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
+      configText = await repoView.readText(".github/specwarden.yml").catch(() => undefined);
+    } finally {
+      await repoView.close?.();
+    }
+  } else {
+    await repoView.close?.();
+    const forges: UpstreamForge[] = [];
+    if (upstreamGit) forges.push(localGitForge(upstreamGit));
+    if (!offline) {
+      forges.push(githubForge(token ? { token } : {}));
+      forges.push(gitlabForge(io.env.GITLAB_TOKEN ? { token: io.env.GITLAB_TOKEN } : {}));
+    }
+    const forge = forges.length ? combineForges(forges) : undefined;
+    const { inv, readText, close, project } = await loadInventory(options, io);
+    try {
+      verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText });
+      configText = await readText(".github/specwarden.yml").catch(() => undefined);
+    } finally {
+      await close();
+    }
+    problems = project.errors.filter((e) => e.severity === "error").map((e) => `${e.file}:${e.line}: ${e.message}`);
+    macros = inv.macros;
   }
   const counts: Record<string, number> = {};
   for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
 
-  if (options.json) io.stdout(`${JSON.stringify({ verdicts, counts, macros: inv.macros }, null, 2)}\n`);
+  if (options.json) io.stdout(`${JSON.stringify({ kind, verdicts, counts, ...(macros ? { macros } : {}), ...(kind === "nix" ? { problems } : {}) }, null, 2)}\n`);
   else io.stdout(report(verdicts, counts));
 
   if (target && token) {
@@ -102,7 +131,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const octokit = new RestOctokit({ auth: token, userAgent: "specwarden" }) as unknown as Octokit;
     const { data: user } = await octokit.request("GET /user");
     const store = new IssueStore(octokit, target, new ContentPacer());
-    const problems = project.errors.filter((e) => e.severity === "error").map((e) => `${e.file}:${e.line}: ${e.message}`);
     const summary = await reconcileIssues(store, { verdicts, config: { ...tracking, dropPullRequests: false }, botLogin: user.login, problems });
     io.stderr(
       `specwarden track: ${target.owner}/${target.repo}: ${summary.created.length} issues created, ${summary.updated.length} updated, ${summary.commented.length} comments, ${summary.closed.length} closed; dashboard ${summary.dashboard?.action ?? "-"} (#${summary.dashboard?.number ?? "?"})\n`,
@@ -122,6 +150,8 @@ function report(verdicts: PatchVerdict[], counts: Record<string, number>): strin
     lines.push(`${kind} (${items.length})`);
     for (const v of items) {
       lines.push(`  ${v.component}/${v.file} [${v.origin}, rung ${v.rung}] ${verdictHeadline(v)}: ${v.reason}`);
+      if (v.upstream) lines.push(`    upstream: ${v.upstream.project}${v.upstream.tag ? ` (${v.upstream.tag})` : ""}`);
+      for (const c of v.criteria.slice(0, 4)) lines.push(`    removal criterion: ${c.text.replace(/\s+/g, " ")}${c.location ? ` (${c.location})` : ""}`);
       if (v.droppable) lines.push(`    drop: ${v.drop.summary}`);
       for (const c of v.conflicts) lines.push(`    conflict: ${c}`);
     }

@@ -1,0 +1,10 @@
+{
+  a = ''
+    x ''${y} '''
+    ''\n
+  '';
+  b = "a\"b\${c}";
+  inherit x;
+  inherit (pkgs) y z;
+  c = foo; # trailing c
+}
