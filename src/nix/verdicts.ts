@@ -142,15 +142,28 @@ export class NixForgeSession {
 
 type Draft = Pick<PatchVerdict, "verdict" | "rung" | "reason" | "droppable"> & { dropFrom?: string };
 const ORDER: VerdictKind[] = ["released", "inactive", "merged-unreleased", "pending", "fixed-elsewhere", "declined", "unknown"];
+/** Stronger evidence first: the spec itself, then upstream history, then what people wrote. */
+const RUNG_RANK: Rung[] = ["spec", "a", "b", "c", "d", "e", "g", "f", "none"];
 
 class Assessment {
   readonly evidence: Evidence[] = [];
   readonly conflicts: string[] = [];
   readonly links: string[] = [];
   best: Draft | undefined;
+  /** the verdict of the strongest rung wins; within a rung, the verdict order (then the earlier release) */
   consider(d: Draft): void {
-    if (!this.best || ORDER.indexOf(d.verdict) < ORDER.indexOf(this.best.verdict)) this.best = d;
-    else if (d.verdict === this.best.verdict && d.dropFrom && this.best.dropFrom && compareVersions(d.dropFrom, this.best.dropFrom) < 0) this.best = d;
+    const b = this.best;
+    if (!b) {
+      this.best = d;
+      return;
+    }
+    const rank = RUNG_RANK.indexOf(d.rung) - RUNG_RANK.indexOf(b.rung);
+    const [strong, weak] = rank < 0 || (rank === 0 && ORDER.indexOf(d.verdict) < ORDER.indexOf(b.verdict)) || (rank === 0 && d.verdict === b.verdict && !!d.dropFrom && !!b.dropFrom && compareVersions(d.dropFrom, b.dropFrom) < 0) ? [d, b] : [b, d];
+    this.best = strong;
+    if (strong.droppable !== weak.droppable && strong.rung !== weak.rung) {
+      const note = `${weak.reason} — but the stronger evidence says otherwise: ${strong.reason}`;
+      if (!this.conflicts.includes(note)) this.conflicts.push(note);
+    }
   }
   link(url: string | undefined): void {
     if (url && !this.links.includes(url)) this.links.push(url);

@@ -1,11 +1,9 @@
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { nixInventory, parseNix } from "../../src/nix/index.js";
 import { openRepo } from "../../src/repo/index.js";
 import { MemoryRepoView } from "../../src/repo/memory.js";
 
-export const NIX_PACKAGES = fileURLToPath(new URL("../../fixtures/nix/packages", import.meta.url));
-export const NIX_CONFIG = fileURLToPath(new URL("../../fixtures/nix/config", import.meta.url));
+import { NIX_CONFIG, NIX_PACKAGES } from "./fixtures.js";
 
 describe("parsing", () => {
   it("a trailing comma in formals is valid Nix, not an error", async () => {
