@@ -3,7 +3,10 @@
  * every decision lives in the modules it calls.
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { detectNixKind, reviewNixChange } from "../nix/index.js";
 import { reviewChange } from "../review/index.js";
+import type { UpstreamForge } from "../tracking/forge.js";
+import { defaultForge } from "./tracking/track-repository.js";
 import type { UpstreamSource } from "../upstream/types.js";
 import { APPLY_FIX_ACTION, CHECK_NAME, parseExternalId } from "./checks.js";
 import {
@@ -30,6 +33,8 @@ export interface SpecwardenAppOptions {
   /** the review engine; defaults to `reviewChange` from the review module */
   review?: ReviewChange;
   upstream?: UpstreamSource;
+  /** upstream projects' history and PR state for the Nix review (default: GitHub's API) */
+  upstreamForge?: UpstreamForge;
   caches?: GitHubCaches;
   /** register the tracking module's handlers (push, cron route); default true */
   tracking?: boolean;
@@ -64,8 +69,21 @@ export function pullTarget(repo: RepoRef, pr: PullPayload): PullTarget & { headR
   };
 }
 
-/** The review engine the app runs unless one is injected. */
-const defaultReview: ReviewChange = (input) => reviewChange(input);
+/**
+ * The review engine the app runs unless one is injected: azldev repositories through the rendering
+ * review, Nix repositories (no azldev.toml; flake.nix, pkgs/ or Nix expressions) through the Nix one,
+ * with upstream evidence from `forge` (by default GitHub's API, SPECWARDEN_UPSTREAM_TOKEN when set).
+ */
+export function defaultReviewEngine(forge?: UpstreamForge): ReviewChange {
+  return async (input) => {
+    const azldev = (await input.head.stat("azldev.toml").catch(() => undefined))?.kind === "file";
+    if (!azldev && (await detectNixKind(input.head).catch(() => undefined))) {
+      const upstream = forge ?? defaultForge(process.env["SPECWARDEN_UPSTREAM_TOKEN"]);
+      return reviewNixChange({ base: input.base, head: input.head, ...(input.changedPaths ? { changedPaths: input.changedPaths } : {}), forge: upstream });
+    }
+    return reviewChange(input);
+  };
+}
 
 export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFunction {
   return async (app: Probot, { addHandler }) => {
@@ -83,7 +101,7 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       });
       return identity;
     };
-    const reviewEngine: ReviewChange = options.review ?? defaultReview;
+    const reviewEngine: ReviewChange = options.review ?? defaultReviewEngine(options.upstreamForge);
     const depsFor = (log: LogSink): CheckDeps => ({
       review: reviewEngine,
       runs,

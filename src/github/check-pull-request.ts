@@ -164,6 +164,7 @@ async function reviewAndPublish(
   const summaryInput: SummaryInput = {
     outcome,
     components: result.components,
+    ...(result.kind ? { kind: result.kind } : {}),
     ...(result.fix && !clean ? { fix: result.fix } : {}),
     headSha: pull.headSha,
     // "exists"/"unchanged": posted by an earlier run or for an earlier head; the summary reads the same

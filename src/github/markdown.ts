@@ -58,6 +58,8 @@ export interface SummaryInput {
   suggestionsPosted?: number;
   /** the whole fix is in the check run's text: the summary leaves it out */
   fixInText?: boolean;
+  /** the repository's kind when it is not azldev: the headline speaks of patches, not rendered specs */
+  kind?: "azldev" | "nix";
 }
 
 const FIX_COMMAND_HINT = "Apply from the repository root with `git apply`, or comment `/specwarden fix` to have it committed to this branch.";
@@ -90,6 +92,7 @@ function reportInput(input: SummaryInput) {
     waived: input.outcome.waived,
     ...(input.fix ? { fix: input.fix } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.kind ? { kind: input.kind } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { specwardenApp } from "../../src/github/app.js";
 import type { CheckOutcome, ReviewChange } from "../../src/github/check-pull-request.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { createCaches } from "../../src/github/repo-view.js";
+import type { UpstreamForge } from "../../src/tracking/forge.js";
 import type { UpstreamSource } from "../../src/upstream/types.js";
 
 export const WEBHOOK_SECRET = "specwarden-test-secret";
@@ -46,7 +47,7 @@ function testProbot(github: FakeGitHub, options: { Octokit?: typeof ProbotOctoki
 export async function createHarness(
   review: ReviewChange | undefined,
   github = new FakeGitHub(),
-  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource } = {},
+  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource; upstreamForge?: UpstreamForge } = {},
 ): Promise<Harness> {
   const probot = testProbot(github, options);
   const outcomes: CheckOutcome[] = [];
@@ -54,6 +55,7 @@ export async function createHarness(
     specwardenApp({
       ...(review ? { review } : {}),
       ...(options.upstream ? { upstream: options.upstream } : {}),
+      ...(options.upstreamForge ? { upstreamForge: options.upstreamForge } : {}),
       tracking: options.tracking ?? false,
       caches: createCaches(),
       onCheck: (o) => outcomes.push(o),

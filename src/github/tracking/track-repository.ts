@@ -5,6 +5,7 @@
  * issue for the same patch.
  */
 import { loadProject } from "../../azldev/index.js";
+import { detectNixKind, nixInventory, trackNix } from "../../nix/index.js";
 import { githubForge, gitlabForge, combineForges, inventory, trackPatches, type InventoryPatch, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
 import type { LogSink } from "../check-pull-request.js";
 import type { RepoConfig } from "../config.js";
@@ -93,6 +94,20 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
     headSha = data.commit.sha;
   }
   const view = new GitHubRepoView({ owner: repo.owner, repo: repo.repo, commitSha: headSha, reader: octokitGitReader(octokit, repo), caches: options.caches ?? sharedCaches });
+  // A Nix repository (no azldev.toml; flake.nix, pkgs/ or Nix expressions) is tracked by the Nix adapter
+  if ((await view.stat("azldev.toml").catch(() => undefined))?.kind !== "file" && (await detectNixKind(view).catch(() => undefined))) {
+    const forge = options.offline ? undefined : (options.forge ?? defaultForge(options.upstreamToken));
+    const inv = await nixInventory(view);
+    const verdicts = await trackNix(inv, forge ? { forge } : {});
+    const problems = inv.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
+    const store = new IssueStore(octokit, repo, options.pacer ?? new ContentPacer(options.clock ? { clock: options.clock } : {}));
+    // drop pull requests edit comp.toml overlays: Nix entries get the suggested deletion in their issue instead
+    const summary = await reconcileIssues(store, { verdicts, config: { ...tracking, dropPullRequests: false }, botLogin: options.botLogin, problems });
+    const counts: Record<string, number> = {};
+    for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+    options.log?.info({ repository, kind: "nix", items: verdicts.length, writes: store.writes }, "specwarden tracking sweep");
+    return { repository, status: "tracked", headSha, patches: verdicts.length, verdicts: counts, writes: store.writes, ...summary };
+  }
   const project = await loadProject(view);
   // On GitHub every file read is an API call: read specs only where patches can be, and patch
   // files only for the patches the repository vendors (inherited ones are judged by their URLs).
