@@ -55,8 +55,8 @@ describe("the app on a Nix pull request", () => {
     expect(sticky).toHaveLength(1);
     // the patch lines lie outside the diff's hunks, where GitHub takes no review comment: the
     // suggestion is in the sticky comment instead
-    expect(sticky[0].body).toContain("drop this patch: already in 2.5.4");
-    expect(sticky[0].body).toContain("suggestion: delete lines 25–29");
+    expect(sticky[0]!.body).toContain("drop this patch: already in 2.5.4");
+    expect(sticky[0]!.body).toContain("suggestion: delete lines 25–29");
   });
 
   it("tracks a NixOS configuration: a dashboard and one issue per workaround, offline", async () => {
