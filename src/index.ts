@@ -21,3 +21,19 @@ export { reviewChange, type ReviewChangeInput } from "./review/index.js";
 export { RULE_IDS } from "./review/types.js";
 export { rpmvercmp, compareEVR, parseEVR, tagToVersion } from "./version/index.js";
 export { patchId, patchIds, inventory, trackPatches } from "./tracking/index.js";
+export {
+  nixInventory,
+  detectNixKind,
+  trackNix,
+  reviewNixChange,
+  parseNix,
+  compareVersions as nixCompareVersions,
+  versionOlder as nixVersionOlder,
+  versionAtLeast as nixVersionAtLeast,
+  type NixInventory,
+  type NixPackage,
+  type NixPatchEntry,
+  type NixWorkaround,
+  type NixTrackOptions,
+  type NixReviewInput,
+} from "./nix/index.js";

@@ -76,7 +76,8 @@ export function pullTarget(repo: RepoRef, pr: PullPayload): PullTarget & { headR
  */
 export function defaultReviewEngine(forge?: UpstreamForge): ReviewChange {
   return async (input) => {
-    const azldev = (await input.head.stat("azldev.toml").catch(() => undefined))?.kind === "file";
+    // the base decides, as for the repository's policy: the engine reads it first anyway
+    const azldev = (await input.base.stat("azldev.toml").catch(() => undefined))?.kind === "file";
     if (!azldev && (await detectNixKind(input.head).catch(() => undefined))) {
       const upstream = forge ?? defaultForge(process.env["SPECWARDEN_UPSTREAM_TOKEN"]);
       return reviewNixChange({ base: input.base, head: input.head, ...(input.changedPaths ? { changedPaths: input.changedPaths } : {}), forge: upstream });

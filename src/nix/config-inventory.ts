@@ -10,7 +10,7 @@ import { nixRemovalCriteria } from "./criteria.js";
 import { readGuard, versionGuardOf } from "./guards.js";
 import { referencesIn } from "./package-inventory.js";
 import type { NixNode } from "./parser.js";
-import { application, attachedComments, bindings, functionName, isAttrset, lines, literalString, templateOf, templateText, unwrap, walk } from "./syntax.js";
+import { application, attachedComments, bindings, functionName, isAttrset, lines, literalString, templateOf, templateText, unwrap } from "./syntax.js";
 import type { FlakeInput, NixHost, NixProblem, NixWorkaround } from "./types.js";
 
 /** Words that say a unit or script is a fix-up rather than ordinary configuration. */
@@ -92,6 +92,8 @@ export interface ConfigFacts {
 /** The workarounds and host facts of one parsed configuration file. */
 export function configFactsOf(root: NixNode, file: string, text: string): ConfigFacts {
   const facts: ConfigFacts = { workarounds: [], hosts: [], inputs: [], problems: [] };
+  // a file that names none of the options, gates, assertions, overlays or inputs read here has none
+  if (!/systemd\.|systemd\s*=|activationScripts|tmpfiles|stateVersion|assert|inputs|:\s*[A-Za-z_][\w'-]*\s*:/.test(text)) return facts;
   const flat: FlatBinding[] = [];
   const header = headerComments(root);
   flatten(root.namedChildren.find((c) => c && c.type !== "comment"), [], header.comments, flat);
@@ -164,7 +166,9 @@ export function configFactsOf(root: NixNode, file: string, text: string): Config
     facts.hosts.push(record);
   }
 
-  for (const node of walk(root)) {
+  // only the node types the readers below look at, in one query
+  for (const node of text.match(/stateVersion|assert|:\s*[A-Za-z_][\w'-]*\s*:/) ? root.descendantsOfType(["apply_expression", "binary_expression", "assert_expression", "function_expression"]) : []) {
+    if (!node) continue;
     // stateVersion gates and version assertions anywhere in the file
     const app = node.type === "apply_expression" && node.parent?.type !== "apply_expression" ? node : undefined;
     const guard = app ? versionGuardOf(app) : node.type === "binary_expression" ? versionGuardOf(node) : undefined;

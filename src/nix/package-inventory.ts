@@ -10,7 +10,7 @@ import { canonicalUrl, classifyUrl, extractUrls, type UrlReference } from "../tr
 import { nixRemovalCriteria } from "./criteria.js";
 import { readGuard } from "./guards.js";
 import type { NixNode } from "./parser.js";
-import { application, attachedComments, span as spanOf, attr, bindings, enclosingBinding, functionName, inherited, isAttrset, lines, literalString, templateOf, templateText, unwrap, walk, type Binding } from "./syntax.js";
+import { application, attachedComments, span as spanOf, attr, bindings, enclosingBinding, functionName, inherited, lines, literalString, templateOf, templateText, unwrap, type Binding } from "./syntax.js";
 import type { NixGuard, NixPackage, NixPatchEntry, NixPatchKind, NixSource, NixWorkaround } from "./types.js";
 
 /** Literal bindings visible at a node: enclosing `let`s and `rec` attrsets, innermost first. */
@@ -66,7 +66,7 @@ function packageName(pkg: NixNode, file: string, scope: Scope): string {
   if (path && !/^(patches|src)$/.test(path)) return path;
   const dir = posix.basename(posix.dirname(file));
   const base = posix.basename(file, ".nix");
-  return base === "default" || base === "package" ? dir || base : base;
+  return ["default", "package", "common", "generic"].includes(base) ? dir || base : base;
 }
 
 const FETCHERS = new Set(["fetchFromGitHub", "fetchFromGitLab", "fetchFromGitea", "fetchFromSourcehut", "fetchFromCodeberg", "fetchgit", "fetchurl", "fetchzip", "fetchtarball", "fetchTarball"]);
@@ -148,6 +148,11 @@ function entryOf(element: NixNode, guards: NixGuard[], ctx: Context, commentsOf:
       const resolved = posix.normalize(posix.join(posix.dirname(ctx.file), written));
       if (!resolved.startsWith("../") && resolved !== "..") entry.path = resolved;
     }
+  } else if (node.type === "binary_expression" && node.childForFieldName("operator")?.text === "+") {
+    // `musl-patches + "/0003-….patch"`: a path inside another fetched tree
+    const right = literalString(node.childForFieldName("right"));
+    kind = "tree-path";
+    if (right !== undefined) name = posix.basename(right);
   } else if (node.type === "string_expression" || node.type === "indented_string_expression") {
     const parts = templateOf(node) ?? [];
     kind = parts.some((p) => "expr" in p) ? "tree-path" : "other";
@@ -255,9 +260,13 @@ function collect(expr: NixNode | null | undefined, guards: NixGuard[], ctx: Cont
   if ((fn === "optionals" || fn === "optional") && app.args.length === 2) {
     const [cond, body] = app.args as [NixNode, NixNode];
     const guard = readGuard(cond);
-    // `lib.optional c [ x ]` is a common slip for `optionals`; read the list either way
-    if (fn === "optionals" || unwrap(body)?.type === "list_expression") collect(body, [...guards, guard], ctx, depth + 1);
-    else ctx.entries.push(entryOf(body, [...guards, guard], ctx, body));
+    // a comment above `++ lib.optional(s) …` speaks for what it adds ("# Remove after upgrading to glibc 2.28+")
+    const above = attachedComments(node, { skip: ["++"] });
+    const inner: Context = above.leading.length ? { ...ctx, listComments: { comments: [...(ctx.listComments?.comments ?? []), ...above.leading], ...(above.line !== undefined ? { line: above.line } : {}) } } : ctx;
+    const bodyKind = unwrap(body)?.type;
+    // `lib.optional c [ x ]` is a common slip for `optionals`, and `optional c (let … in [ … ])` a real shape
+    if (fn === "optionals" || bodyKind === "list_expression" || bodyKind === "let_expression") collect(body, [...guards, guard], inner, depth + 1);
+    else inner.entries.push(entryOf(body, [...guards, guard], inner, body));
     return;
   }
   if (fn === "map" && app.args.length === 2) {
@@ -364,8 +373,9 @@ function isPackageAttrset(node: NixNode): boolean {
 /** The packages a parsed file defines. */
 export function packagesOf(root: NixNode, file: string, text: string): NixPackage[] {
   const out: NixPackage[] = [];
-  for (const node of walk(root)) {
-    if (!isAttrset(node) || !isPackageAttrset(node)) continue;
+  // one query for the attrsets: creating a JS object per syntax node is what parsing costs most
+  for (const node of root.descendantsOfType(["attrset_expression", "rec_attrset_expression"])) {
+    if (!node || !isPackageAttrset(node)) continue;
     const scope = scopeAt(node);
     const name = packageName(node, file, scope);
     const pkg: NixPackage = { name, file, patches: [], workarounds: [] };

@@ -124,10 +124,26 @@ function bindingSet(node: NixNode): NixNode | undefined {
   return node.namedChildren.find((c): c is NixNode => !!c && c.type === "binding_set");
 }
 
+/** Bindings per tree and node id: readers ask for the same set's attributes many times. */
+const bindingCache = new WeakMap<object, Map<number, Binding[]>>();
+
 /** The direct bindings of an attrset (or a let's bindings), in source order. */
 export function bindings(node: NixNode | null | undefined): Binding[] {
   const n = unwrap(node);
   if (!n) return [];
+  let perTree = bindingCache.get(n.tree);
+  if (!perTree) {
+    perTree = new Map();
+    bindingCache.set(n.tree, perTree);
+  }
+  const cached = perTree.get(n.id);
+  if (cached) return cached;
+  const out = readBindings(n);
+  perTree.set(n.id, out);
+  return out;
+}
+
+function readBindings(n: NixNode): Binding[] {
   const set = bindingSet(n);
   if (!set) return [];
   const out: Binding[] = [];
@@ -218,14 +234,17 @@ export interface AttachedComments {
  * Comments attached to a node among its siblings: the block directly above it (contiguous, not a
  * trailing comment of the previous sibling) and a comment that follows on its last line.
  */
-export function attachedComments(node: NixNode): AttachedComments {
+export function attachedComments(node: NixNode, options: { skip?: string[] } = {}): AttachedComments {
   const leading: string[] = [];
   let firstLine: number | undefined;
   let expectRow = node.startPosition.row;
   // comments above the first binding of a set are the set's children, not the binding_set's
   let anchor = node;
   while (!anchor.previousSibling && anchor.parent?.type === "binding_set") anchor = anchor.parent;
-  for (let prev = anchor.previousSibling; prev && prev.type === "comment"; prev = prev.previousSibling) {
+  let start = anchor.previousSibling;
+  // an operator between the comment and the node (`# why` / `++ lib.optional …`)
+  while (start && !start.isNamed && options.skip?.includes(start.type)) start = start.previousSibling;
+  for (let prev = start; prev && prev.type === "comment"; prev = prev.previousSibling) {
     if (prev.endPosition.row < expectRow - 1) break;
     const before = prev.previousSibling;
     if (before && before.type !== "comment" && before.endPosition.row === prev.startPosition.row) break;
@@ -254,17 +273,4 @@ function followingComment(node: NixNode): NixNode | undefined {
 export function enclosingBinding(node: NixNode): NixNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.type === "binding") return p;
   return undefined;
-}
-
-/** Pre-order walk without recursion (deep trees must not overflow the stack). */
-export function* walk(root: NixNode): Generator<NixNode> {
-  const cursor = root.walk();
-  for (;;) {
-    yield cursor.currentNode;
-    if (cursor.gotoFirstChild()) continue;
-    for (;;) {
-      if (cursor.gotoNextSibling()) break;
-      if (!cursor.gotoParent()) return;
-    }
-  }
 }

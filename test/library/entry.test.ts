@@ -64,4 +64,15 @@ describe("library entry", () => {
     expect(project.errors).toEqual([]);
     expect(project.components.get("zlib-demo")?.spec.type).toBe("local");
   });
+
+  it("exports the Nix inventory and verdicts like the RPM ones", async () => {
+    const repo = specwarden.memoryRepo({
+      "pkgs/by-name/on/onedrive/package.nix": '{ stdenv, fetchpatch }:\nstdenv.mkDerivation (finalAttrs: {\n  pname = "onedrive";\n  version = "2.5.4";\n  patches = [\n    # remove when updating to 2.5.4\n    ./fix.patch\n  ];\n})\n',
+    });
+    const inv = await specwarden.nixInventory(repo);
+    expect(inv.packages[0]?.patches[0]?.name).toBe("fix.patch");
+    const [verdict] = await specwarden.trackNix(inv);
+    expect(verdict).toMatchObject({ verdict: "released", droppable: true, wiring: "nix-patch" });
+    expect(specwarden.nixVersionOlder("2.3pre1", "2.3")).toBe(true);
+  });
 });
