@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   track: { summary: "upstream verdicts for downstream patches", load: () => import("./commands/track.js") },
   demo: { summary: "review the embedded fixture PR offline", load: () => import("./commands/demo.js") },
   serve: { summary: "run the GitHub App (same as npm start)", load: () => import("./commands/serve.js") },
+  worker: { summary: "run check and tracking workers on the shared Redis queues", load: async () => ({ run: (await import("./commands/serve.js")).runWorkerCommand }) },
 };
 
 export function usage(): string {

@@ -23,6 +23,10 @@ import { hasWriteAccess, parseCommand } from "./commands.js";
 import { RepoConfigError } from "./config.js";
 import { FORK_REFUSAL, pushFix, type FixResult } from "./fix-commit.js";
 import { InFlightRuns } from "./in-flight.js";
+import { createHealthRoute } from "./health.js";
+import { checkJobHandler, checkJobId, enqueueCheck, type RunCheck } from "./jobs.js";
+import { inProcessCoordination } from "../queue/in-process.js";
+import type { Coordination } from "../queue/types.js";
 import { loadRepoConfig } from "./load-config.js";
 import { codeSpan, inlineMarkdown } from "./markdown.js";
 import type { Octokit, RepoRef } from "./octokit.js";
@@ -40,6 +44,18 @@ export interface SpecwardenAppOptions {
   tracking?: boolean;
   /** observe every finished check (tests, metrics) */
   onCheck?: (outcome: CheckOutcome) => void;
+  /**
+   * Queues, locks and the newest-head registry shared by the replicas (see src/queue); default: in
+   * process. With the in-process back end a webhook handler waits for its job; with Redis it only
+   * enqueues, and workers (this process unless `workers` is false, or `specwarden worker`) run it.
+   */
+  coordination?: Coordination;
+  /** run the check and tracking workers in this process (default true) */
+  workers?: boolean;
+  /** jobs run at once per worker process (default: check 4, track 1) */
+  concurrency?: { check?: number; track?: number };
+  /** the pull request lock's time to live; renewed while a check runs (default 60 s) */
+  lockTtlMs?: number;
 }
 
 const PR_ACTIONS = [
@@ -110,17 +126,34 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       ...(options.upstream ? { upstream: options.upstream } : {}),
       ...(options.caches ? { caches: options.caches } : {}),
     });
-    const runCheck = async (octokit: Octokit, log: LogSink, pull: PullTarget, force: boolean) => {
-      const outcome = await checkPullRequest(octokit, await appIdentity(), depsFor(log), pull, { force });
-      log.info({ pull: pull.number, headSha: pull.headSha, status: outcome.status, conclusion: outcome.conclusion }, "specwarden check");
+    const coordination = options.coordination ?? inProcessCoordination();
+    const checkWorker: RunCheck = async (job, run) => {
+      const octokit = (await app.auth(job.installationId)) as unknown as Octokit;
+      const log = app.log.child({ jobId: checkJobId(job.pull), ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}) });
+      const outcome = await checkPullRequest(octokit, await appIdentity(), { ...depsFor(log), beforePublish: run.beforePublish }, job.pull, { force: job.force, signal: run.signal, exclusive: run.exclusive });
+      log.info({ pull: job.pull.number, headSha: job.pull.headSha, status: outcome.status, conclusion: outcome.conclusion }, "specwarden check");
       options.onCheck?.(outcome);
       return outcome;
+    };
+    if (options.workers !== false) {
+      coordination.queue.work("check", checkJobHandler(coordination, checkWorker, options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}), { concurrency: options.concurrency?.check ?? 4 });
+    }
+    /** Enqueues the check of a head; in process the handler also waits for it (one machine, no Redis). */
+    const runCheck = async (context: { payload: unknown; id?: string }, log: LogSink, pull: PullTarget, force: boolean) => {
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+      if (installationId === undefined) {
+        log.warn({ pull: pull.number }, "specwarden check: the event has no installation; nothing enqueued");
+        return;
+      }
+      const job = await enqueueCheck(coordination, { installationId, pull, force, ...(context.id ? { deliveryId: context.id } : {}) });
+      log.info({ jobId: job.id, joined: !job.created, deliveryId: context.id }, "specwarden check enqueued");
+      if (coordination.queue.backend === "in-process") await job.finished().catch(() => undefined);
     };
 
     app.on([...PR_ACTIONS], async (context) => {
       const { payload } = context;
       if (payload.action === "edited" && !(payload.changes as { base?: unknown } | undefined)?.base) return;
-      await runCheck(context.octokit, context.log, pullTarget(context.repo(), payload.pull_request), false);
+      await runCheck(context, context.log, pullTarget(context.repo(), payload.pull_request), false);
     });
 
     app.on("check_run.rerequested", async (context) => {
@@ -130,7 +163,7 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       const ref = parseExternalId(run.external_id);
       if (!ref) return;
       const pr = await fetchPull(context.octokit, context.repo(), ref.pullNumber);
-      await runCheck(context.octokit, context.log, pullTarget(context.repo(), pr), true);
+      await runCheck(context, context.log, pullTarget(context.repo(), pr), true);
     });
 
     app.on("check_run.requested_action", async (context) => {
@@ -162,7 +195,7 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       const pr = await fetchPull(context.octokit, repo, issue.number);
       const pull = pullTarget(repo, pr);
       if (command === "recheck") {
-        await runCheck(context.octokit, context.log, pull, true);
+        await runCheck(context, context.log, pull, true);
         return;
       }
       await runFixCommand(context, pull, sender.login);
@@ -195,7 +228,21 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       context.log.info({ pull: pull.number, fix: result.kind }, "specwarden fix");
     }
 
-    if (options.tracking !== false) await registerTrackingIfPresent(app, { addHandler, readConfig: loadRepoConfig });
+    try {
+      addHandler(createHealthRoute(coordination.queue));
+    } catch {
+      // loaded without Probot's server (a worker process, or as middleware): no route to add
+    }
+
+    if (options.tracking !== false) {
+      await registerTrackingIfPresent(app, {
+        addHandler,
+        readConfig: loadRepoConfig,
+        coordination,
+        workers: options.workers !== false,
+        ...(options.concurrency?.track ? { trackConcurrency: options.concurrency.track } : {}),
+      });
+    }
   };
 }
 
@@ -243,6 +290,11 @@ export interface TrackingRegistrationDeps {
   addHandler: Parameters<ApplicationFunction>[1]["addHandler"];
   /** the repo config reader; its `tracking` section belongs to the tracking module */
   readConfig: typeof loadRepoConfig;
+  /** sweeps are jobs: the push handler and the cron route enqueue them */
+  coordination?: Coordination;
+  /** run sweep workers in this process */
+  workers?: boolean;
+  trackConcurrency?: number;
 }
 
 async function registerTrackingIfPresent(app: Probot, deps: TrackingRegistrationDeps): Promise<void> {

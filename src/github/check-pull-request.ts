@@ -3,6 +3,7 @@
  * and publish a check run, one sticky comment and at most one review. The check never stays
  * in_progress: any failure ends it neutral with the reason.
  */
+import { LockLostError } from "../queue/types.js";
 import type { ReviewChangeInput } from "../review/input.js";
 import type { ReviewResult } from "../review/types.js";
 import type { UpstreamSource } from "../upstream/types.js";
@@ -41,6 +42,12 @@ export interface CheckDeps {
   caches?: GitHubCaches;
   runs: InFlightRuns;
   log: LogSink;
+  /**
+   * Called right before anything is published (check run, comment, review): throws to drop the
+   * results — the job runner checks there that it still holds the pull request's lock (fencing) and
+   * that no newer head arrived in any replica.
+   */
+  beforePublish?: () => Promise<void>;
 }
 
 export interface PullTarget {
@@ -79,12 +86,18 @@ export async function checkPullRequest(
   identity: AppIdentity,
   deps: CheckDeps,
   pull: PullTarget,
-  options: { force?: boolean } = {},
+  options: {
+    force?: boolean;
+    /** aborts the run from outside (the job was cancelled: a newer head, or the worker stops) */
+    signal?: AbortSignal;
+    /** the caller holds the pull request's lock: a check run left in progress was abandoned by a dead worker */
+    exclusive?: boolean;
+  } = {},
 ): Promise<CheckOutcome> {
   const key = InFlightRuns.key(pull.repo.owner, pull.repo.repo, pull.number);
   const ticket = deps.runs.start(key, pull.headSha, options);
   if (!ticket) return { status: "duplicate" };
-  const { signal } = ticket;
+  const signal = options.signal ? AbortSignal.any([ticket.signal, options.signal]) : ticket.signal;
   let checkRunId: number | undefined;
   try {
     const existing = await findCheckRun(octokit, pull.repo, pull.headSha, identity.appId, signal);
@@ -92,13 +105,15 @@ export async function checkPullRequest(
       if (existing.status === "completed") return { status: "already-checked", checkRunId: existing.id };
       // Another replica is on it (a redelivery landed elsewhere); a run older than this is presumed
       // dead and taken over, so a crash never leaves the check in progress for good.
-      if (existing.startedAt !== undefined && Date.now() - existing.startedAt < IN_PROGRESS_TAKEOVER_MS) {
+      if (!options.exclusive && existing.startedAt !== undefined && Date.now() - existing.startedAt < IN_PROGRESS_TAKEOVER_MS) {
         return { status: "in-progress-elsewhere", checkRunId: existing.id };
       }
     }
     checkRunId = await startCheckRun(octokit, pull.repo, pull, existing, signal);
     return await reviewAndPublish(octokit, identity, deps, pull, checkRunId, signal);
   } catch (error) {
+    // another holder has the pull request now: it publishes; this run writes nothing more
+    if (error instanceof LockLostError) return { status: "superseded", reason: error.message, ...(checkRunId !== undefined ? { checkRunId } : {}) };
     const supersededBy = signal.reason instanceof SupersededError ? signal.reason : error instanceof SupersededError ? error : undefined;
     const superseded = signal.aborted || supersededBy !== undefined;
     const reason = superseded
@@ -155,6 +170,8 @@ async function reviewAndPublish(
     ...abortable(signal),
   });
   if (current.head.sha !== pull.headSha) throw new SupersededError(current.head.sha);
+  await deps.beforePublish?.();
+  signal.throwIfAborted();
 
   const outcome = applyPolicy(result, config);
   const plan = config.suggestions ? planReview(outcome.findings, changed.commentable) : { comments: [], unanchored: [] };

@@ -1,5 +1,5 @@
 /** The GitHub App: Probot app function, the GitHub RepoView, and the pieces they are built from. */
-export { runServer, createMiddleware, upstreamFromEnv, type NodeMiddleware, type ServerOptions } from "./server.js";
+export { runServer, runWorker, createMiddleware, upstreamFromEnv, type NodeMiddleware, type ServerOptions } from "./server.js";
 export { specwardenApp, pullTarget, type SpecwardenAppOptions, type TrackingRegistrationDeps } from "./app.js";
 export {
   checkPullRequest,

@@ -7,6 +7,8 @@ import { resolve } from "node:path";
 import { createNodeMiddleware, createProbot, run, type ProbotOctokit, type Server } from "probot";
 import { directoryUpstream, distGitUpstream } from "../upstream/index.js";
 import type { UpstreamSource } from "../upstream/types.js";
+import { coordinationFromEnv } from "../queue/index.js";
+import type { Coordination } from "../queue/types.js";
 import { specwardenApp, type SpecwardenAppOptions } from "./app.js";
 import { SpecwardenOctokit } from "./octokit-defaults.js";
 
@@ -41,10 +43,38 @@ export interface ServerOptions extends SpecwardenAppOptions {
   Octokit?: typeof ProbotOctokit;
 }
 
-/** Starts Probot's server configured from `env` (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, …). */
+/**
+ * The queue back end and whether this process runs workers: BullMQ on `REDIS_URL` when set (in process
+ * otherwise), workers unless `SPECWARDEN_WORKERS=0` (webhook-only replicas in front of `specwarden worker`s).
+ */
+function withCoordination(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions): SpecwardenAppOptions & { coordination: Coordination } {
+  const coordination = options.coordination ?? coordinationFromEnv(env);
+  const concurrency = Number(env["SPECWARDEN_CHECK_CONCURRENCY"] ?? "");
+  return {
+    ...options,
+    coordination,
+    ...(options.workers === undefined ? { workers: env["SPECWARDEN_WORKERS"] !== "0" } : {}),
+    ...(Number.isSafeInteger(concurrency) && concurrency > 0 ? { concurrency: { ...options.concurrency, check: concurrency } } : {}),
+  };
+}
+
+/** Starts Probot's server configured from `env` (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, REDIS_URL, …). */
 export function runServer(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<Server> {
   const { Octokit = SpecwardenOctokit, ...appOptions } = options;
-  return run(specwardenApp(withUpstream(env, appOptions)), { env, Octokit });
+  return run(specwardenApp(withCoordination(env, withUpstream(env, appOptions))), { env, Octokit });
+}
+
+/**
+ * A worker process: no HTTP server, only the check and tracking workers on the shared Redis queues
+ * (`REDIS_URL` is required: an in-process queue would receive no jobs).
+ */
+export async function runWorker(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<{ coordination: Coordination; close(): Promise<void> }> {
+  if (!env["REDIS_URL"]?.trim()) throw new Error("specwarden worker needs REDIS_URL: the jobs come from the shared queues");
+  const { Octokit = SpecwardenOctokit, ...appOptions } = options;
+  const app = withCoordination(env, withUpstream(env, { ...appOptions, workers: true }));
+  const probot = createProbot({ env, overrides: { Octokit } });
+  await probot.load(specwardenApp(app));
+  return { coordination: app.coordination, close: () => app.coordination.close({ graceful: true }) };
 }
 
 export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse, next?: (err?: Error) => void) => boolean | void | Promise<void | boolean>;

@@ -103,7 +103,8 @@ describe("the Probot app", () => {
       globalThis.fetch = globalFetch;
     }
     async function runPushes() {
-      expect(handlers).toHaveLength(1);
+      // /healthz first, then the tracking cron route
+      expect(handlers).toHaveLength(2);
       // a push to another branch does nothing
       await probot.receive({ id: "p1", name: "push", payload: { ref: "refs/heads/feature", after: env.head, deleted: false, repository: env.github.repositoryPayload(), installation: { id: 77 } } } as never);
       expect(env.issues.issues).toHaveLength(0);
@@ -123,7 +124,7 @@ describe("the Probot app", () => {
       let status = 0;
       let sent = "";
       const res = { setHeader() {}, writeHead(s: number) { status = s; }, end(b: string) { sent = b; } };
-      expect(await handlers[0]?.(req, res)).toBe(true);
+      expect(await handlers[1]?.(req, res)).toBe(true);
       expect(status).toBe(200);
       expect(JSON.parse(sent)).toMatchObject({ repository: "azl/distro", status: "tracked", writes: 0 });
       expect(env.github.writes.length).toBe(writes);

@@ -7,6 +7,7 @@ import { specwardenApp } from "../../src/github/app.js";
 import type { CheckOutcome, ReviewChange } from "../../src/github/check-pull-request.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { createCaches } from "../../src/github/repo-view.js";
+import type { Coordination } from "../../src/queue/types.js";
 import type { UpstreamForge } from "../../src/tracking/forge.js";
 import type { UpstreamSource } from "../../src/upstream/types.js";
 
@@ -47,7 +48,7 @@ function testProbot(github: FakeGitHub, options: { Octokit?: typeof ProbotOctoki
 export async function createHarness(
   review: ReviewChange | undefined,
   github = new FakeGitHub(),
-  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource; upstreamForge?: UpstreamForge } = {},
+  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource; upstreamForge?: UpstreamForge; coordination?: Coordination; workers?: boolean; lockTtlMs?: number } = {},
 ): Promise<Harness> {
   const probot = testProbot(github, options);
   const outcomes: CheckOutcome[] = [];
@@ -56,6 +57,9 @@ export async function createHarness(
       ...(review ? { review } : {}),
       ...(options.upstream ? { upstream: options.upstream } : {}),
       ...(options.upstreamForge ? { upstreamForge: options.upstreamForge } : {}),
+      ...(options.coordination ? { coordination: options.coordination } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
       tracking: options.tracking ?? false,
       caches: createCaches(),
       onCheck: (o) => outcomes.push(o),

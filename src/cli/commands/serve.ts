@@ -1,4 +1,5 @@
-import { runServer } from "../../github/index.js";
+import { coordinationFromEnv } from "../../queue/index.js";
+import { runServer, runWorker } from "../../github/index.js";
 import { UsageError, type CliIO } from "../io.js";
 
 const HELP = `usage: specwarden serve
@@ -8,7 +9,11 @@ Runs the specwarden GitHub App (Probot). Configuration comes from the environmen
   PORT (3000), HOST (localhost; 0.0.0.0 in containers), WEBHOOK_PATH (/api/github/webhooks)
   WEBHOOK_PROXY_URL      receive webhooks through a smee.io channel during development
   GHE_HOST, GHE_PROTOCOL GitHub Enterprise Server host and protocol (https)
-  REDIS_URL              share rate-limit state between replicas
+  REDIS_URL              BullMQ job queues, locks and shared rate-limit state for several replicas
+                         and worker processes (without it: an in-process queue, one machine)
+  SPECWARDEN_QUEUE_PREFIX     key prefix in Redis (specwarden)
+  SPECWARDEN_WORKERS=0        this process only receives webhooks and enqueues; \`specwarden worker\`s run the jobs
+  SPECWARDEN_CHECK_CONCURRENCY   checks run at once per process (4)
   LOG_LEVEL, LOG_FORMAT=json
   SPECWARDEN_DIST_GIT_CACHE   clone upstream dist-git (https only) into this directory, so that
                               components needing a full re-render are verified
@@ -17,9 +22,31 @@ Runs the specwarden GitHub App (Probot). Configuration comes from the environmen
   SPECWARDEN_TRACKING_TOKEN   bearer secret of the tracking cron route (/specwarden/track)
   SPECWARDEN_TRACKING_OFFLINE=1   patch tracking without upstream queries
   SPECWARDEN_UPSTREAM_TOKEN   token for upstream GitHub reads when the installation token is not used
+GET /healthz answers whether the queue back end is reachable, the queue depths and the oldest
+waiting job. On SIGTERM running jobs finish (or, on Redis, are handed back to the queue) before exit.
 Without APP_ID and a private key (outside production) it starts the setup page that registers the
 app from app.yml. See docs/deploy.md.
 `;
+
+const WORKER_HELP = `usage: specwarden worker
+
+Runs check and tracking workers on the shared Redis queues, without an HTTP server: scale them
+independently of the webhook replicas (\`serve\` with SPECWARDEN_WORKERS=0). Needs REDIS_URL and the
+app credentials (APP_ID, PRIVATE_KEY); the other variables are those of \`specwarden serve\`.
+On SIGTERM it stops taking jobs and lets the running ones finish.
+`;
+
+/** Stops taking jobs on SIGTERM/SIGINT, lets running ones finish, then exits. */
+function onShutdown(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    void close().finally(() => process.kill(process.pid, signal));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -27,7 +54,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}' (serve is configured through the environment)`);
-  // The server keeps the process alive; Probot handles SIGINT/SIGTERM.
-  await runServer(io.env);
+  const coordination = coordinationFromEnv(io.env);
+  onShutdown(() => coordination.close({ graceful: true }));
+  await runServer(io.env, { coordination });
+  return 0;
+}
+
+export async function runWorkerCommand(args: string[], io: CliIO): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout(WORKER_HELP);
+    return 0;
+  }
+  if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}' (worker is configured through the environment)`);
+  if (!io.env["REDIS_URL"]?.trim()) throw new UsageError("specwarden worker needs REDIS_URL: the jobs come from the shared queues");
+  const worker = await runWorker(io.env);
+  onShutdown(worker.close);
+  io.stderr("specwarden worker: running check and tracking jobs\n");
   return 0;
 }

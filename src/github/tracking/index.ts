@@ -6,7 +6,9 @@ import type { Probot } from "probot";
 import type { TrackingRegistrationDeps } from "../app.js";
 import type { Octokit } from "../octokit.js";
 import { createTrackingRoute, TRACKING_ROUTE } from "./route.js";
-import { trackRepository, type TrackRepositoryOptions } from "./track-repository.js";
+import { inProcessCoordination } from "../../queue/in-process.js";
+import { enqueueTrack, trackJobHandler, trackJobId, type TrackJob } from "../jobs.js";
+import { trackRepository, type TrackingSummary, type TrackRepositoryOptions } from "./track-repository.js";
 
 export { parseTrackingConfig, TrackingConfigError, DEFAULT_TRACKING, type TrackingConfig, type PerPatchIssues } from "./config.js";
 export { ContentPacer, systemClock, type Clock, type PacerOptions } from "./pacer.js";
@@ -58,11 +60,39 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
     ...(options.sweep?.forge || offline ? {} : { upstreamToken: (await installationToken(octokit)) ?? process.env.SPECWARDEN_UPSTREAM_TOKEN }),
   });
 
+  const coordination = deps.coordination ?? inProcessCoordination();
+  const octokitFor = async (job: TrackJob): Promise<Octokit> => {
+    let installationId = job.installationId;
+    if (installationId === undefined) {
+      const appOctokit = await app.auth();
+      const { data } = await appOctokit.request("GET /repos/{owner}/{repo}/installation", { ...job.repo });
+      installationId = data.id;
+    }
+    return (await app.auth(installationId)) as unknown as Octokit;
+  };
+  const sweep = async (job: TrackJob): Promise<TrackingSummary> => {
+    const octokit = await octokitFor(job);
+    const summary = await trackRepository(octokit, job.repo, { ...(await sweepOptions(octokit)), ...(job.headSha ? { headSha: job.headSha } : {}), ...(job.defaultBranch ? { defaultBranch: job.defaultBranch } : {}) });
+    app.log.info({ jobId: trackJobId(job.repo, job.headSha), tracking: summary.status, writes: summary.writes }, "specwarden tracking");
+    return summary;
+  };
+  if (deps.workers !== false) {
+    // content-creating requests are paced per sweep; the limiter bounds how many sweeps start at all
+    coordination.queue.work("track", trackJobHandler(coordination, sweep), { concurrency: deps.trackConcurrency ?? 1, limiter: { max: 10, durationMs: 60_000 } });
+  }
+  /** Enqueues a sweep; in process the caller waits for its summary, on Redis only when asked to. */
+  const submit = async (job: TrackJob, wait: boolean): Promise<TrackingSummary> => {
+    const enqueued = await enqueueTrack(coordination, job);
+    if (wait || coordination.queue.backend === "in-process") return (await enqueued.finished()) as TrackingSummary;
+    return { repository: `${job.repo.owner}/${job.repo.repo}`, status: "tracked", reason: `enqueued as ${enqueued.id}` };
+  };
+
   app.on("push", async (context) => {
     const { payload } = context;
     const defaultBranch = payload.repository.default_branch;
     if (payload.deleted || payload.ref !== `refs/heads/${defaultBranch}`) return;
-    const summary = await trackRepository(context.octokit, context.repo(), { ...(await sweepOptions(context.octokit)), headSha: payload.after, defaultBranch });
+    const installationId = (payload as { installation?: { id?: number } }).installation?.id;
+    const summary = await submit({ repo: context.repo(), headSha: payload.after, defaultBranch, ...(installationId !== undefined ? { installationId } : {}) }, false);
     context.log.info({ tracking: summary.status, writes: summary.writes }, "specwarden tracking");
   });
 
@@ -70,12 +100,7 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
       token: options.routeToken ?? process.env.SPECWARDEN_TRACKING_TOKEN,
       path: TRACKING_ROUTE,
       log: app.log,
-      run: async (repo) => {
-        const appOctokit = await app.auth();
-        const { data } = await appOctokit.request("GET /repos/{owner}/{repo}/installation", { ...repo });
-        const octokit = await app.auth(data.id);
-        return trackRepository(octokit, repo, await sweepOptions(octokit));
-      },
+      run: (repo, wait) => submit({ repo }, wait ?? true),
     });
   try {
     deps.addHandler(route);

@@ -13,7 +13,8 @@ export interface TrackingRouteOptions {
   /** the shared secret; without one the route answers 503 (disabled) */
   token: string | undefined;
   path?: string;
-  run: (repo: RepoRef) => Promise<TrackingSummary>;
+  /** `wait`: the caller waits for the sweep's summary (`?wait=1`); otherwise enqueuing is enough */
+  run: (repo: RepoRef, wait?: boolean) => Promise<TrackingSummary>;
   log?: { error(obj: object | string, msg?: string): void };
   maxBodyBytes?: number;
 }
@@ -83,7 +84,7 @@ export function createTrackingRoute(options: TrackingRouteOptions): NodeHandler 
     if (!m) return send(res, 400, { error: 'the body must be {"repository": "owner/name"}' });
     const repo: RepoRef = { owner: m[1] as string, repo: m[2] as string };
     const wait = ["1", "true"].includes(url.searchParams.get("wait") ?? "");
-    const run = options.run(repo);
+    const run = options.run(repo, wait);
     if (!wait) {
       run.catch((error: unknown) => options.log?.error({ err: error, repository }, "specwarden tracking sweep failed"));
       return send(res, 202, { accepted: `${repo.owner}/${repo.repo}` });

@@ -58,9 +58,11 @@ function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = running.get(key) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(fn);
   running.set(key, next);
-  void next.finally(() => {
+  // the caller handles the sweep's failure; this bookkeeping must not leave a second, unhandled rejection
+  const forget = () => {
     if (running.get(key) === next) running.delete(key);
-  });
+  };
+  next.then(forget, forget);
   return next;
 }
 

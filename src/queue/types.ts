@@ -1,0 +1,109 @@
+/**
+ * One job model for the app, two back ends: an in-process queue (the default: `npm start` on one
+ * machine needs nothing else) and BullMQ on Redis (with `REDIS_URL`: several app replicas and worker
+ * processes share the queues). Both give the same semantics: a job id deduplicates (a redelivery or a
+ * second replica's delivery joins the job already there), each kind runs with bounded concurrency, a
+ * job can be cancelled (its handler's signal aborts), and failed attempts are retried with backoff.
+ */
+
+/** `check`: review one pull request head; `track`: a tracking sweep of one repository. */
+export type JobKind = "check" | "track";
+export const JOB_KINDS: readonly JobKind[] = ["check", "track"];
+
+export interface JobSpec<T> {
+  kind: JobKind;
+  /** the deduplication key, e.g. `check:owner/repo#7@<head sha>` */
+  id: string;
+  data: T;
+  /** attempts in all (default 3); retries back off exponentially */
+  attempts?: number;
+}
+
+export interface JobContext {
+  id: string;
+  /** 1 for the first attempt */
+  attempt: number;
+  /** aborts when the job is cancelled (a newer head) or the worker shuts down */
+  signal: AbortSignal;
+}
+
+export type JobHandler<T = unknown> = (data: T, context: JobContext) => Promise<unknown>;
+
+export interface WorkOptions {
+  concurrency: number;
+  /** at most `max` jobs of this kind start per `durationMs` across every worker (BullMQ's limiter) */
+  limiter?: { max: number; durationMs: number };
+}
+
+export interface Enqueued {
+  id: string;
+  /** false when a job with this id already existed and this call joined it */
+  created: boolean;
+  /** settles when the job has finished (completed: its result; failed for good: its error) */
+  finished(): Promise<unknown>;
+}
+
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+export interface JobQueue {
+  readonly backend: "in-process" | "redis";
+  enqueue<T>(spec: JobSpec<T>): Promise<Enqueued>;
+  /** runs jobs of `kind` in this process */
+  work<T>(kind: JobKind, handler: JobHandler<T>, options: WorkOptions): void;
+  /** cancels a waiting job, or aborts a running one wherever it runs; true when there was one */
+  cancel(id: string, reason?: string): Promise<boolean>;
+  depths(): Promise<Record<JobKind, QueueDepth>>;
+  /** age in ms of the oldest job still waiting, per kind */
+  oldestWaitingMs(): Promise<Partial<Record<JobKind, number>>>;
+  /** the back end answers (Redis PING) */
+  ping(): Promise<boolean>;
+  /** stops taking jobs; `graceful`: running jobs finish first (else they are handed back to the queue) */
+  close(options?: { graceful?: boolean }): Promise<void>;
+}
+
+/**
+ * A lock per key across processes, with a fencing token: the token grows with every acquisition, so
+ * a holder whose lock expired (a paused process) can tell before it writes that someone else holds it.
+ */
+export interface KeyedLock {
+  withLock<T>(key: string, fn: (fence: Fence) => Promise<T>, options?: { ttlMs?: number; waitMs?: number }): Promise<T>;
+}
+
+export interface Fence {
+  readonly token: number;
+  /** throws LockLostError when the lock is no longer held with this token */
+  assertHeld(): Promise<void>;
+}
+
+export class LockLostError extends Error {
+  constructor(key: string) {
+    super(`the lock on ${key} was lost (expired and taken by another holder)`);
+    this.name = "LockLostError";
+  }
+}
+
+export class LockTimeoutError extends Error {
+  constructor(key: string, waitMs: number) {
+    super(`the lock on ${key} was not free within ${waitMs} ms`);
+    this.name = "LockTimeoutError";
+  }
+}
+
+/** The newest head seen per pull request, shared by every replica. */
+export interface LatestHeads {
+  set(pull: string, headSha: string): Promise<void>;
+  get(pull: string): Promise<string | undefined>;
+}
+
+/** Everything the app needs to run past one process. */
+export interface Coordination {
+  queue: JobQueue;
+  locks: KeyedLock;
+  heads: LatestHeads;
+  close(options?: { graceful?: boolean }): Promise<void>;
+}

@@ -1,0 +1,62 @@
+/** The real Redis the machine runs (127.0.0.1:6379, or REDIS_URL); every test run uses its own key prefix. */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+
+export const REDIS_URL = process.env["SPECWARDEN_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+
+export async function redisAnswers(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export const testPrefix = (): string => `swtest-${randomUUID().slice(0, 8)}`;
+
+/** Deletes every key of a test prefix. */
+export async function dropPrefix(prefix: string): Promise<void> {
+  const client = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await client.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Closes every Redis connection of a prefix from the server side, as a Redis restart would. */
+export async function killConnections(prefix: string): Promise<number> {
+  const client = new Redis(REDIS_URL);
+  try {
+    const list = (await client.client("LIST")) as string;
+    let killed = 0;
+    for (const line of list.split("\n")) {
+      const id = /\bid=(\d+)/.exec(line)?.[1];
+      const name = /\bname=(\S*)/.exec(line)?.[1] ?? "";
+      if (id && name.startsWith(prefix)) {
+        await client.client("KILL", "ID", id).catch(() => undefined);
+        killed++;
+      }
+    }
+    return killed;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
