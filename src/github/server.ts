@@ -8,7 +8,7 @@ import { createNodeMiddleware, createProbot, run, type ProbotOctokit, type Serve
 import { directoryUpstream, distGitUpstream } from "../upstream/index.js";
 import type { UpstreamSource } from "../upstream/types.js";
 import { coordinationFromEnv } from "../queue/index.js";
-import type { Coordination } from "../queue/types.js";
+import type { Coordination, KeyedLock } from "../queue/types.js";
 import { specwardenApp, type SpecwardenAppOptions } from "./app.js";
 import { SpecwardenOctokit } from "./octokit-defaults.js";
 
@@ -18,7 +18,7 @@ import { SpecwardenOctokit } from "./octokit-defaults.js";
  * URL comes from the repository under review), `SPECWARDEN_UPSTREAM_DIR` serves pre-fetched trees
  * from `DIR/<upstream-name>/`. Without either, such components are reported as not verified.
  */
-export function upstreamFromEnv(env: NodeJS.ProcessEnv): UpstreamSource | undefined {
+export function upstreamFromEnv(env: NodeJS.ProcessEnv, locks?: KeyedLock): UpstreamSource | undefined {
   const dir = env.SPECWARDEN_UPSTREAM_DIR?.trim();
   const cache = env.SPECWARDEN_DIST_GIT_CACHE?.trim();
   if (dir && cache) throw new Error("set SPECWARDEN_UPSTREAM_DIR or SPECWARDEN_DIST_GIT_CACHE, not both");
@@ -29,12 +29,18 @@ export function upstreamFromEnv(env: NodeJS.ProcessEnv): UpstreamSource | undefi
   if (maxCacheBytes !== undefined && !(Number.isSafeInteger(maxCacheBytes) && maxCacheBytes > 0)) {
     throw new Error(`SPECWARDEN_DIST_GIT_CACHE_BYTES must be a positive number of bytes, got ${JSON.stringify(bytes)}`);
   }
-  return distGitUpstream({ cacheDir: resolve(cache), allowedSchemes: ["https"], ...(maxCacheBytes ? { maxCacheBytes } : {}) });
+  return distGitUpstream({
+    cacheDir: resolve(cache),
+    allowedSchemes: ["https"],
+    ...(maxCacheBytes ? { maxCacheBytes } : {}),
+    // with Redis, workers on a host that share the cache directory clone each repository once
+    ...(locks ? { sharedLock: <T>(key: string, task: () => Promise<T>) => locks.withLock(key, task, { ttlMs: 120_000, waitMs: 15 * 60_000 }) } : {}),
+  });
 }
 
 function withUpstream(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions): SpecwardenAppOptions {
   if (options.upstream) return options;
-  const upstream = upstreamFromEnv(env);
+  const upstream = upstreamFromEnv(env, options.coordination?.queue.backend === "redis" ? options.coordination.locks : undefined);
   return upstream ? { ...options, upstream } : options;
 }
 
@@ -61,7 +67,7 @@ function withCoordination(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions)
 /** Starts Probot's server configured from `env` (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, REDIS_URL, …). */
 export function runServer(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<Server> {
   const { Octokit = SpecwardenOctokit, ...appOptions } = options;
-  return run(specwardenApp(withCoordination(env, withUpstream(env, appOptions))), { env, Octokit });
+  return run(specwardenApp(withUpstream(env, withCoordination(env, appOptions))), { env, Octokit });
 }
 
 /**
@@ -71,7 +77,7 @@ export function runServer(env: NodeJS.ProcessEnv, options: ServerOptions = {}): 
 export async function runWorker(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<{ coordination: Coordination; close(): Promise<void> }> {
   if (!env["REDIS_URL"]?.trim()) throw new Error("specwarden worker needs REDIS_URL: the jobs come from the shared queues");
   const { Octokit = SpecwardenOctokit, ...appOptions } = options;
-  const app = withCoordination(env, withUpstream(env, { ...appOptions, workers: true }));
+  const app = withUpstream(env, withCoordination(env, { ...appOptions, workers: true })) as ReturnType<typeof withCoordination>;
   const probot = createProbot({ env, overrides: { Octokit } });
   await probot.load(specwardenApp(app));
   return { coordination: app.coordination, close: () => app.coordination.close({ graceful: true }) };
@@ -83,5 +89,5 @@ export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse
 export function createMiddleware(env: NodeJS.ProcessEnv, options: ServerOptions & { webhooksPath?: string } = {}): Promise<NodeMiddleware> {
   const { Octokit = SpecwardenOctokit, webhooksPath, ...appOptions } = options;
   const probot = createProbot({ env, overrides: { Octokit } });
-  return createNodeMiddleware(specwardenApp(withUpstream(env, appOptions)), { probot, ...(webhooksPath ? { webhooksPath } : {}) });
+  return createNodeMiddleware(specwardenApp(withUpstream(env, withCoordination(env, appOptions))), { probot, ...(webhooksPath ? { webhooksPath } : {}) });
 }

@@ -5,7 +5,7 @@
  * the cache grows past its size cap. Within a process, fetches of the same repository share one
  * clone. Servers without partial-clone support (file:// among them, by default) get a full clone.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GitTimeoutError, isObjectId, runGit } from "../repo/index.js";
@@ -26,6 +26,11 @@ export interface DistGitOptions {
   maxFileBytes?: number;
   /** entries used within this many ms are never evicted, as another fetch may be reading them (default 60 s) */
   evictionGraceMs?: number;
+  /**
+   * A lock shared by every process that uses this cache directory (workers on one host sharing a
+   * volume): one clone of a repository in flight, the others wait and then find it in the cache.
+   */
+  sharedLock?: <T>(key: string, task: () => Promise<T>) => Promise<T>;
 }
 
 export interface DistGitStats {
@@ -174,15 +179,18 @@ export class DistGitUpstream implements UpstreamSource {
       this.stats.cacheHits++;
       return cached;
     }
-    return this.#withRepoLock(`${request.upstreamName}\0${url}\0${branch}`, async () => {
-      // Another fetch may have made the entry while this one waited.
+    const key = `${request.upstreamName}\0${url}\0${branch}`;
+    const make = async () => {
+      // Another fetch (in this process or, with a shared lock, in another) may have made the entry while this one waited.
       const made = await this.#lookup(request, url, branch);
       if (made) {
         this.stats.cacheHits++;
         return made;
       }
       return this.#clone(request, url, branch);
-    });
+    };
+    const shared = this.#options.sharedLock;
+    return this.#withRepoLock(key, shared ? () => shared(`dist-git:${createHash("sha256").update(key).digest("hex").slice(0, 32)}`, make) : make);
   }
 
   #withRepoLock<T>(key: string, task: () => Promise<T>): Promise<T> {

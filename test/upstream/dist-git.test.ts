@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { distGitUpstream, distGitUrl, pathEscape, UpstreamError, type DistGitUpstream } from "../../src/upstream/index.js";
 import { removeDir, runGitSync, tempDir } from "../repo/git-fixture.js";
+import { InProcessLocks } from "../../src/queue/index.js";
 import { buildFooOrigin, FEDORA_SPEC, fedora, request, text, type Origin } from "./dist-git-fixture.js";
 
 describe("distGitUrl", () => {
@@ -184,6 +185,21 @@ describe("distGitUpstream over file:// dist-git", () => {
     expect(other.stats.clones).toBe(0);
     // an unknown snapshot needs the origin: it is unreachable now
     await expect(source.fetch(request(distro, { snapshot: "2025-02-01T00:00:00Z" }))).rejects.toMatchObject({ reason: "unreachable" });
+    removeDir(localBase);
+  });
+
+  it("with a shared lock, processes that share the cache clone a repository once; the others wait and reuse it", async () => {
+    const localBase = tempDir("dist-git-shared");
+    const local = buildFooOrigin(localBase);
+    const cacheDir = join(localBase, "cache");
+    const locks = new InProcessLocks();
+    const sharedLock = <T>(key: string, task: () => Promise<T>) => locks.withLock(key, task);
+    const workers = [make({ cacheDir, sharedLock }), make({ cacheDir, sharedLock }), make({ cacheDir, sharedLock })];
+    const distro = fedora(localBase);
+    const checkouts = await Promise.all(workers.map((w) => w.fetch(request(distro, { commit: local.f43[1] }))));
+    expect(new Set(checkouts.map((c) => c.commit))).toEqual(new Set([local.f43[1]]));
+    expect(workers.reduce((n, w) => n + w.stats.clones, 0)).toBe(1);
+    expect(workers.reduce((n, w) => n + w.stats.cacheHits, 0)).toBe(2);
     removeDir(localBase);
   });
 
