@@ -23,6 +23,7 @@ import { hasWriteAccess, parseCommand } from "./commands.js";
 import { RepoConfigError } from "./config.js";
 import { FORK_REFUSAL, pushFix, type FixResult } from "./fix-commit.js";
 import { InFlightRuns } from "./in-flight.js";
+import { aggregateHandler, enqueueFanOut, verifyBatchHandler } from "./fan-out.js";
 import { createHealthRoute } from "./health.js";
 import { checkJobHandler, checkJobId, enqueueCheck, type RunCheck } from "./jobs.js";
 import { inProcessCoordination } from "../queue/in-process.js";
@@ -53,9 +54,11 @@ export interface SpecwardenAppOptions {
   /** run the check and tracking workers in this process (default true) */
   workers?: boolean;
   /** jobs run at once per worker process (default: check 4, track 1) */
-  concurrency?: { check?: number; track?: number };
+  concurrency?: { check?: number; track?: number; verify?: number };
   /** the pull request lock's time to live; renewed while a check runs (default 60 s) */
   lockTtlMs?: number;
+  /** components per verification job of a fan-out (default 50) */
+  fanOutBatchSize?: number;
 }
 
 const PR_ACTIONS = [
@@ -132,11 +135,23 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       const log = app.log.child({ jobId: checkJobId(job.pull), ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}) });
       const outcome = await checkPullRequest(octokit, await appIdentity(), { ...depsFor(log), beforePublish: run.beforePublish }, job.pull, { force: job.force, signal: run.signal, exclusive: run.exclusive });
       log.info({ pull: job.pull.number, headSha: job.pull.headSha, status: outcome.status, conclusion: outcome.conclusion }, "specwarden check");
+      // a distro-wide change: the components folded into render-deferred are verified one batch per job
+      const deferred = outcome.result?.deferred ?? [];
+      if (outcome.status === "published" && outcome.checkRunId !== undefined && deferred.length > 0) {
+        await enqueueFanOut(coordination, { installationId: job.installationId, pull: job.pull, checkRunId: outcome.checkRunId }, deferred, options.fanOutBatchSize);
+      }
       options.onCheck?.(outcome);
       return outcome;
     };
     if (options.workers !== false) {
       coordination.queue.work("check", checkJobHandler(coordination, checkWorker, options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}), { concurrency: options.concurrency?.check ?? 4 });
+      const fanOutDeps = {
+        octokitFor: async (id: number) => (await app.auth(id)) as unknown as Octokit,
+        ...(options.upstream ? { upstream: options.upstream } : {}),
+        ...(options.caches ? { caches: options.caches } : {}),
+      };
+      coordination.queue.work("verify", verifyBatchHandler(coordination, fanOutDeps), { concurrency: options.concurrency?.verify ?? 2 });
+      coordination.queue.work("aggregate", aggregateHandler(fanOutDeps), { concurrency: 2 });
     }
     /** Enqueues the check of a head; in process the handler also waits for it (one machine, no Redis). */
     const runCheck = async (context: { payload: unknown; id?: string }, log: LogSink, pull: PullTarget, force: boolean) => {

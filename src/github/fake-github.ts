@@ -453,6 +453,11 @@ export class FakeGitHub {
       this.checkRuns.push(run);
       return ok(this.#checkRunView(run), 201);
     }
+    if (method === "GET" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((r) => r.id === Number(m![1]));
+      if (!run) throw new HttpError(404, { message: "Not Found" });
+      return ok(this.#checkRunView(run));
+    }
     if (method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
       const run = this.checkRuns.find((r) => r.id === Number(m![1]));
       if (!run) throw new HttpError(404, { message: "Not Found" });

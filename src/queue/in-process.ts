@@ -3,7 +3,7 @@
  * concurrency; an id that is waiting or running is joined, not added; a finished id can be enqueued
  * again (a recheck). Locks and the newest-head registry are maps in memory.
  */
-import { LockTimeoutError, type Coordination, type Enqueued, type Fence, type JobHandler, type JobKind, type JobQueue, type JobSpec, type KeyedLock, type LatestHeads, type QueueDepth, type WorkOptions } from "./types.js";
+import { LockTimeoutError, type Counters, type Coordination, type Enqueued, type Fence, type JobHandler, type JobKind, type JobQueue, type JobSpec, type KeyedLock, type LatestHeads, type QueueDepth, type WorkOptions } from "./types.js";
 
 interface Entry {
   spec: JobSpec<unknown>;
@@ -20,9 +20,11 @@ const BACKOFF_MS = 200;
 export class InProcessQueue implements JobQueue {
   readonly backend = "in-process" as const;
   readonly #jobs = new Map<string, Entry>();
-  readonly #waiting: Record<JobKind, string[]> = { check: [], track: [] };
+  readonly #waiting: Record<JobKind, string[]> = { check: [], track: [], verify: [], aggregate: [] };
+  /** flow parents: their children's settled results, in order */
+  readonly #flows = new Map<string, Promise<{ results: unknown[]; failed: string[] }>>();
   readonly #workers = new Map<JobKind, { handler: JobHandler; options: WorkOptions; running: number; started: number[] }>();
-  readonly #failed: Record<JobKind, number> = { check: 0, track: 0 };
+  readonly #failed: Record<JobKind, number> = { check: 0, track: 0, verify: 0, aggregate: 0 };
   #closed = false;
 
   async enqueue<T>(spec: JobSpec<T>): Promise<Enqueued> {
@@ -41,6 +43,22 @@ export class InProcessQueue implements JobQueue {
     this.#waiting[spec.kind].push(spec.id);
     this.#pump(spec.kind);
     return { id: spec.id, created: true, finished: () => done };
+  }
+
+  async enqueueFlow<P, C>(flow: { parent: JobSpec<P>; children: JobSpec<C>[] }): Promise<Enqueued> {
+    const existing = this.#jobs.get(flow.parent.id);
+    if (existing) return { id: flow.parent.id, created: false, finished: () => existing.done };
+    const children = await Promise.all(flow.children.map((c) => this.enqueue(c)));
+    const settled = Promise.allSettled(children.map((c) => c.finished())).then((all) => ({
+      results: all.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])),
+      failed: all.flatMap((r, i) => (r.status === "rejected" ? [flow.children[i]!.id] : [])),
+    }));
+    this.#flows.set(flow.parent.id, settled);
+    // the parent waits for every child, then queues like any job
+    let resolveParent!: (e: Enqueued) => void;
+    const parent = new Promise<Enqueued>((r) => (resolveParent = r));
+    void settled.then(async () => resolveParent(await this.enqueue(flow.parent)));
+    return { id: flow.parent.id, created: true, finished: async () => (await parent).finished() };
   }
 
   work<T>(kind: JobKind, handler: JobHandler<T>, options: WorkOptions): void {
@@ -78,7 +96,14 @@ export class InProcessQueue implements JobQueue {
     const attempts = entry.spec.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await handler(entry.spec.data, { id: entry.spec.id, attempt, signal: entry.controller.signal });
+        const flow = this.#flows.get(entry.spec.id);
+        const result = await handler(entry.spec.data, {
+          id: entry.spec.id,
+          attempt,
+          signal: entry.controller.signal,
+          children: async () => (flow ? await flow : { results: [], failed: [] }),
+        });
+        this.#flows.delete(entry.spec.id);
         this.#jobs.delete(entry.spec.id);
         entry.resolve(result);
         return;
@@ -114,12 +139,12 @@ export class InProcessQueue implements JobQueue {
       delayed: 0,
       failed: this.#failed[kind],
     });
-    return { check: depth("check"), track: depth("track") };
+    return { check: depth("check"), track: depth("track"), verify: depth("verify"), aggregate: depth("aggregate") };
   }
 
   async oldestWaitingMs(): Promise<Partial<Record<JobKind, number>>> {
     const out: Partial<Record<JobKind, number>> = {};
-    for (const kind of ["check", "track"] as const) {
+    for (const kind of ["check", "track", "verify", "aggregate"] as const) {
       const first = this.#waiting[kind][0];
       const entry = first ? this.#jobs.get(first) : undefined;
       if (entry) out[kind] = Date.now() - entry.enqueuedAt;
@@ -178,7 +203,23 @@ export class InProcessHeads implements LatestHeads {
   }
 }
 
+export class InProcessCounters implements Counters {
+  readonly #values = new Map<string, number>();
+  readonly #claims = new Map<string, number>();
+  async incrBy(key: string, by: number): Promise<number> {
+    const value = (this.#values.get(key) ?? 0) + by;
+    this.#values.set(key, value);
+    return value;
+  }
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.#claims.get(key) ?? 0) > now) return false;
+    this.#claims.set(key, now + ttlMs);
+    return true;
+  }
+}
+
 export function inProcessCoordination(): Coordination {
   const queue = new InProcessQueue();
-  return { queue, locks: new InProcessLocks(), heads: new InProcessHeads(), close: (options) => queue.close(options) };
+  return { queue, locks: new InProcessLocks(), heads: new InProcessHeads(), counters: new InProcessCounters(), close: (options) => queue.close(options) };
 }

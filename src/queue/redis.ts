@@ -6,9 +6,9 @@
  * deployments (or test runs) can share a Redis.
  */
 import { randomUUID } from "node:crypto";
-import { Queue, QueueEvents, Worker, type Job } from "bullmq";
+import { FlowProducer, Queue, QueueEvents, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { JOB_KINDS, LockLostError, LockTimeoutError, type Coordination, type Enqueued, type Fence, type JobHandler, type JobKind, type JobQueue, type JobSpec, type KeyedLock, type LatestHeads, type QueueDepth, type WorkOptions } from "./types.js";
+import { JOB_KINDS, LockLostError, LockTimeoutError, type Counters, type Coordination, type Enqueued, type Fence, type JobHandler, type JobKind, type JobQueue, type JobSpec, type KeyedLock, type LatestHeads, type QueueDepth, type WorkOptions } from "./types.js";
 
 export interface RedisCoordinationOptions {
   url: string;
@@ -58,6 +58,51 @@ class BullMqQueue implements JobQueue {
     return events;
   }
 
+  #jobOptions(spec: JobSpec<unknown>) {
+    return {
+      jobId: bullJobId(spec.id),
+      attempts: spec.attempts ?? 3,
+      backoff: { type: "exponential" as const, delay: 1000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 24 * 3600, count: 10_000 },
+    };
+  }
+
+  async enqueueFlow<P, C>(flow: { parent: JobSpec<P>; children: JobSpec<C>[] }): Promise<Enqueued> {
+    const producer = new FlowProducer({ connection: this.connection, prefix: this.prefix });
+    const nonce = randomUUID();
+    try {
+      await producer.add({
+        name: flow.parent.kind,
+        queueName: flow.parent.kind,
+        data: { id: flow.parent.id, nonce, data: flow.parent.data } satisfies Payload<P>,
+        opts: this.#jobOptions(flow.parent as JobSpec<unknown>),
+        children: flow.children.map((c) => ({
+          name: c.kind,
+          queueName: c.kind,
+          data: { id: c.id, nonce, data: c.data } satisfies Payload<C>,
+          // a child that fails for good leaves its components unverified; the parent still runs
+          opts: { ...this.#jobOptions(c as JobSpec<unknown>), ignoreDependencyOnFailure: true },
+        })),
+      });
+    } finally {
+      await producer.close();
+    }
+    const queue = this.#queue(flow.parent.kind);
+    const jobId = bullJobId(flow.parent.id);
+    const stored = await queue.getJob(jobId);
+    const events = this.#queueEvents(flow.parent.kind);
+    await events.waitUntilReady();
+    return {
+      id: flow.parent.id,
+      created: (stored?.data as Payload | undefined)?.nonce === nonce,
+      finished: async () => {
+        const job = await queue.getJob(jobId);
+        return job ? job.waitUntilFinished(events) : undefined;
+      },
+    };
+  }
+
   async enqueue<T>(spec: JobSpec<T>): Promise<Enqueued> {
     const queue = this.#queue(spec.kind);
     const jobId = bullJobId(spec.id);
@@ -91,7 +136,18 @@ class BullMqQueue implements JobQueue {
       kind,
       async (job: Job, _token?: string, signal?: AbortSignal) => {
         const payload = job.data as Payload<T>;
-        return handler(payload.data, { id: payload.id, attempt: job.attemptsMade + 1, signal: signal ?? new AbortController().signal });
+        return handler(payload.data, {
+          id: payload.id,
+          attempt: job.attemptsMade + 1,
+          signal: signal ?? new AbortController().signal,
+          children: async () => {
+            const values = await job.getChildrenValues();
+            const ignored = await job.getIgnoredChildrenFailures();
+            // keys are `<prefix>:<queue>:<bull id>`; the bull id maps back to the logical one
+            const logical = (key: string) => key.slice(key.indexOf(":", key.indexOf(":") + 1) + 1).replace(/\|\||\|/g, (m) => (m === "||" ? "|" : ":"));
+            return { results: Object.values(values), failed: Object.keys(ignored).map(logical) };
+          },
+        });
       },
       {
         connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
@@ -213,6 +269,22 @@ class RedisLocks implements KeyedLock {
   }
 }
 
+class RedisCounters implements Counters {
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+  ) {}
+  async incrBy(key: string, by: number): Promise<number> {
+    const full = `${this.prefix}:count:${key}`;
+    const value = await this.redis.incrby(full, by);
+    await this.redis.expire(full, 7 * 24 * 3600);
+    return value;
+  }
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:claim:${key}`, "1", "PX", ttlMs, "NX")) === "OK";
+  }
+}
+
 class RedisHeads implements LatestHeads {
   constructor(
     readonly redis: Redis,
@@ -235,6 +307,7 @@ export function redisCoordination(options: RedisCoordinationOptions): Coordinati
     queue,
     locks: new RedisLocks(connection, prefix),
     heads: new RedisHeads(connection, prefix),
+    counters: new RedisCounters(connection, prefix),
     close: async (closeOptions) => {
       await queue.close(closeOptions);
       await connection.quit().catch(() => undefined);

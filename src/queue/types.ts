@@ -6,9 +6,13 @@
  * job can be cancelled (its handler's signal aborts), and failed attempts are retried with backoff.
  */
 
-/** `check`: review one pull request head; `track`: a tracking sweep of one repository. */
-export type JobKind = "check" | "track";
-export const JOB_KINDS: readonly JobKind[] = ["check", "track"];
+/**
+ * `check`: review one pull request head; `track`: a tracking sweep of one repository; `verify`: one
+ * batch of the components a distro-wide change reaches (a child of a fan-out); `aggregate`: the
+ * parent that gathers a fan-out's batches into the one check run.
+ */
+export type JobKind = "check" | "track" | "verify" | "aggregate";
+export const JOB_KINDS: readonly JobKind[] = ["check", "track", "verify", "aggregate"];
 
 export interface JobSpec<T> {
   kind: JobKind;
@@ -25,6 +29,8 @@ export interface JobContext {
   attempt: number;
   /** aborts when the job is cancelled (a newer head) or the worker shuts down */
   signal: AbortSignal;
+  /** a flow's parent: its children's results, and the ids of the children that failed for good */
+  children(): Promise<{ results: unknown[]; failed: string[] }>;
 }
 
 export type JobHandler<T = unknown> = (data: T, context: JobContext) => Promise<unknown>;
@@ -53,6 +59,11 @@ export interface QueueDepth {
 export interface JobQueue {
   readonly backend: "in-process" | "redis";
   enqueue<T>(spec: JobSpec<T>): Promise<Enqueued>;
+  /**
+   * A fan-out: the children run (retried with backoff; one that fails for good does not hold the
+   * parent back), then the parent, which reads their results. Returns the parent.
+   */
+  enqueueFlow<P, C>(flow: { parent: JobSpec<P>; children: JobSpec<C>[] }): Promise<Enqueued>;
   /** runs jobs of `kind` in this process */
   work<T>(kind: JobKind, handler: JobHandler<T>, options: WorkOptions): void;
   /** cancels a waiting job, or aborts a running one wherever it runs; true when there was one */
@@ -100,10 +111,18 @@ export interface LatestHeads {
   get(pull: string): Promise<string | undefined>;
 }
 
+/** Small shared counters and rate gates (fan-out progress, bounded-rate updates). */
+export interface Counters {
+  incrBy(key: string, by: number): Promise<number>;
+  /** true for the first caller in every `ttlMs` window: who may update a progress display now */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
 /** Everything the app needs to run past one process. */
 export interface Coordination {
   queue: JobQueue;
   locks: KeyedLock;
   heads: LatestHeads;
+  counters: Counters;
   close(options?: { graceful?: boolean }): Promise<void>;
 }

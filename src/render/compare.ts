@@ -188,3 +188,19 @@ export async function compareRender(render: ComponentRender, repo: RepoView): Pr
   );
   return { component: render.component, renderedDir: dir, files, clean };
 }
+
+/** One line per file that is not identical to its render: what differs, and of which kind. */
+export function summarizeComparison(comparison: RenderComparison): string {
+  const parts: string[] = [];
+  for (const file of comparison.files) {
+    if (file.status === "identical") continue;
+    if (file.status === "unreadable") parts.push(`${file.path} could not be read (${file.reason})`);
+    else if (file.status !== "differs") parts.push(`${file.path} ${file.status}`);
+    else {
+      const content = file.hunks.filter((h) => h.kind === "content").length;
+      const bookkeeping = file.hunks.length - content;
+      parts.push(`${file.path} differs (${content} content, ${bookkeeping} bookkeeping hunk(s))`);
+    }
+  }
+  return parts.join("; ");
+}

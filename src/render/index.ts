@@ -5,7 +5,7 @@ import { renderComponentsWith, type RenderComponentsInput } from "./render-compo
 import type { ComponentRender } from "./types.js";
 
 export * from "./types.js";
-export { compareRender, compareFile, classifyHunks, rpmautospecLines } from "./compare.js";
+export { compareRender, summarizeComparison, compareFile, classifyHunks, rpmautospecLines } from "./compare.js";
 export {
   RENDER_FAILED_FILE,
   RENDER_FAILED_TEXT,

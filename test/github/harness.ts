@@ -48,7 +48,7 @@ function testProbot(github: FakeGitHub, options: { Octokit?: typeof ProbotOctoki
 export async function createHarness(
   review: ReviewChange | undefined,
   github = new FakeGitHub(),
-  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource; upstreamForge?: UpstreamForge; coordination?: Coordination; workers?: boolean; lockTtlMs?: number } = {},
+  options: { tracking?: boolean; Octokit?: typeof ProbotOctokit; baseUrl?: string; upstream?: UpstreamSource; upstreamForge?: UpstreamForge; coordination?: Coordination; workers?: boolean; lockTtlMs?: number; fanOutBatchSize?: number } = {},
 ): Promise<Harness> {
   const probot = testProbot(github, options);
   const outcomes: CheckOutcome[] = [];
@@ -60,6 +60,7 @@ export async function createHarness(
       ...(options.coordination ? { coordination: options.coordination } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
+      ...(options.fanOutBatchSize ? { fanOutBatchSize: options.fanOutBatchSize } : {}),
       tracking: options.tracking ?? false,
       caches: createCaches(),
       onCheck: (o) => outcomes.push(o),

@@ -8,6 +8,7 @@ import { loadProject } from "../../azldev/index.js";
 import { formatError } from "../../azldev/index.js";
 import {
   compareRender,
+  summarizeComparison,
   GitProjectHistory,
   renderComponents,
   resolveComponentName,
@@ -129,21 +130,6 @@ function progressBar(io: CliIO, total: number): (done: number) => void {
     io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} components`);
     if (done === total) io.stderr("\n");
   };
-}
-
-function summarizeComparison(comparison: RenderComparison): string {
-  const parts: string[] = [];
-  for (const file of comparison.files) {
-    if (file.status === "identical") continue;
-    if (file.status === "unreadable") parts.push(`${file.path} could not be read (${file.reason})`);
-    else if (file.status !== "differs") parts.push(`${file.path} ${file.status}`);
-    else {
-      const content = file.hunks.filter((h) => h.kind === "content").length;
-      const bookkeeping = file.hunks.length - content;
-      parts.push(`${file.path} differs (${content} content, ${bookkeeping} bookkeeping hunk(s))`);
-    }
-  }
-  return parts.join("; ");
 }
 
 /** A row of the --check report: the write result's shape plus what was compared. */
