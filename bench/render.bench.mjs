@@ -104,7 +104,7 @@ lines = ["# Managed by the distro."]
 `;
 }
 
-function generate(root) {
+export function generate(root, COMPONENTS_ = COMPONENTS) {
   const repo = join(root, "repo");
   const upstream = join(root, "dist-git");
   mkdirSync(join(repo, "base/comps"), { recursive: true });
@@ -114,7 +114,7 @@ function generate(root) {
     '[distros.fedora]\ndefault-version = "43"\ndist-git-base-uri = "https://src.example.org/rpms/$pkg.git"\nlookaside-base-uri = "https://src.example.org/lookaside/$pkg/$filename"\n\n[distros.fedora.versions.43]\nrelease-ver = "43"\ndist-git-branch = "f43"\n',
   );
   const names = [];
-  for (let i = 0; i < COMPONENTS; i++) {
+  for (let i = 0; i < COMPONENTS_; i++) {
     const name = `gen${String(i).padStart(4, "0")}`;
     names.push(name);
     const local = i % 3 === 2;

@@ -35,6 +35,8 @@ class BullMqQueue implements JobQueue {
   readonly #queues = new Map<JobKind, Queue>();
   readonly #events = new Map<JobKind, QueueEvents>();
   readonly #workers: Worker[] = [];
+  /** connections made for BullMQ's workers and event streams: BullMQ leaves connections it did not create open */
+  readonly #owned: Redis[] = [];
   #subscriber: Redis | undefined;
 
   constructor(
@@ -45,6 +47,11 @@ class BullMqQueue implements JobQueue {
     for (const kind of JOB_KINDS) this.#queues.set(kind, new Queue(kind, { connection, prefix }));
   }
 
+  #own(connection: Redis): Redis {
+    this.#owned.push(connection);
+    return connection;
+  }
+
   #queue(kind: JobKind): Queue {
     return this.#queues.get(kind) as Queue;
   }
@@ -52,7 +59,7 @@ class BullMqQueue implements JobQueue {
   #queueEvents(kind: JobKind): QueueEvents {
     let events = this.#events.get(kind);
     if (!events) {
-      events = new QueueEvents(kind, { connection: this.connection.duplicate(), prefix: this.prefix });
+      events = new QueueEvents(kind, { connection: this.#own(this.connection.duplicate()), prefix: this.prefix });
       this.#events.set(kind, events);
     }
     return events;
@@ -150,7 +157,7 @@ class BullMqQueue implements JobQueue {
         });
       },
       {
-        connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+        connection: this.#own(this.connection.duplicate({ maxRetriesPerRequest: null })),
         prefix: this.prefix,
         concurrency: options.concurrency,
         ...(options.limiter ? { limiter: { max: options.limiter.max, duration: options.limiter.durationMs } } : {}),
@@ -228,6 +235,7 @@ class BullMqQueue implements JobQueue {
     await Promise.allSettled([...this.#events.values()].map((e) => e.close()));
     await Promise.allSettled([...this.#queues.values()].map((q) => q.close()));
     await this.#subscriber?.quit().catch(() => undefined);
+    await Promise.allSettled(this.#owned.map((c) => c.quit()));
   }
 }
 
