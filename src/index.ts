@@ -20,7 +20,25 @@ export { directoryUpstream, distGitUpstream, memoryUpstream } from "./upstream/i
 export { reviewChange, type ReviewChangeInput } from "./review/index.js";
 export { RULE_IDS } from "./review/types.js";
 export { rpmvercmp, compareEVR, parseEVR, tagToVersion } from "./version/index.js";
-export { patchId, patchIds, inventory, trackPatches } from "./tracking/index.js";
+export {
+  patchId,
+  patchIds,
+  inventory,
+  trackPatches,
+  githubForge,
+  gitlabForge,
+  localGitForge,
+  combineForges,
+  memoryForge,
+  ForgeError,
+  type UpstreamForge,
+  type UpstreamProject,
+  type ChangeState,
+  type IssueState,
+  type HttpForgeOptions,
+  type PatchVerdict,
+  type TrackOptions,
+} from "./tracking/index.js";
 export {
   nixInventory,
   detectNixKind,

@@ -51,6 +51,16 @@ export interface UpstreamForge {
   readFile(project: UpstreamProject, ref: string, path: string): Promise<string | undefined>;
   /** the unified diff of one commit (for patch-id); undefined when unavailable */
   commitDiff?(project: UpstreamProject, sha: string): Promise<string | undefined>;
+  /** an issue's state; undefined when it does not exist or the forge cannot tell (a local clone) */
+  issue?(project: UpstreamProject, number: number): Promise<IssueState | undefined>;
+}
+
+export interface IssueState {
+  url: string;
+  state: "open" | "closed";
+  title?: string;
+  /** GitHub: "completed" or "not_planned" */
+  reason?: string;
 }
 
 export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
@@ -130,6 +140,15 @@ export function githubForge(options: HttpForgeOptions = {}): UpstreamForge {
       if (pr.labels?.length) state.labels = pr.labels.map((l) => l.name);
       return state;
     },
+    async issue(project, number) {
+      const r = await get(`/repos/${enc(project.path)}/issues/${number}`);
+      if (r.status === 404 || r.status === 410) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const issue = JSON.parse(r.body) as { html_url: string; state: string; title?: string; state_reason?: string | null; pull_request?: unknown };
+      // the issues endpoint answers for pull requests too; those are `change` questions
+      if (issue.pull_request) return undefined;
+      return { url: issue.html_url, state: issue.state === "open" ? "open" : "closed", ...(issue.title ? { title: issue.title } : {}), ...(issue.state_reason ? { reason: issue.state_reason } : {}) };
+    },
     async contains(project, ref, commit) {
       const r = await get(`/repos/${enc(project.path)}/compare/${encodeURIComponent(ref)}...${encodeURIComponent(commit)}?per_page=1`);
       if (r.status === 404) return undefined;
@@ -194,6 +213,13 @@ export function gitlabForge(options: HttpForgeOptions & { host?: string } = {}):
       if (mr.title) state.title = mr.title;
       if (mr.labels?.length) state.labels = mr.labels;
       return state;
+    },
+    async issue(project, number) {
+      const r = await get(`/projects/${id(project)}/issues/${number}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(r.url, r.status, r.body);
+      const issue = JSON.parse(r.body) as { web_url: string; state: string; title?: string };
+      return { url: issue.web_url, state: issue.state === "opened" ? "open" : "closed", ...(issue.title ? { title: issue.title } : {}) };
     },
     async contains(project, ref, commit) {
       // commits reachable from `commit` but not from its merge base with `ref`: none ⇔ ancestor
@@ -303,17 +329,36 @@ export function localGitForge(dir: string): UpstreamForge {
   };
 }
 
-/** The first forge that supports a project answers for it. */
+/**
+ * Forges composed by question, not first-match: each question goes to the forges in order until one
+ * answers — a local clone answers containment, tags, files and diffs; the GitHub/GitLab API answers
+ * pull/merge request and issue state (a local clone cannot) and whatever the clone lacks. A forge
+ * that fails is skipped for the next; when none answers, the first failure is reported.
+ */
 export function combineForges(forges: UpstreamForge[]): UpstreamForge {
-  const pick = (project: UpstreamProject): UpstreamForge | undefined => forges.find((f) => f.supports(project));
+  const ask = async <T>(project: UpstreamProject, question: (f: UpstreamForge) => Promise<T | undefined> | undefined, answered: (v: T) => boolean = () => true): Promise<T | undefined> => {
+    let failure: unknown;
+    for (const forge of forges) {
+      if (!forge.supports(project)) continue;
+      try {
+        const value = await question(forge);
+        if (value !== undefined && answered(value)) return value;
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return undefined;
+  };
   return {
     description: forges.map((f) => f.description).join(", "),
-    supports: (project) => pick(project) !== undefined,
-    change: async (project, n) => pick(project)?.change(project, n),
-    contains: async (project, ref, commit) => pick(project)?.contains(project, ref, commit),
-    tags: async (project) => (await pick(project)?.tags(project)) ?? [],
-    readFile: async (project, ref, path) => pick(project)?.readFile(project, ref, path),
-    commitDiff: async (project, sha) => pick(project)?.commitDiff?.(project, sha),
+    supports: (project) => forges.some((f) => f.supports(project)),
+    change: (project, n) => ask(project, (f) => f.change(project, n)),
+    issue: (project, n) => ask(project, (f) => f.issue?.(project, n)),
+    contains: (project, ref, commit) => ask(project, (f) => f.contains(project, ref, commit)),
+    tags: async (project) => (await ask(project, (f) => f.tags(project), (t) => t.length > 0)) ?? [],
+    readFile: (project, ref, path) => ask(project, (f) => f.readFile(project, ref, path)),
+    commitDiff: (project, sha) => ask(project, (f) => f.commitDiff?.(project, sha)),
   };
 }
 

@@ -151,6 +151,11 @@ async function tagForVersion(session: ForgeSession, project: UpstreamProject, co
   return (named ?? equal.find((t) => t.tag === version) ?? equal.find((t) => t.tag === `v${version}`) ?? equal[0])?.tag;
 }
 
+/** `259~rc1`, `259-rc1`, `2.0.0-beta.2`, `1.0a1`: a version upstream has not released yet. */
+export function isPreRelease(version: string): boolean {
+  return /(?:^|[.~_-]|\d)(?:rc|alpha|beta|pre|preview|dev)\.?\d*(?:$|[.~_-])/i.test(version) || /\d(?:a|b)\d+$/.test(version);
+}
+
 /**
  * Release streams: `258.1`, `258.4` form the stable stream of `258` when the project also tags
  * `258` itself; everything else is the mainline. Containment is monotone within a stream only.
@@ -161,6 +166,10 @@ function streamOf(version: string, all: Set<string>): string {
 }
 
 async function searchStream(forge: UpstreamForge, project: UpstreamProject, commit: string, candidates: { tag: string; version: string }[]): Promise<{ tag: string; version: string } | undefined> {
+  // the newest tag first: containment is monotone within a stream, so when it lacks the commit no
+  // tag has it — one request instead of a search (a PR-head commit that never landed is the common case)
+  const newest = candidates[candidates.length - 1];
+  if (!newest || (await forge.contains(project, newest.tag, commit)) !== true) return undefined;
   let lo = 0;
   let hi = candidates.length - 1;
   let found: { tag: string; version: string } | undefined;
@@ -184,7 +193,9 @@ async function searchStream(forge: UpstreamForge, project: UpstreamProject, comm
 async function firstTagContaining(session: ForgeSession, project: UpstreamProject, component: string, commit: string, after?: string): Promise<{ tag: string; version: string } | undefined> {
   const { sorted } = await session.tags(project, component);
   const versions = new Set(sorted.map((t) => t.version));
-  const newer = after ? sorted.filter((t) => rpmvercmp(t.version, after) > 0) : sorted;
+  // people drop patches at releases: a release candidate counts only when the packaged version is one
+  const withPre = after !== undefined && isPreRelease(after);
+  const newer = (after ? sorted.filter((t) => rpmvercmp(t.version, after) > 0) : sorted).filter((t) => withPre || !isPreRelease(t.version));
   const own = after ? streamOf(after, versions) : "main";
   const streams = own === "main" ? ["main"] : [own, "main"];
   for (const stream of streams) {
@@ -262,7 +273,14 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   for (const sha of patch.headers?.cherryPickedFrom ?? []) commitRefs.push({ sha, rung: "b", why: `cherry-picked from ${sha.slice(0, 12)}` });
   for (const sha of patch.headers?.commits ?? []) commitRefs.push({ sha, rung: "a", why: `format-patch commit ${sha.slice(0, 12)}` });
 
-  const project = [patch.reference, ...patch.references].map((r) => (r ? projectOf(r) : undefined)).find(Boolean) ?? projectFromSource(component?.source0);
+  // the upstream is what the patch's changes and commits point at, else where Source0 downloads from; an
+  // issue link in a comment (a distro tracker, a downstream bug) names the upstream only when it agrees
+  const sourceProject = projectFromSource(component?.source0);
+  const isIssue = (r: UrlReference) => r.kind === "github-issue" || r.kind === "gitlab-issue";
+  const project =
+    [patch.reference, ...patch.references].map((r) => (r && !isIssue(r) ? projectOf(r) : undefined)).find(Boolean) ??
+    sourceProject ??
+    [patch.reference, ...patch.references].map((r) => (r && isIssue(r) ? projectOf(r) : undefined)).find(Boolean);
   const result: Omit<PatchVerdict, keyof Draft> = {
     key: patch.key,
     component: patch.component,

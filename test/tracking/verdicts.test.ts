@@ -138,11 +138,33 @@ describe("release streams", () => {
     });
     patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), cherryPickedFrom: [], commits: [] };
     const [mainline] = await trackPatches({ ...inv, patches: [patch] }, { forge });
-    // the merge commit itself is only on main: first in 259~rc1, not in any 258.x
-    expect(mainline).toMatchObject({ verdict: "merged-unreleased", dropFrom: "259~rc1" });
+    // the merge commit itself is only on main: first released in 259 — 259-rc1 has it too, but people
+    // drop patches at releases, not release candidates (the packaged 258.3 is not one)
+    expect(mainline).toMatchObject({ verdict: "merged-unreleased", dropFrom: "259" });
     // with the backport commit named by a cherry-pick trailer, the stable stream answers first
     patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), cherryPickedFrom: ["bp80"] };
     const [stable] = await trackPatches({ ...inv, patches: [patch] }, { forge });
     expect(stable).toMatchObject({ verdict: "merged-unreleased", rung: "b", dropFrom: "258.5" });
+  });
+
+  it("asks the newest tag before searching: a commit no release has costs one request per stream", async () => {
+    const { inv } = await fixtureInventory();
+    const patch = inv.patches.find((p) => p.file === "80.patch")!;
+    const tags = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`v${200 + i}`, `t${i}`]));
+    const commits: Record<string, string[]> = { pr: [] };
+    for (let i = 0; i < 64; i++) commits[`t${i}`] = i ? [`t${i - 1}`] : [];
+    const forge = memoryForge({ "github.com/example/unitd": { commits, refs: { ...tags, "v258.4": "t0" }, changes: {} } });
+    patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), cherryPickedFrom: [], commits: ["pr"] };
+    patch.references = [];
+    await trackPatches({ ...inv, patches: [patch] }, { forge });
+    expect(forge.calls.filter((c) => c.startsWith("contains")).length).toBeLessThanOrEqual(3);
+  });
+
+  it("a GitHub issue link in a comment is not the upstream project unless Source0 agrees", async () => {
+    const { inv } = await fixtureInventory();
+    const patch = inv.patches.find((p) => p.file === "80.patch")!;
+    patch.references = [{ kind: "github-issue", url: "https://github.com/coreos/fedora-coreos-tracker/issues/1", host: "github.com", owner: "coreos", repo: "fedora-coreos-tracker", number: 1 }];
+    const [v] = await trackPatches({ ...inv, patches: [patch] }, {});
+    expect(v?.upstream?.project).not.toBe("coreos/fedora-coreos-tracker");
   });
 });

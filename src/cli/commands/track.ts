@@ -16,7 +16,7 @@ import { repositoryKind } from "../repo-kind.js";
 import { nixForge, nixTrack } from "./nix.js";
 import { loadInventory, parseCommonArgs } from "./patches.js";
 
-const HELP = `usage: specwarden track [--repo PATH] [--ref REV] [--kind azldev|nix] [--upstream-git DIR] [--offline] [--json]
+const HELP = `usage: specwarden track [--repo PATH] [--ref REV] [--kind azldev|nix] [--upstream-git DIR] [--offline] [--github-api-url URL] [--json]
                        [--component NAME]... [--write --github-repo OWNER/NAME]
 
 Decide, for every downstream patch, where it stands upstream and whether it can be dropped.
@@ -25,7 +25,9 @@ Decide, for every downstream patch, where it stands upstream and whether it can 
   --ref REV             read the tree at this git revision instead of the working tree
   --upstream-git DIR    local upstream clones (DIR/<owner>/<repo> or DIR/<repo>) answer containment,
                         tags and files before the network
-  --offline             no network: spec conditionals, metadata and removal criteria only
+  --offline             no network: spec conditionals, metadata and removal criteria only (with
+                        --upstream-git, the clones still answer; pull request and issue state stay unknown)
+  --github-api-url URL  the GitHub API root (GitHub Enterprise, a caching proxy); also SPECWARDEN_GITHUB_API_URL
   --kind KIND           azldev or nix (default: detected); Nix repositories get verdicts for every patch
                         entry and workaround (fix-up units, stateVersion gates, overrides, pinned inputs)
   --component NAME      only this component (repeatable)
@@ -43,6 +45,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let offline = false;
   let write = false;
   let githubRepo: string | undefined;
+  let githubApiUrl: string | undefined;
   const options = parseCommonArgs(args, io.cwd, HELP, (option) => {
     switch (option.flag) {
       case "--upstream-git":
@@ -59,6 +62,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       case "--github-repo":
         githubRepo = option.value();
         return true;
+      case "--github-api-url": {
+        const value = option.value();
+        if (!/^https?:\/\/[^\s]+$/.test(value)) throw new UsageError(`--github-api-url takes an http(s) URL, got '${value}'`);
+        githubApiUrl = value;
+        return true;
+      }
       default:
         return false;
     }
@@ -93,7 +102,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let macros: Record<string, string> | undefined;
   if (kind === "nix") {
     try {
-      const forge = nixForge({ ...(upstreamGit ? { upstreamGit } : {}), offline }, io);
+      const forge = nixForge({ ...(upstreamGit ? { upstreamGit } : {}), offline }, githubApiUrl ? { ...io, env: { ...io.env, SPECWARDEN_GITHUB_API_URL: githubApiUrl } } : io);
       const tracked = await nixTrack(repoView, forge);
       verdicts = tracked.verdicts;
       problems = tracked.inv.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
@@ -106,7 +115,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const forges: UpstreamForge[] = [];
     if (upstreamGit) forges.push(localGitForge(upstreamGit));
     if (!offline) {
-      forges.push(githubForge(token ? { token } : {}));
+      const apiUrl = githubApiUrl ?? io.env["SPECWARDEN_GITHUB_API_URL"];
+      forges.push(githubForge({ ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) }));
       forges.push(gitlabForge(io.env.GITLAB_TOKEN ? { token: io.env.GITLAB_TOKEN } : {}));
     }
     const forge = forges.length ? combineForges(forges) : undefined;

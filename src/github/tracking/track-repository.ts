@@ -66,8 +66,10 @@ function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** GitHub (the API root from SPECWARDEN_GITHUB_API_URL: GitHub Enterprise, a caching proxy) and gitlab.com. */
 export function defaultForge(token?: string): UpstreamForge {
-  return combineForges([githubForge(token ? { token } : {}), gitlabForge({})]);
+  const apiUrl = process.env["SPECWARDEN_GITHUB_API_URL"]?.trim();
+  return combineForges([githubForge({ ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) }), gitlabForge({})]);
 }
 
 export function trackRepository(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOptions): Promise<TrackingSummary> {
