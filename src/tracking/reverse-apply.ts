@@ -1,11 +1,16 @@
 /**
  * Is a patch already in the upstream source at a tag? Each hunk is classified against the file at
- * that ref: `present` when it reverse-applies exactly (its post-image is there), `absent` when it
- * applies forward, `conflict` otherwise. No fuzz: a fuzzy fit would make "present" a guess.
+ * that ref, file by file: `present` when its post-image (context and added lines) is in the file at
+ * exactly one place and its pre-image is not; `absent` when its pre-image is there at one place and
+ * its post-image is not; `conflict` otherwise. A hunk whose added lines are all trivial (blank lines,
+ * braces) proves nothing wherever it fits and is `trivial`. In a series (a format-patch file of
+ * several commits), hunks that a later commit of the same series takes back, and the hunks that take
+ * them back, are `undone`: the series' net change does not include them, so they count neither way.
+ * No fuzz: a fuzzy fit would make "present" a guess.
  */
-import { applyPatch, parsePatch, reversePatch, type StructuredPatch } from "diff";
+import { parsePatch, type StructuredPatch } from "diff";
 
-export type HunkState = "present" | "absent" | "conflict";
+export type HunkState = "present" | "absent" | "conflict" | "trivial" | "undone";
 
 export interface FileCheck {
   path: string;
@@ -74,7 +79,9 @@ export async function checkAgainstTree(patchText: string, read: (path: string) =
     }
     return p;
   };
-  for (const file of safeParse(patchText)) {
+  const parsed = safeParse(patchText);
+  const undone = undoneHunks(parsed);
+  for (const file of parsed) {
     const oldPath = stripPrefix(file.oldFileName);
     const newPath = stripPrefix(file.newFileName);
     const path = newPath ?? oldPath;
@@ -89,17 +96,84 @@ export async function checkAgainstTree(patchText: string, read: (path: string) =
       files.push(check);
       continue;
     }
+    const lines = content.replace(/\r\n/g, "\n").split("\n");
     for (const hunk of file.hunks) {
-      const single: StructuredPatch = { ...file, hunks: [hunk] };
-      const reversed = reversePatch(single);
-      if (applyPatch(content, reversed, { fuzzFactor: 0 }) !== false) check.hunks.push("present");
-      else if (applyPatch(content, single, { fuzzFactor: 0 }) !== false) check.hunks.push("absent");
-      else check.hunks.push("conflict");
+      if (undone.has(hunk)) {
+        check.hunks.push("undone");
+        continue;
+      }
+      check.hunks.push(classifyHunk(hunk, lines));
     }
     files.push(check);
   }
-  const all = files.flatMap((f) => f.hunks);
+  // trivial and undone hunks say nothing about where the change is
+  const all = files.flatMap((f) => f.hunks).filter((h) => h !== "trivial" && h !== "undone");
   const state: ReverseApplyResult["state"] =
     all.length === 0 ? "empty" : all.every((h) => h === "present") ? "present" : all.every((h) => h === "absent") ? "absent" : all.some((h) => h === "present") ? "partial" : "conflict";
   return { files, state };
+}
+
+type Hunk = StructuredPatch["hunks"][number];
+
+const body = (hunk: Hunk, keep: "-" | "+"): string[] => hunk.lines.filter((l) => l[0] === " " || l[0] === keep).map((l) => l.slice(1));
+const changed = (hunk: Hunk, sign: "-" | "+"): string[] => hunk.lines.filter((l) => l[0] === sign).map((l) => l.slice(1));
+/** a line that identifies code: more than punctuation and whitespace */
+const substantive = (line: string): boolean => line.replace(/[\s{}()[\];,]/g, "").length >= 3;
+
+/** The 0-based positions where `block` occurs as consecutive lines of `lines` (at most two: enough to tell unique). */
+function occurrences(lines: string[], block: string[]): number[] {
+  if (block.length === 0) return [];
+  const out: number[] = [];
+  for (let i = 0; i + block.length <= lines.length && out.length < 2; i++) {
+    let k = 0;
+    while (k < block.length && lines[i + k] === block[k]) k++;
+    if (k === block.length) out.push(i);
+  }
+  return out;
+}
+
+function classifyHunk(hunk: Hunk, lines: string[]): HunkState {
+  const added = changed(hunk, "+");
+  const removed = changed(hunk, "-");
+  if (!added.some(substantive) && !removed.some(substantive)) return "trivial";
+  const post = occurrences(lines, body(hunk, "+"));
+  const pre = occurrences(lines, body(hunk, "-"));
+  // a pure deletion is present when its pre-image is gone and the surrounding context still joins up
+  if (post.length === 1 && pre.length === 0) return added.some(substantive) || removed.some(substantive) ? "present" : "trivial";
+  if (pre.length === 1 && post.length === 0) return "absent";
+  return "conflict";
+}
+
+/**
+ * Hunks of a series that a later commit takes back: every substantive line a hunk adds is removed
+ * again by a later hunk of the same file (and that later hunk adds nothing substantive of its own
+ * beyond what it restores). Both are out of the series' net change.
+ */
+function undoneHunks(files: StructuredPatch[]): Set<Hunk> {
+  const undone = new Set<Hunk>();
+  const byPath = new Map<string, Hunk[]>();
+  for (const file of files) {
+    const path = stripPrefix(file.newFileName) ?? stripPrefix(file.oldFileName);
+    if (!path) continue;
+    const list = byPath.get(path) ?? [];
+    list.push(...file.hunks);
+    byPath.set(path, list);
+  }
+  for (const hunks of byPath.values()) {
+    for (let i = 0; i < hunks.length; i++) {
+      const adds = changed(hunks[i] as Hunk, "+").filter(substantive);
+      if (adds.length === 0) continue;
+      for (let j = i + 1; j < hunks.length; j++) {
+        const later = hunks[j] as Hunk;
+        const removes = new Set(changed(later, "-"));
+        if (adds.every((l) => removes.has(l))) {
+          undone.add(hunks[i] as Hunk);
+          const restores = new Set(changed(hunks[i] as Hunk, "-"));
+          if (changed(later, "+").filter(substantive).every((l) => restores.has(l))) undone.add(later);
+          break;
+        }
+      }
+    }
+  }
+  return undone;
 }

@@ -435,15 +435,19 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     if (text && touchedPaths(text).length > 0 && touchedPaths(text).length <= 40) {
       const check = await guard(`reverse-apply at ${tag}`, () => checkAgainstTree(text, (file) => forgeSession.forge.readFile(project, tag as string, file)));
       if (check) {
-        const hunks = check.files.flatMap((f) => f.hunks);
+        // the series' net change: hunks a later commit of the series takes back, and trivial ones, prove nothing
+        const all = check.files.flatMap((f) => f.hunks);
+        const hunks = all.filter((h) => h !== "trivial" && h !== "undone");
+        const setAside = all.length - hunks.length;
+        const aside = setAside ? ` (${setAside} hunk(s) set aside: taken back later in the series, or trivial)` : "";
         const present = hunks.filter((h) => h === "present").length;
         if (check.state === "present") {
-          evidence.push({ rung: "d", summary: `all ${hunks.length} hunks reverse-apply at ${tag}: ${project.path} ${tag} already contains the change`, supports: true });
+          evidence.push({ rung: "d", summary: `all ${hunks.length} hunks are in ${tag}, each at one place: ${project.path} ${tag} already contains the change${aside}`, supports: true });
           consider({ verdict: "released", rung: "d", reason: `upstream ${tag} already contains every hunk (packaged ${version})`, droppable: true });
         } else if (check.state === "partial") {
-          evidence.push({ rung: "d", summary: `${present} of ${hunks.length} hunks are already in ${tag}: partly upstream, needs a rebase` });
+          evidence.push({ rung: "d", summary: `${present} of ${hunks.length} hunks are already in ${tag}, each at one place: partly upstream, needs a rebase${aside}` });
         } else if (check.state === "absent") {
-          evidence.push({ rung: "d", summary: `none of the ${hunks.length} hunks is in ${tag}`, supports: false });
+          evidence.push({ rung: "d", summary: `none of the ${hunks.length} hunks is in ${tag}${aside}`, supports: false });
         } else if (check.state === "conflict") {
           evidence.push({ rung: "d", summary: `the hunks neither apply nor reverse-apply at ${tag}: upstream diverged` });
         }

@@ -136,6 +136,24 @@ describe("localGitForge and reverse-apply on a real repository", () => {
     const created = await checkAgainstTree("--- /dev/null\n+++ b/src/new.c\n@@ -0,0 +1 @@\n+new\n", at("v1.1"));
     expect(created).toMatchObject({ state: "absent", files: [{ path: "src/new.c", missing: true }] });
   });
+
+  it("never calls a series partly upstream for hunks it takes back itself, or for trivial hunks that fit anywhere", async () => {
+    const tree: Record<string, string> = { "src/c.c": "int main(void) {\n\treturn 0;\n}\n\nstatic int helper(void) {\n\treturn 1;\n}\n" };
+    const read = async (path: string) => tree[path];
+    // commit 1 adds a debug line that commit 3 removes again; commit 2 makes the real change; a lone brace hunk
+    const series = [
+      "From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 1/3] debug\n---\n--- a/src/c.c\n+++ b/src/c.c\n@@ -1,3 +1,4 @@\n int main(void) {\n+\tdebug_trace(\"main\");\n \treturn 0;\n }\n",
+      "From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 2/3] fix\n---\n--- a/src/c.c\n+++ b/src/c.c\n@@ -5,3 +5,3 @@\n static int helper(void) {\n-\treturn 1;\n+\treturn compute_value();\n }\n",
+      "From 3333333333333333333333333333333333333333 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 3/3] drop debug\n---\n--- a/src/c.c\n+++ b/src/c.c\n@@ -1,4 +1,3 @@\n int main(void) {\n-\tdebug_trace(\"main\");\n \treturn 0;\n }\n",
+    ].join("");
+    const result = await checkAgainstTree(series, read);
+    // upstream has none of the net change (the helper still returns 1): absent, not "2 of 3 present"
+    expect(result.state).toBe("absent");
+    expect(result.files.flatMap((f) => f.hunks)).toEqual(["undone", "absent", "undone"]);
+    const brace = await checkAgainstTree("--- a/src/c.c\n+++ b/src/c.c\n@@ -1,2 +1,3 @@\n int main(void) {\n+\n \treturn 0;\n", read);
+    expect(brace.files[0]?.hunks).toEqual(["trivial"]);
+    expect(brace.state).toBe("empty");
+  });
 });
 
 describe("the evidence ladder over the GitHub HTTP forge", () => {
