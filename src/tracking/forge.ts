@@ -5,8 +5,10 @@
  * in-memory fake for tests.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { patchIds } from "./patch-id.js";
 
 export interface UpstreamProject {
   forge: "github" | "gitlab";
@@ -53,6 +55,11 @@ export interface UpstreamForge {
   commitDiff?(project: UpstreamProject, sha: string): Promise<string | undefined>;
   /** an issue's state; undefined when it does not exist or the forge cannot tell (a local clone) */
   issue?(project: UpstreamProject, number: number): Promise<IssueState | undefined>;
+  /**
+   * Commits of the project's history (every branch: backports to stable branches too) whose diff has
+   * one of these `git patch-id --stable` ids; a local clone answers from an index of `git log -p`.
+   */
+  findByPatchId?(project: UpstreamProject, ids: string[]): Promise<Map<string, string[]> | undefined>;
 }
 
 export interface IssueState {
@@ -259,9 +266,9 @@ export function gitlabForge(options: HttpForgeOptions & { host?: string } = {}):
   };
 }
 
-function runGit(dir: string, args: string[]): Promise<{ code: number; stdout: string }> {
+function runGit(dir: string, args: string[], options: { maxBuffer?: number } = {}): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile("git", ["--git-dir", dir, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" } }, (error, stdout) => {
+    execFile("git", ["--git-dir", dir, ...args], { maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" } }, (error, stdout) => {
       const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : 128) : 0;
       resolve({ code, stdout: String(stdout) });
     });
@@ -326,7 +333,47 @@ export function localGitForge(dir: string): UpstreamForge {
       const r = await runGit(gitDir, ["show", "--format=", "--no-color", "-U3", sha]);
       return r.code === 0 ? r.stdout : undefined;
     },
+    async findByPatchId(project, ids) {
+      const gitDir = await gitDirOf(project);
+      if (!gitDir) return undefined;
+      const index = await patchIdIndex(gitDir);
+      const out = new Map<string, string[]>();
+      for (const id of ids) {
+        const commits = index.get(id);
+        if (commits) out.set(id, commits);
+      }
+      return out;
+    },
   };
+}
+
+/** Commits read into a patch-id index at most (the newest first): bounds time and memory on huge histories. */
+const PATCH_ID_INDEX_COMMITS = 50_000;
+const patchIdIndexes = new Map<string, Promise<Map<string, string[]>>>();
+
+/**
+ * patch-id → commits over every branch and tag of a clone (`git log -p` through the same patch-id code
+ * as the downstream patches), cached by repository and the state of its refs.
+ */
+async function patchIdIndex(gitDir: string): Promise<Map<string, string[]>> {
+  const refs = await runGit(gitDir, ["for-each-ref", "--format=%(objectname)"]);
+  const key = `${gitDir}\0${createHash("sha1").update(refs.stdout).digest("hex")}`;
+  let index = patchIdIndexes.get(key);
+  if (!index) {
+    index = (async () => {
+      const log = await runGit(gitDir, ["log", "--all", "--no-merges", "-p", "--no-color", "-U3", "--format=commit %H", `--max-count=${PATCH_ID_INDEX_COMMITS}`], { maxBuffer: 1024 * 1024 * 1024 });
+      const map = new Map<string, string[]>();
+      if (log.code !== 0) return map;
+      for (const entry of patchIds(log.stdout)) {
+        const list = map.get(entry.id) ?? [];
+        if (!list.includes(entry.commit)) list.push(entry.commit);
+        map.set(entry.id, list);
+      }
+      return map;
+    })();
+    patchIdIndexes.set(key, index);
+  }
+  return index;
 }
 
 /**
@@ -359,6 +406,7 @@ export function combineForges(forges: UpstreamForge[]): UpstreamForge {
     tags: async (project) => (await ask(project, (f) => f.tags(project), (t) => t.length > 0)) ?? [],
     readFile: (project, ref, path) => ask(project, (f) => f.readFile(project, ref, path)),
     commitDiff: (project, sha) => ask(project, (f) => f.commitDiff?.(project, sha)),
+    findByPatchId: (project, ids) => ask(project, (f) => f.findByPatchId?.(project, ids), (m) => m.size > 0),
   };
 }
 

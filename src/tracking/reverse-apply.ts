@@ -8,7 +8,7 @@
  * them back, are `undone`: the series' net change does not include them, so they count neither way.
  * No fuzz: a fuzzy fit would make "present" a guess.
  */
-import { parsePatch, type StructuredPatch } from "diff";
+import { applyPatch, parsePatch, structuredPatch, type StructuredPatch } from "diff";
 
 export type HunkState = "present" | "absent" | "conflict" | "trivial" | "undone";
 
@@ -176,4 +176,40 @@ function undoneHunks(files: StructuredPatch[]): Set<Hunk> {
     }
   }
   return undone;
+}
+
+/**
+ * The series as one diff: every commit of a format-patch series applied in order to the files at a
+ * ref (the upstream before the change), then diffed against them, in git's format. Its patch-id is
+ * the patch-id of the commit a squash merge lands. Undefined when the series does not apply there
+ * exactly (the ref already has the change, or has diverged).
+ */
+export async function seriesNetDiff(patchText: string, read: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
+  const files = safeParse(patchText);
+  if (files.length === 0) return undefined;
+  const before = new Map<string, string>();
+  const after = new Map<string, string>();
+  for (const file of files) {
+    const oldPath = stripPrefix(file.oldFileName);
+    const path = stripPrefix(file.newFileName) ?? oldPath;
+    if (!path) return undefined;
+    if (!after.has(path)) {
+      const original = oldPath ? await read(oldPath) : "";
+      if (original === undefined) return undefined;
+      before.set(path, original);
+      after.set(path, original);
+    }
+    const next = applyPatch(after.get(path) as string, file, { fuzzFactor: 0 });
+    if (next === false) return undefined;
+    after.set(path, next);
+  }
+  const out: string[] = [];
+  for (const [path, original] of before) {
+    const result = after.get(path) as string;
+    if (result === original) continue;
+    const patch = structuredPatch(`a/${path}`, `b/${path}`, original, result, "", "", { context: 3 });
+    out.push(`diff --git a/${path} b/${path}`, original === "" ? "--- /dev/null" : `--- a/${path}`, `+++ b/${path}`);
+    for (const h of patch.hunks) out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines.filter((l) => !l.startsWith("\\")));
+  }
+  return out.length ? `${out.join("\n")}\n` : undefined;
 }

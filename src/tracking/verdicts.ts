@@ -7,9 +7,9 @@
  */
 import { compareEVR, rpmvercmp, tagToVersion } from "../version/index.js";
 import { ForgeError, type ChangeState, type UpstreamForge, type UpstreamProject } from "./forge.js";
-import { patchIds } from "./patch-id.js";
+import { patchId, patchIds } from "./patch-id.js";
 import type { RemovalCondition, RemovalCriterion } from "./removal-criteria.js";
-import { checkAgainstTree, touchedPaths } from "./reverse-apply.js";
+import { checkAgainstTree, seriesNetDiff, touchedPaths } from "./reverse-apply.js";
 import type { DropAction, InventoryPatch, PatchInventory, PatchOrigin } from "./types.js";
 import { canonicalUrl, classifyUrl, type UrlReference } from "./urls.js";
 
@@ -197,7 +197,8 @@ async function firstTagContaining(session: ForgeSession, project: UpstreamProjec
   const withPre = after !== undefined && isPreRelease(after);
   const newer = (after ? sorted.filter((t) => rpmvercmp(t.version, after) > 0) : sorted).filter((t) => withPre || !isPreRelease(t.version));
   const own = after ? streamOf(after, versions) : "main";
-  const streams = own === "main" ? ["main"] : [own, "main"];
+  // packaged at 258 (or 258.3), the 258.x stable releases come before the next mainline one
+  const streams = [...new Set([own, ...(after ? [`stable:${after.replace(/[~^].*$/, "")}`] : []), "main"])].filter((st) => st === "main" || newer.some((t) => streamOf(t.version, versions) === st));
   for (const stream of streams) {
     const found = await searchStream(session.forge, project, commit, newer.filter((t) => streamOf(t.version, versions) === stream));
     if (found) return found;
@@ -336,6 +337,29 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     tag = await guard(`tags of ${project.path}`, () => tagForVersion(forgeSession, project, patch.component, version, component?.source0));
     if (result.upstream && tag) result.upstream.tag = tag;
     if (!tag) evidence.push({ rung: "none", summary: `no upstream tag of ${project.path} matches the packaged version ${version}` });
+  }
+
+  // rung c: the patch's content in the upstream history — each commit of the series (rebased, or
+  // cherry-picked to a stable branch under a new id) and the whole series as one (a squash merge)
+  if (forgeSession?.forge.findByPatchId && project && forgeSession.forge.supports(project) && (patch.patchIds?.length || tag)) {
+    const ids = [...(patch.patchIds ?? [])];
+    const path = patch.sourcePath ?? patch.renderedPath;
+    const text = path && options.readText ? await options.readText(path).catch(() => undefined) : undefined;
+    const net = text && tag && (patch.headers?.commits.length ?? 0) > 1 ? await guard(`the series applied at ${tag}`, () => seriesNetDiff(text, (file) => forgeSession.forge.readFile(project, tag as string, file))) : undefined;
+    const netId = net ? patchId(net) : undefined;
+    if (netId) ids.push(netId);
+    const hits = ids.length ? await guard(`patch-id search in ${project.path}`, async () => (await (forgeSession.forge.findByPatchId as NonNullable<UpstreamForge["findByPatchId"]>)(project, ids)) ?? new Map<string, string[]>()) : undefined;
+    // a commit of a series found upstream covers that commit only: the series counts when its net change
+    // is found, or every one of its commits is (then the last one decides)
+    const perCommit = patch.patchIds ?? [];
+    const usable = [...(hits ?? [])].filter(([id]) => id === netId || perCommit.length <= 1 || (perCommit.every((c) => hits?.has(c)) && id === perCommit[perCommit.length - 1]));
+    for (const [id] of [...(hits ?? [])].filter(([id]) => !usable.some(([u]) => u === id))) evidence.push({ rung: "c", summary: `commit ${perCommit.indexOf(id) + 1} of ${perCommit.length} of the series is upstream as ${hits?.get(id)?.[0]?.slice(0, 12)}, the rest is not` });
+    for (const [id, commits] of usable) {
+      const sha = commits[0] as string;
+      const why = id === netId ? `the whole series, as one commit (${sha.slice(0, 12)}), by patch-id` : `commit ${sha.slice(0, 12)} of upstream has the same patch-id`;
+      evidence.push({ rung: "c", summary: why, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
+      for (const commit of commits.slice(0, 3)) commitRefs.unshift({ project, sha: commit, rung: "c", why: `${id === netId ? "the squashed series" : "the same change"} ${commit.slice(0, 12)}` });
+    }
   }
 
   let best: Draft | undefined;

@@ -1,0 +1,83 @@
+/**
+ * Finding merged content without the API: a pull request squashed into one commit upstream, and a
+ * stable backport cherry-picked under a new id, found from a local clone by patch-id. The upstream
+ * history is built with the git CLI; the downstream patch is the PR's own format-patch series.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localGitForge, patchIds, trackPatches } from "../../src/tracking/index.js";
+import { HistoryBuilder } from "../nix/upstream-git.js";
+import { fixtureInventory } from "./helpers.js";
+
+let root: string;
+let series: string;
+let squash: string;
+let backport: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "specwarden-content-"));
+  const h = new HistoryBuilder(join(root, "example", "tool"));
+  const base = h.commit("tool 1.0", { "src/net.c": "int connect(void) {\n\treturn 0;\n}\n\nint retries(void) {\n\treturn 1;\n}\n", "src/log.c": "void log_init(void) {\n}\n" });
+  h.tag("v1.0");
+  // the pull request: three commits on a branch (what the distro packaged as a format-patch series)
+  h.git("checkout", "-q", "-b", "pr-42");
+  h.commit("net: retry three times", { "src/net.c": "int connect(void) {\n\treturn 0;\n}\n\nint retries(void) {\n\treturn 3;\n}\n" });
+  h.commit("log: trace connects", { "src/log.c": "void log_init(void) {\n\ttrace_enable(\"net\");\n}\n" });
+  h.commit("net: connect with timeout", { "src/net.c": "int connect(void) {\n\treturn connect_timeout(30);\n}\n\nint retries(void) {\n\treturn 3;\n}\n" });
+  series = h.git("format-patch", "--stdout", `${base}..pr-42`);
+  // merged as one squash commit on main, released in 1.1 (after a 1.1-rc1)
+  h.git("checkout", "-q", "main");
+  h.commit("unrelated", { "README": "tool\n" });
+  h.tag("v1.1-rc1");
+  squash = h.commit("net: retries and timeouts (#42)", {
+    "src/net.c": "int connect(void) {\n\treturn connect_timeout(30);\n}\n\nint retries(void) {\n\treturn 3;\n}\n",
+    "src/log.c": "void log_init(void) {\n\ttrace_enable(\"net\");\n}\n",
+  });
+  h.tag("v1.1");
+  // the first commit alone is backported to the 1.0 stable branch with a new id
+  h.git("checkout", "-q", "-b", "stable-1.0", "v1.0");
+  backport = h.commit("net: retry three times (backport)", { "src/net.c": "int connect(void) {\n\treturn 0;\n}\n\nint retries(void) {\n\treturn 3;\n}\n" });
+  h.tag("v1.0.1");
+  h.git("checkout", "-q", "main");
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function toolPatch(text: string, version: string) {
+  const { inv } = await fixtureInventory();
+  const patch = inv.patches.find((p) => p.file === "80.patch")!;
+  const component = inv.components.find((c) => c.name === patch.component)!;
+  component.version = version;
+  component.source0 = `https://github.com/example/tool/archive/v${version}/tool-${version}.tar.gz`;
+  const commits = [...text.matchAll(/^From ([0-9a-f]{40}) /gm)].map((m) => m[1] as string);
+  Object.assign(patch, {
+    references: [],
+    reference: undefined,
+    removalCriteria: [],
+    sourcePath: "tool-pr42.patch",
+    patchIds: patchIds(text).map((e) => e.id),
+    headers: { ...(patch.headers as NonNullable<typeof patch.headers>), commits, cherryPickedFrom: [], hints: [] },
+  });
+  return { inv: { ...inv, patches: [patch] }, readText: async (p: string) => (p === "tool-pr42.patch" ? text : undefined) };
+}
+
+describe("content search in a local clone (no API)", () => {
+  it("finds a series squashed into one commit upstream: merged, first released in 1.1 (not the release candidate)", async () => {
+    const { inv, readText } = await toolPatch(series, "1.0");
+    const [v] = await trackPatches(inv, { forge: localGitForge(root), readText });
+    expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "c", dropFrom: "1.1" });
+    expect(v!.evidence.some((e) => e.rung === "c" && e.summary.includes(squash.slice(0, 12)) && /whole series/.test(e.summary))).toBe(true);
+    // packaged at 1.1 it is released
+    const at11 = await toolPatch(series, "1.1");
+    const [released] = await trackPatches(at11.inv, { forge: localGitForge(root), readText: at11.readText });
+    expect(released).toMatchObject({ verdict: "released", droppable: true });
+  });
+
+  it("finds a stable backport under a new commit id by patch-id: first in 1.0.1", async () => {
+    const first = series.split(/(?=^From [0-9a-f]{40} )/m)[0] as string;
+    const { inv, readText } = await toolPatch(first, "1.0");
+    const [v] = await trackPatches(inv, { forge: localGitForge(root), readText });
+    expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "c", dropFrom: "1.0.1" });
+    expect(v!.evidence.some((e) => e.summary.includes(backport.slice(0, 12)))).toBe(true);
+  });
+});
