@@ -107,3 +107,18 @@ describe("removeTomlOverlay", () => {
     expect(removeTomlOverlay('[c]\noverlays = [\n  { type = "x",\n    file = "y" },\n]\n', 3)).toBeUndefined();
   });
 });
+
+describe("inherited patches on the dashboard", () => {
+  it("are not counted as this repository's to drop, and say that they leave with the upstream spec", async () => {
+    const { renderDashboard } = await import("../../src/github/tracking/render.js");
+    const base = { component: "systemd", origin: "inherited" as const, verdict: "released" as const, rung: "b" as const, reason: "in v258.4", droppable: true, evidence: [], links: [], criteria: [], conflicts: [], actionable: false, wiring: "upstream-tag" as const, drop: { summary: "add a patch-remove overlay", overlays: [], files: [] } };
+    const verdicts = [
+      { ...base, key: "a", file: "0001-a.patch" },
+      { ...base, key: "b", file: "0002-b.patch", origin: "distro" as const, wiring: "patch-add" as const, actionable: true },
+    ];
+    const { body } = renderDashboard({ verdicts, issues: new Map(), problems: [] });
+    expect(body).toContain("**1** of this repository's patches can be dropped");
+    expect(body).toContain("1 inherited patch is already upstream too: nothing to do here");
+    expect(body).toContain("disappear when the upstream dist-git drops them");
+  });
+});

@@ -79,10 +79,16 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
   const state: DashboardState = { v: 1, counts };
   const components = new Set(input.verdicts.map((v) => v.component)).size;
   const distro = input.verdicts.filter((v) => v.origin === "distro").length;
-  const droppable = input.verdicts.filter((v) => v.droppable).length;
+  // only the repository's own patches can be dropped by a change here; inherited ones come with the
+  // upstream spec and go when the upstream drops them (a newer snapshot of its dist-git brings that)
+  const droppable = input.verdicts.filter((v) => v.droppable && v.origin === "distro").length;
+  const inheritedObsolete = input.verdicts.filter((v) => v.droppable && v.origin === "inherited").length;
   const head = [
     DASHBOARD_MARKER,
-    `specwarden tracks **${input.verdicts.length}** downstream patches in **${components}** components (${distro} vendored by this repository, ${input.verdicts.length - distro} inherited from upstream specs). **${droppable}** can be dropped at the packaged version.`,
+    `specwarden tracks **${input.verdicts.length}** downstream patches in **${components}** components (${distro} vendored by this repository, ${input.verdicts.length - distro} inherited from upstream specs). **${droppable}** of this repository's patches can be dropped at the packaged version.` +
+      (inheritedObsolete
+        ? ` ${inheritedObsolete} inherited patch${inheritedObsolete === 1 ? " is" : "es are"} already upstream too: nothing to do here — they leave with the upstream spec when its dist-git drops them, which a newer snapshot (or pin) of the upstream brings.`
+        : ""),
     "",
     `| ${SECTION_ORDER.map((k) => SECTION_TITLES[k].split(" — ")[0]).join(" | ")} |`,
     `|${SECTION_ORDER.map(() => "---:").join("|")}|`,
@@ -100,7 +106,8 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
     const own = items.filter((v) => v.origin === "distro").sort(byComponent);
     const inherited = items.filter((v) => v.origin === "inherited").sort(byComponent);
     if (own.length) lines.push("**Vendored by this repository**", "", ...own.map((v) => dashboardLine(v, input.issues.get(v.key))), "");
-    if (inherited.length) lines.push("<details><summary>Inherited from upstream specs (" + inherited.length + ")</summary>", "", ...inherited.map((v) => dashboardLine(v, input.issues.get(v.key))), "", "</details>", "");
+    const inheritedNote = inherited.some((v) => v.droppable) ? ["_No action here: these come with the upstream spec and disappear when the upstream dist-git drops them and the distro's snapshot advances._", ""] : [];
+    if (inherited.length) lines.push("<details><summary>Inherited from upstream specs (" + inherited.length + ")</summary>", "", ...inheritedNote, ...inherited.map((v) => dashboardLine(v, input.issues.get(v.key))), "", "</details>", "");
     sections.push(lines);
   }
   const stateBlock = encodeState(state);
