@@ -451,6 +451,27 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     }
   }
 
+  // rung g: the upstream issue a patch points at, when nothing stronger decided
+  if (forgeSession?.forge.issue && (!best || (best as Draft).verdict === "unknown")) {
+    for (const ref of patch.references.filter((r) => r.kind === "github-issue" || r.kind === "gitlab-issue").slice(0, 2)) {
+      const where = projectOf(ref);
+      if (!where || !forgeSession.forge.supports(where) || (ref.kind !== "github-issue" && ref.kind !== "gitlab-issue")) continue;
+      const state = await guard(`state of ${canonicalUrl(ref)}`, async () => (forgeSession.forge.issue as NonNullable<UpstreamForge["issue"]>)(where, ref.number));
+      if (!state) continue;
+      addLink(state.url);
+      const label = `${where.path}#${ref.number}`;
+      if (state.state === "open") {
+        evidence.push({ rung: "g", summary: `${label} is open${state.title ? `: ${state.title}` : ""}`, url: state.url });
+        consider({ verdict: "pending", rung: "g", reason: `the upstream issue ${label} is still open`, droppable: false });
+      } else if (state.reason === "not_planned") {
+        evidence.push({ rung: "g", summary: `${label} was closed as not planned`, url: state.url, supports: false });
+      } else {
+        evidence.push({ rung: "g", summary: `${label} is closed${state.reason ? ` (${state.reason})` : ""}`, url: state.url, supports: true });
+        consider({ verdict: "merged-unreleased", rung: "g", reason: `the upstream issue ${label} is closed; the release with the fix is not known — check it and drop`, droppable: false });
+      }
+    }
+  }
+
   // rung d: is the change already in the source at the packaged tag?
   const strongEnough = (best as Draft | undefined)?.verdict === "released";
   if (!strongEnough && forgeSession && project && tag && options.readText && forgeSession.forge.supports(project)) {

@@ -168,3 +168,22 @@ describe("release streams", () => {
     expect(v?.upstream?.project).not.toBe("coreos/fedora-coreos-tracker");
   });
 });
+
+describe("rung g: the upstream issue", () => {
+  it("open is pending, closed as completed says to check the release, closed as not planned decides nothing", async () => {
+    const { inv } = await fixtureInventory();
+    const patch = inv.patches.find((p) => p.file === "80.patch")!;
+    const states: Record<number, { state: "open" | "closed"; reason?: string }> = { 1: { state: "open" }, 2: { state: "closed", reason: "completed" }, 3: { state: "closed", reason: "not_planned" } };
+    const base = memoryForge({ "github.com/example/unitd": { commits: {}, refs: {}, changes: {} } });
+    const forge = { ...base, issue: async (_p: unknown, n: number) => ({ url: `https://github.com/example/unitd/issues/${n}`, ...states[n]! }) };
+    const verdictFor = async (n: number) => {
+      patch.references = [{ kind: "github-issue", url: `https://github.com/example/unitd/issues/${n}`, host: "github.com", owner: "example", repo: "unitd", number: n }];
+      patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), commits: [], cherryPickedFrom: [], hints: [] };
+      patch.removalCriteria = [];
+      return (await trackPatches({ ...inv, patches: [patch] }, { forge }))[0]!;
+    };
+    expect(await verdictFor(1)).toMatchObject({ verdict: "pending", rung: "g" });
+    expect(await verdictFor(2)).toMatchObject({ verdict: "merged-unreleased", rung: "g", droppable: false });
+    expect((await verdictFor(3)).rung).not.toBe("g");
+  });
+});
