@@ -445,7 +445,7 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
       overlayFailed(review, overlay, outcome.failure.message);
       return false;
     }
-    fullReason = outcome.failure.index < 0 ? "the render's file filter changes" : "a new loose-file overlay may need files the base render does not keep";
+    fullReason = outcome.failure.index < 0 ? `the render's file filter changes: ${outcome.failure.message}` : "a new loose-file overlay may need files the base render does not keep";
   }
   return fullRender(review, ctx, fullReason);
 }

@@ -101,6 +101,14 @@ export function incrementalRender(
     // azldev would now keep every file of the upstream checkout, which the base render dropped
     return { ok: false, failure: { index: -1, message: "the file filter no longer applies" }, needsFullRender: true };
   }
+  if (before.filtered && after.filtered && after.keep) {
+    // a new or edited Source/Patch tag (a `#/name` hint, say) names a file the base render dropped:
+    // it comes from the upstream checkout, which only a full render has — never a file a person vendored
+    const missing = [...after.keep].filter((name) => !(before.keep?.has(name) ?? false) && ![...all.keys()].some((p) => p === name || p.startsWith(`${name}/`)));
+    if (missing.length > 0) {
+      return { ok: false, failure: { index: -1, message: `a Source/Patch tag now names ${missing.join(", ")}, which the base render did not keep` }, needsFullRender: true };
+    }
+  }
   const kept = applyFilter(all, after);
   const keptBefore = applyFilter(new Map(committed), before);
   const out = new Map<string, Uint8Array>();
