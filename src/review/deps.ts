@@ -11,12 +11,16 @@ import type { ApplyOptions, ApplyResult, FileContent } from "../overlays/types.j
 import type { ComponentRender } from "../render/types.js";
 import type { RepoView } from "../repo/types.js";
 import type { UpstreamSource } from "../upstream/types.js";
+import { gitApplyCheck } from "./git-apply-check.js";
+import type { FileEdit } from "./patch-text.js";
 
 export interface ReviewDeps {
   loadProject(repo: RepoView): Promise<Project>;
   applyOverlays(input: { spec: string; files?: Record<string, FileContent> }, overlays: Overlay[], options?: ApplyOptions): ApplyResult;
   /** full native render of one component; absent when the renderer is not available */
   renderComponent?(input: { project: Project; repo: RepoView; name: string; upstream?: UpstreamSource }): Promise<ComponentRender>;
+  /** undefined when the fix applies with `git apply`, else why not; absent: not checked */
+  checkPatch?(patch: string, edits: readonly FileEdit[]): Promise<string | undefined>;
 }
 
 /** An overlay that failed, as the overlay engine reports it (OverlayError). */
@@ -34,5 +38,5 @@ export function overlayFailure(error: unknown): OverlayFailure | undefined {
 
 /** The real modules. */
 export async function defaultDeps(): Promise<ReviewDeps> {
-  return { loadProject: (repo) => loadProject(repo), applyOverlays, renderComponent };
+  return { loadProject: (repo) => loadProject(repo), applyOverlays, renderComponent, checkPatch: gitApplyCheck };
 }

@@ -93,6 +93,11 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
     return { findings: attachProposals(findings, fixes, none(error.message)) };
   }
   const verification = await verify(analysis, input, deps, edits);
+  if (!verification.unverifiedReason && deps.checkPatch) {
+    // what the author will run: a fix that git does not take is never "verified"
+    const refused = await deps.checkPatch(patch, edits).catch((error: unknown) => `git apply could not be run: ${error instanceof Error ? error.message : String(error)}`);
+    if (refused) verification.unverifiedReason = refused;
+  }
   const unsynthesised = fixes.flatMap((f) => f.unsynthesised);
   const notes = fixes.flatMap((f) => f.notes);
   // a problem the fix itself introduced (a comp.toml it broke) may name no component: it counts
