@@ -3,7 +3,7 @@
  * Pure: the caller supplies the current file contents and pushes the result.
  */
 import { applyPatch, parsePatch } from "diff";
-import { normaliseRepoPath } from "./repo-view.js";
+import { normalizeRepoPath } from "../repo/path.js";
 
 /** path → new text, or null when the file is deleted (a move deletes its old path) */
 export type FileChanges = Map<string, string | null>;
@@ -17,8 +17,12 @@ export class FixApplyError extends Error {
 
 function stripPrefix(name: string | undefined): string | undefined {
   if (name === undefined || name === "/dev/null") return undefined;
-  const bare = name.replace(/\t.*$/, "");
-  return normaliseRepoPath(bare.replace(/^[ab]\//, ""));
+  // jsdiff has already undone git's C-quoting and dropped a trailing timestamp; the path is then held
+  // to the rules of every repository path (no traversal, no control characters, not absolute)
+  const path = normalizeRepoPath(name.replace(/^[ab]\//, ""));
+  // a fix never writes into git's own directory, wherever a repository nests one
+  if (path.split("/").some((part) => part.toLowerCase() === ".git")) throw new FixApplyError(path, "the fix would write into a .git directory");
+  return path;
 }
 
 export async function applyFix(patch: string, read: (path: string) => Promise<string | undefined>): Promise<FileChanges> {
