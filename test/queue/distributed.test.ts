@@ -194,3 +194,21 @@ describe.each(backends)("fan-out of a distro-wide change (%s back end)", (backen
     expect(summary.indexOf("specwarden:fan-out")).toBeGreaterThan(0);
   }, 40_000);
 });
+
+describe.each(backends)("a flow whose child fails for good (%s back end)", (backend) => {
+  it.skipIf(backend === "redis" && !available)("still runs the parent, which learns which child failed", async () => {
+    const [coord] = coordinations(backend, 1);
+    coord!.queue.work("verify", async (data: { n: number }) => {
+      if (data.n === 2) throw new Error("this batch cannot be rendered");
+      return { n: data.n };
+    }, { concurrency: 2 });
+    coord!.queue.work("aggregate", async (_data, context) => context.children(), { concurrency: 1 });
+    const flow = await coord!.queue.enqueueFlow({
+      parent: { kind: "aggregate", id: "aggregate:t", data: {} },
+      children: [1, 2, 3].map((n) => ({ kind: "verify" as const, id: `verify:t/${n}`, data: { n }, attempts: 2 })),
+    });
+    const outcome = (await flow.finished()) as { results: { n: number }[]; failed: string[] };
+    expect(outcome.results.map((r) => r.n).sort()).toEqual([1, 3]);
+    expect(outcome.failed).toEqual(["verify:t/2"]);
+  }, 30_000);
+});
