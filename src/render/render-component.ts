@@ -24,6 +24,9 @@ export const RENDER_FAILED_TEXT = "Rendering failed. See azldev logs for details
 
 /** The architecture azldev's render normally runs spectool on. */
 export const DEFAULT_ARCH = "x86_64";
+/** Per component: real specs keep a few dozen files (texlive, the largest, a few thousand) and tens of MB. */
+export const MAX_RENDERED_FILES = 20_000;
+export const MAX_RENDERED_BYTES = 1024 * 1024 * 1024;
 
 export type ApplyOverlaysFn = (input: ComponentTree, overlays: Overlay[], options?: ApplyOptions) => ApplyResult;
 
@@ -302,6 +305,13 @@ export async function renderWithEngine(input: RenderComponentInput & { engine: R
       warnings.push(`file filter skipped: a Source/Patch name cannot be expanded (${filter.detail ?? "?"})`);
     }
     const kept = applyFilter(finalFiles, filter);
+    // a repository (or its upstream) must not make one component's output exhaust disk or memory
+    let bytes = 0;
+    for (const content of kept.values()) bytes += content.byteLength;
+    if (kept.size > MAX_RENDERED_FILES || bytes > MAX_RENDERED_BYTES) {
+      failure.stage = "budget";
+      throw new Error(`the rendered output would be ${kept.size} files and ${bytes} bytes, over the limit of ${MAX_RENDERED_FILES} files and ${MAX_RENDERED_BYTES} bytes per component`);
+    }
     const render: ComponentRender = {
       component: name,
       outputDir,

@@ -49,7 +49,7 @@ export interface RenderComparison {
 }
 
 
-export type RenderFailureStage = "config" | "upstream" | "spec" | "overlay" | "release" | "sources" | "rpmautospec";
+export type RenderFailureStage = "config" | "upstream" | "spec" | "overlay" | "release" | "sources" | "rpmautospec" | "budget";
 
 export interface RenderFailure {
   stage: RenderFailureStage;
