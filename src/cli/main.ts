@@ -2,6 +2,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { processIO, UsageError, type CliIO, type CommandRunner } from "./io.js";
+import { memoryCeilingMb, watchMemory } from "./memory-ceiling.js";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }> = {
   check: { summary: "review a change (base → head) of a distro repo", load: () => import("./commands/check.js") },
@@ -54,6 +55,13 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  const ceiling = process.argv[2] === "serve" || process.argv[2] === "worker" ? undefined : memoryCeilingMb(process.env);
+  if (ceiling !== undefined) {
+    watchMemory(ceiling, (rssMb) => {
+      process.stderr.write(`specwarden: stopped at ${rssMb} MiB of memory, over the ceiling of ${ceiling} MiB (SPECWARDEN_MAX_MEMORY_MB; 0 turns it off)\n`);
+      process.exit(2);
+    });
+  }
   main(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;

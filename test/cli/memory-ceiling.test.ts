@@ -85,3 +85,13 @@ describe.skipIf(!built)("hostile pull requests under a 1 GiB heap (the CLI as bu
     expect(r.json?.findings.map((f) => f.rule)).toContain("rendered-file-edited");
   }, 130_000);
 });
+
+describe.skipIf(!built)("the memory ceiling (SPECWARDEN_MAX_MEMORY_MB)", () => {
+  it("stops a command over it with exit status 2 and the reason; 0 turns it off", () => {
+    const over = spawnSync(process.execPath, [cli, "components", "--repo", demoBase], { encoding: "utf8", env: { ...process.env, SPECWARDEN_MAX_MEMORY_MB: "5" } });
+    expect(over.status).toBe(2);
+    expect(over.stderr).toMatch(/over the ceiling of 5 MiB/);
+    const off = spawnSync(process.execPath, [cli, "components", "--repo", demoBase], { encoding: "utf8", env: { ...process.env, SPECWARDEN_MAX_MEMORY_MB: "0" } });
+    expect(off.status).toBe(0);
+  });
+});
