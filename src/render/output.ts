@@ -18,7 +18,12 @@ export interface WriteOptions {
   displayOutDir: string;
   /** compare only; write nothing (`--check`) */
   checkOnly?: boolean;
+  /** bytes one run may write in all (default 16 GiB) */
+  maxTotalBytes?: number;
 }
+
+/** The whole Azure Linux tree renders to well under 2 GiB; sixteen is room, not a target. */
+export const MAX_TOTAL_RENDER_BYTES = 16 * 1024 * 1024 * 1024;
 
 /** One entry of azldev's `-O json` array (keys in azldev's order). */
 export interface WriteResult {
@@ -119,6 +124,8 @@ async function ensureAlias(parent: string, name: string): Promise<string | undef
 /** Writes (or, with checkOnly, only compares) renders; returns azldev's JSON rows sorted by component. */
 export async function writeRenders(renders: ComponentRender[], options: WriteOptions): Promise<WriteResult[]> {
   const results: WriteResult[] = [];
+  const limit = options.maxTotalBytes ?? MAX_TOTAL_RENDER_BYTES;
+  let written = 0;
   for (const render of renders) {
     const invalid = render.outputDir === "(invalid)";
     const relative = `${letterDir(render.component)}/${render.component}`;
@@ -130,6 +137,16 @@ export async function writeRenders(renders: ComponentRender[], options: WriteOpt
       changed: true,
     };
     if (render.error) row.error = render.error;
+    let size = 0;
+    for (const bytes of render.files.values()) size += bytes.byteLength;
+    if (!invalid && !options.checkOnly && written + size > limit) {
+      // one run must not fill the disk: what would pass the total is not written, and says so
+      row.status = "error";
+      row.error = `not written: the run's output would pass its limit of ${limit} bytes`;
+      results.push(row);
+      continue;
+    }
+    written += size;
     if (!invalid) {
       try {
         await writeOne(render, dir, row, options);

@@ -22,3 +22,23 @@ describe("rendered output per component is bounded", () => {
     expect(render.failure?.stage).toBe("budget");
   }, 60_000);
 });
+
+describe("a render run's total output is bounded", () => {
+  it("components that would pass the run's limit are not written and say so", async () => {
+    const { mkdtempSync, existsSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { writeRenders } = await import("../../src/render/index.js");
+    const out = mkdtempSync(join(tmpdir(), "specwarden-total-"));
+    try {
+      const render = (component: string) => ({ component, outputDir: `specs/${component[0]}/${component}`, status: "ok" as const, files: new Map([[`${component}.spec`, new Uint8Array(600)]]) });
+      const rows = await writeRenders([render("aaa"), render("bbb")], { outDir: out, displayOutDir: out, maxTotalBytes: 1000 });
+      expect(rows.map((r) => r.status)).toEqual(["ok", "error"]);
+      expect(rows[1]?.error).toMatch(/limit of 1000 bytes/);
+      expect(existsSync(join(out, "a/aaa/aaa.spec"))).toBe(true);
+      expect(existsSync(join(out, "b/bbb"))).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
