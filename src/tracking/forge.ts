@@ -60,6 +60,8 @@ export interface UpstreamForge {
    * one of these `git patch-id --stable` ids; a local clone answers from an index of `git log -p`.
    */
   findByPatchId?(project: UpstreamProject, ids: string[]): Promise<Map<string, string[]> | undefined>;
+  /** commits of any branch whose subject line is exactly one of these (a local clone answers) */
+  findBySubject?(project: UpstreamProject, subjects: string[]): Promise<Map<string, string[]> | undefined>;
 }
 
 export interface IssueState {
@@ -333,6 +335,24 @@ export function localGitForge(dir: string): UpstreamForge {
       const r = await runGit(gitDir, ["show", "--format=", "--no-color", "-U3", sha]);
       return r.code === 0 ? r.stdout : undefined;
     },
+    async findBySubject(project, subjects) {
+      const gitDir = await gitDirOf(project);
+      if (!gitDir) return undefined;
+      const log = await runGit(gitDir, ["log", "--all", "--no-merges", "--format=%H%x00%s", `--max-count=${PATCH_ID_INDEX_COMMITS}`], { maxBuffer: 256 * 1024 * 1024 });
+      if (log.code !== 0) return undefined;
+      const wanted = new Set(subjects);
+      const out = new Map<string, string[]>();
+      for (const line of log.stdout.split("\n")) {
+        const nul = line.indexOf("\0");
+        if (nul < 0) continue;
+        const subject = line.slice(nul + 1);
+        if (!wanted.has(subject)) continue;
+        const list = out.get(subject) ?? [];
+        list.push(line.slice(0, nul));
+        out.set(subject, list);
+      }
+      return out;
+    },
     async findByPatchId(project, ids) {
       const gitDir = await gitDirOf(project);
       if (!gitDir) return undefined;
@@ -407,6 +427,7 @@ export function combineForges(forges: UpstreamForge[]): UpstreamForge {
     readFile: (project, ref, path) => ask(project, (f) => f.readFile(project, ref, path)),
     commitDiff: (project, sha) => ask(project, (f) => f.commitDiff?.(project, sha)),
     findByPatchId: (project, ids) => ask(project, (f) => f.findByPatchId?.(project, ids), (m) => m.size > 0),
+    findBySubject: (project, subjects) => ask(project, (f) => f.findBySubject?.(project, subjects), (m) => m.size > 0),
   };
 }
 

@@ -362,6 +362,21 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     }
   }
 
+  // rung e: the same subject line upstream, when the content search found nothing — a change edited
+  // on merge keeps its subject. Only distinctive subjects, and only one matching commit each.
+  if (forgeSession?.forge.findBySubject && project && forgeSession.forge.supports(project) && !commitRefs.some((r) => r.rung === "c")) {
+    const subjects = (patch.headers?.subjects ?? []).map((s) => s.replace(/^\[PATCH[^\]]*\]\s*/, "").trim()).filter((s) => s.length >= 20);
+    const found = subjects.length ? await guard(`subject search in ${project.path}`, async () => (await (forgeSession.forge.findBySubject as NonNullable<UpstreamForge["findBySubject"]>)(project, subjects)) ?? new Map<string, string[]>()) : undefined;
+    // a series counts only when every commit's subject is there (the last one decides, as for patch-ids)
+    const all = subjects.length > 0 && subjects.every((s) => found?.get(s)?.length === 1);
+    if (all) {
+      const last = subjects[subjects.length - 1] as string;
+      const sha = (found?.get(last) as string[])[0] as string;
+      evidence.push({ rung: "e", summary: `${subjects.length === 1 ? "a commit" : `all ${subjects.length} commits`} with the same subject upstream (last: ${sha.slice(0, 12)} "${last}"); the content differs, so it may have been edited on merge`, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
+      commitRefs.push({ project, sha, rung: "e", why: `the commit with the same subject ${sha.slice(0, 12)}` });
+    }
+  }
+
   let best: Draft | undefined;
   const consider = (draft: Draft) => {
     const order: VerdictKind[] = ["released", "merged-unreleased", "pending", "fixed-elsewhere", "declined", "unknown", "inactive"];

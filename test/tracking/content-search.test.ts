@@ -35,6 +35,8 @@ beforeAll(() => {
     "src/log.c": "void log_init(void) {\n\ttrace_enable(\"net\");\n}\n",
   });
   h.tag("v1.1");
+  h.commit("log: make the trace level configurable", { "src/log.c": "void log_init(int level) {\n\ttrace_enable(\"net\");\n}\n" });
+  h.tag("v1.2");
   // the first commit alone is backported to the 1.0 stable branch with a new id
   h.git("checkout", "-q", "-b", "stable-1.0", "v1.0");
   backport = h.commit("net: retry three times (backport)", { "src/net.c": "int connect(void) {\n\treturn 0;\n}\n\nint retries(void) {\n\treturn 3;\n}\n" });
@@ -79,5 +81,28 @@ describe("content search in a local clone (no API)", () => {
     const [v] = await trackPatches(inv, { forge: localGitForge(root), readText });
     expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "c", dropFrom: "1.0.1" });
     expect(v!.evidence.some((e) => e.summary.includes(backport.slice(0, 12)))).toBe(true);
+  });
+
+  it("rung e: a commit with the same subject whose content was edited on merge", async () => {
+    const edited = [
+      "From 4444444444444444444444444444444444444444 Mon Sep 17 00:00:00 2001",
+      "From: Distro Maintainer <m@example.org>",
+      "Subject: [PATCH] log: make the trace level configurable",
+      "",
+      "---",
+      "--- a/src/log.c",
+      "+++ b/src/log.c",
+      "@@ -1,3 +1,3 @@",
+      "-void log_init(void) {",
+      "+void log_init(unsigned level) {",
+      " \ttrace_enable(\"net\");",
+      " }",
+      "",
+    ].join("\n");
+    const { inv, readText } = await toolPatch(edited, "1.1");
+    inv.patches[0]!.headers = { ...inv.patches[0]!.headers!, subjects: ["log: make the trace level configurable"] };
+    const [v] = await trackPatches(inv, { forge: localGitForge(root), readText });
+    expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "e", dropFrom: "1.2" });
+    expect(v!.evidence.some((e) => e.rung === "e" && /edited on merge/.test(e.summary))).toBe(true);
   });
 });
