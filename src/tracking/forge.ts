@@ -87,15 +87,51 @@ export interface HttpForgeOptions {
   apiUrl?: string;
   /** tag pages to read at most (100 tags each) */
   maxTagPages?: number;
+  /** answers kept with their ETag across sweeps (default: one per process); null: none */
+  conditionalCache?: ConditionalCache | null;
   timeoutMs?: number;
 }
 
-async function request(fetchImpl: FetchLike, url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string; link: string | null }> {
+/**
+ * Answers kept with their ETag, shared by every forge of the process (every sweep): the next sweep
+ * asks with `If-None-Match`, and a 304 — which GitHub does not count against the rate limit — reuses
+ * the answer. Keyed by URL and credentials; the oldest entries go first past the cap.
+ */
+export class ConditionalCache {
+  readonly #entries = new Map<string, { etag: string; status: number; body: string; link: string | null }>();
+  hits = 0;
+  constructor(readonly maxEntries = 5_000) {}
+  get(key: string) {
+    const entry = this.#entries.get(key);
+    if (entry) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+  set(key: string, entry: { etag: string; status: number; body: string; link: string | null }): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+}
+
+export const sharedConditionalCache = new ConditionalCache();
+
+async function request(fetchImpl: FetchLike, url: string, headers: Record<string, string>, timeoutMs: number, cache?: ConditionalCache): Promise<{ status: number; body: string; link: string | null }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const key = `${headers["authorization"] ?? ""}\0${headers["accept"] ?? ""}\0${url}`;
+  const cached = cache?.get(key);
   try {
-    const response = await fetchImpl(url, { headers, signal: controller.signal });
+    const response = await fetchImpl(url, { headers: cached ? { ...headers, "if-none-match": cached.etag } : headers, signal: controller.signal });
+    if (response.status === 304 && cached && cache) {
+      cache.hits++;
+      return { status: cached.status, body: cached.body, link: cached.link };
+    }
     const body = await response.text();
+    const etag = response.headers.get("etag");
+    if (cache && etag && response.status === 200) cache.set(key, { etag, status: response.status, body, link: response.headers.get("link") });
     return { status: response.status, body, link: response.headers.get("link") };
   } catch (error) {
     throw new ForgeError(`${url}: ${error instanceof Error ? error.message : String(error)}`);
@@ -128,7 +164,7 @@ export function githubForge(options: HttpForgeOptions = {}): UpstreamForge {
   });
   const get = async (path: string, accept?: string) => {
     const url = `${api}${path}`;
-    return { url, ...(await request(fetchImpl, url, headers(accept), timeoutMs)) };
+    return { url, ...(await request(fetchImpl, url, headers(accept), timeoutMs, options.conditionalCache === null ? undefined : (options.conditionalCache ?? sharedConditionalCache))) };
   };
   const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
   return {

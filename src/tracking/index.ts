@@ -5,6 +5,6 @@ export { findRemovalCriteria, parseConditions, type RemovalCondition, type Remov
 export { scanSpec, applicationOf, type SpecScan, type SpecEntry, type PrepApplication, type ScanOptions } from "./spec-scan.js";
 export { inventory, distroMacros, type InventoryOptions } from "./inventory.js";
 export type * from "./types.js";
-export { githubForge, gitlabForge, localGitForge, memoryForge, combineForges, ForgeError, type IssueState, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HttpForgeOptions, type MemoryProject } from "./forge.js";
+export { githubForge, gitlabForge, localGitForge, memoryForge, combineForges, ForgeError, ConditionalCache, type IssueState, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HttpForgeOptions, type MemoryProject } from "./forge.js";
 export { checkAgainstTree, touchedPaths, type ReverseApplyResult, type HunkState, type FileCheck } from "./reverse-apply.js";
 export { assessPatch, trackPatches, projectFromSource, ForgeSession, VERDICTS, RUNG_NAMES, type PatchVerdict, type VerdictKind, type Rung, type Evidence, type TrackOptions } from "./verdicts.js";

@@ -118,7 +118,20 @@ interface ProjectTags {
 
 export class ForgeSession {
   readonly #tags = new Map<string, Promise<ProjectTags>>();
+  /** `project@ref commit` → containment, asked once per sweep (patches of one package share commits and tags) */
+  readonly #contains = new Map<string, Promise<boolean | undefined>>();
   constructor(readonly forge: UpstreamForge) {}
+
+  contains(project: UpstreamProject, ref: string, commit: string): Promise<boolean | undefined> {
+    const key = `${projectKey(project)}@${ref} ${commit}`;
+    let answer = this.#contains.get(key);
+    if (!answer) {
+      answer = this.forge.contains(project, ref, commit);
+      this.#contains.set(key, answer);
+      answer.catch(() => this.#contains.delete(key));
+    }
+    return answer;
+  }
 
   tags(project: UpstreamProject, component: string): Promise<ProjectTags> {
     const key = projectKey(project);
@@ -165,7 +178,7 @@ function streamOf(version: string, all: Set<string>): string {
   return m && all.has(m[1] as string) ? `stable:${m[1]}` : "main";
 }
 
-async function searchStream(forge: UpstreamForge, project: UpstreamProject, commit: string, candidates: { tag: string; version: string }[]): Promise<{ tag: string; version: string } | undefined> {
+async function searchStream(forge: Pick<UpstreamForge, "contains">, project: UpstreamProject, commit: string, candidates: { tag: string; version: string }[]): Promise<{ tag: string; version: string } | undefined> {
   // the newest tag first: containment is monotone within a stream, so when it lacks the commit no
   // tag has it — one request instead of a search (a PR-head commit that never landed is the common case)
   const newest = candidates[candidates.length - 1];
@@ -200,7 +213,7 @@ async function firstTagContaining(session: ForgeSession, project: UpstreamProjec
   // packaged at 258 (or 258.3), the 258.x stable releases come before the next mainline one
   const streams = [...new Set([own, ...(after ? [`stable:${after.replace(/[~^].*$/, "")}`] : []), "main"])].filter((st) => st === "main" || newer.some((t) => streamOf(t.version, versions) === st));
   for (const stream of streams) {
-    const found = await searchStream(session.forge, project, commit, newer.filter((t) => streamOf(t.version, versions) === stream));
+    const found = await searchStream(session, project, commit, newer.filter((t) => streamOf(t.version, versions) === stream));
     if (found) return found;
   }
   return undefined;
@@ -391,7 +404,7 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       const where = ref.project ?? project;
       if (!where || !forgeSession.forge.supports(where)) continue;
       if (tag && (!ref.project || !project || projectKey(ref.project) === projectKey(project))) {
-        const inside = await guard(`containment of ${ref.sha.slice(0, 12)}`, () => forgeSession.forge.contains(where, tag as string, ref.sha));
+        const inside = await guard(`containment of ${ref.sha.slice(0, 12)}`, () => forgeSession.contains(where, tag as string, ref.sha));
         if (inside === true) {
           evidence.push({ rung: ref.rung, summary: `${ref.why} is contained in ${tag}`, url: `${projectUrl(where)}/commit/${ref.sha}`, supports: true });
           consider({ verdict: "released", rung: ref.rung, reason: `${ref.why} is in ${tag}, the packaged version ${version}`, droppable: true });
@@ -447,7 +460,7 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       }
       const sameProject = !project || projectKey(where) === projectKey(project);
       if (tag && sameProject) {
-        const inside = await guard(`containment of ${merged.slice(0, 12)}`, () => forgeSession.forge.contains(where, tag as string, merged));
+        const inside = await guard(`containment of ${merged.slice(0, 12)}`, () => forgeSession.contains(where, tag as string, merged));
         if (inside === true) {
           evidence.push({ rung: "b", summary: `${merged.slice(0, 12)} is contained in ${tag}`, url: `${projectUrl(where)}/commit/${merged}`, supports: true });
           consider({ verdict: "released", rung: "b", reason: `${label} is merged and released in ${tag} (packaged ${version})`, droppable: true });
@@ -505,7 +518,10 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
           evidence.push({ rung: "d", summary: `all ${hunks.length} hunks are in ${tag}, each at one place: ${project.path} ${tag} already contains the change${aside}`, supports: true });
           consider({ verdict: "released", rung: "d", reason: `upstream ${tag} already contains every hunk (packaged ${version})`, droppable: true });
         } else if (check.state === "partial") {
-          evidence.push({ rung: "d", summary: `${present} of ${hunks.length} hunks are already in ${tag}, each at one place: partly upstream, needs a rebase${aside}` });
+          // reported by file: a file counts as upstream only when every hunk of it that counts is there
+          const counted = check.files.map((f) => f.hunks.filter((h) => h !== "trivial" && h !== "undone")).filter((h) => h.length > 0);
+          const filesIn = counted.filter((h) => h.every((x) => x === "present")).length;
+          evidence.push({ rung: "d", summary: `${filesIn} of ${counted.length} files already have the change at ${tag} (${present} of ${hunks.length} hunks, each at one place): partly upstream, needs a rebase${aside}` });
         } else if (check.state === "absent") {
           evidence.push({ rung: "d", summary: `none of the ${hunks.length} hunks is in ${tag}${aside}`, supports: false });
         } else if (check.state === "conflict") {

@@ -59,3 +59,30 @@ describe("forges composed by question", () => {
     for (const v of ["259", "258.4", "2.5.4", "1.0", "20240101", "3.11.7"]) expect(isPreRelease(v), v).toBe(false);
   });
 });
+
+describe("conditional requests", () => {
+  it("a second sweep asks with If-None-Match and reuses the answer on 304", async () => {
+    const { githubForge, ConditionalCache } = await import("../../src/tracking/index.js");
+    const seen: (string | undefined)[] = [];
+    const fetch = async (_url: string, init?: { headers?: Record<string, string> }) => {
+      const tag = init?.headers?.["if-none-match"];
+      seen.push(tag);
+      const body = JSON.stringify({ html_url: "https://github.com/o/r/pull/1", state: "open", title: "x" });
+      return {
+        status: tag === '"v1"' ? 304 : 200,
+        ok: tag !== '"v1"',
+        headers: { get: (n: string) => (n.toLowerCase() === "etag" ? '"v1"' : null) },
+        text: async () => (tag === '"v1"' ? "" : body),
+        json: async () => JSON.parse(body),
+      };
+    };
+    const cache = new ConditionalCache();
+    const project = { forge: "github" as const, host: "github.com", path: "o/r" };
+    const first = await githubForge({ fetch, conditionalCache: cache }).change(project, 1);
+    const second = await githubForge({ fetch, conditionalCache: cache }).change(project, 1);
+    expect(first).toEqual(second);
+    expect(second).toMatchObject({ state: "open" });
+    expect(seen).toEqual([undefined, '"v1"']);
+    expect(cache.hits).toBe(1);
+  });
+});
