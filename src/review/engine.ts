@@ -46,6 +46,8 @@ export interface ComponentReview {
   handEdited: Set<string>;
   /** the rendered dir must be rewritten to `expected` (stale, missing, unexpected files) */
   needsRerender: boolean;
+  /** top-level names a Source/Patch tag newly names that only the upstream checkout can supply (not verified) */
+  fromUpstream?: Set<string>;
   /** patches registered by new overlays but never applied by %prep */
   unapplied: { file: string; number: number; overlay?: ConfiguredOverlay }[];
 }
@@ -434,10 +436,24 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
         }
         for (const dest of dests) if (outcome.render.files.has(dest)) outcome.render.files.set(dest, bytes);
       }
+      const fromUpstream = outcome.render.fromUpstream ?? [];
+      if (fromUpstream.length > 0) {
+        // the upstream checkout decides what those names hold: a full render when it can be read
+        const why = `a Source/Patch tag now names ${fromUpstream.join(", ")}, which the base render does not hold`;
+        if (ctx.deps.renderComponent && (headConfig.spec.type === "local" || ctx.input.upstream)) {
+          if ((await fullRender(review, ctx, why)) || review.verdict.status === "failed") return review.verdict.status !== "failed";
+          review.findings = review.findings.filter((f) => f.rule !== "upstream-unavailable");
+        }
+        review.fromUpstream = new Set(fromUpstream);
+      }
+      const notShown = review.verdict.reason;
       review.expected = outcome.render.files;
       review.expectedProvenance = outcome.render.provenance;
       review.appended = appended;
-      review.verdict = { name, status: "clean", method: "incremental", reason: appended.length ? `${appended.length} appended overlay(s) applied to the base render` : "overlay descriptions or metadata only" };
+      review.verdict =
+        fromUpstream.length > 0
+          ? { name, status: "unverified", method: "incremental", reason: `a Source/Patch tag now names ${fromUpstream.join(", ")}, which only the upstream checkout holds, and it was not read (${notShown ?? ctx.input.noUpstreamReason ?? "no upstream dist-git source is configured"})` }
+          : { name, status: "clean", method: "incremental", reason: appended.length ? `${appended.length} appended overlay(s) applied to the base render` : "overlay descriptions or metadata only" };
       return true;
     }
     if (!outcome.needsFullRender) {
@@ -554,6 +570,19 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     const b = baseCommitted.get(rel);
     const path = `${dir}/${rel}`;
     const prChanged = ctx.changed.has(path);
+    if (!e && c && review.fromUpstream?.has(rel.split("/")[0] as string)) {
+      // named by a new Source/Patch tag and not in the base render: the upstream checkout's, unread
+      if (prChanged || b === undefined) {
+        review.findings.push({
+          rule: "rendered-file-unexpected",
+          level: "notice",
+          path,
+          component: name,
+          message: `${rel} arrives with a Source/Patch tag that now names it: it comes from the upstream checkout of ${name}, not from a person. Not verified: ${review.verdict.reason ?? "only a full render from the upstream can confirm it"}.`,
+        });
+      }
+      continue;
+    }
     if (e && c) {
       if (sameBytes(e, c)) continue;
       if (isBinary(e) || isBinary(c)) {
@@ -704,6 +733,16 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
         });
       }
     }
+  }
+  for (const top of review.fromUpstream ?? []) {
+    if (paths.some((rel) => rel === top || rel.startsWith(`${top}/`))) continue;
+    review.findings.push({
+      rule: "rendered-file-missing",
+      level: "notice",
+      path: `${dir}/${top}`,
+      component: name,
+      message: `a Source/Patch tag of ${name} now names ${top}, which the base render did not hold and this change does not add. If the upstream checkout has it, a render keeps it: re-render ${name} to find out. Not verified: ${review.verdict.reason ?? "the upstream was not read"}.`,
+    });
   }
   if (staleFiles > 0 && review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "drift" };
 }

@@ -22,6 +22,12 @@ export interface IncrementalRender {
   files: Map<string, Uint8Array>;
   /** per line of the expected spec */
   provenance: ExpectedLineOrigin[];
+  /**
+   * Top-level names that a Source/Patch tag of the expected spec newly names and that neither the
+   * base render nor an overlay holds: the upstream checkout has them or not, which only a full
+   * render can tell. Not in `files`.
+   */
+  fromUpstream?: string[];
 }
 
 export type IncrementalOutcome =
@@ -101,14 +107,16 @@ export function incrementalRender(
     // azldev would now keep every file of the upstream checkout, which the base render dropped
     return { ok: false, failure: { index: -1, message: "the file filter no longer applies" }, needsFullRender: true };
   }
-  if (before.filtered && after.filtered && after.keep) {
-    // a new or edited Source/Patch tag (a `#/name` hint, say) names a file the base render dropped:
-    // it comes from the upstream checkout, which only a full render has — never a file a person vendored
-    const missing = [...after.keep].filter((name) => !(before.keep?.has(name) ?? false) && ![...all.keys()].some((p) => p === name || p.startsWith(`${name}/`)));
-    if (missing.length > 0) {
-      return { ok: false, failure: { index: -1, message: `a Source/Patch tag now names ${missing.join(", ")}, which the base render did not keep` }, needsFullRender: true };
-    }
-  }
+  // A new or edited Source/Patch tag (a `#/name` hint, say) names a file the base render does not
+  // hold: it comes from the upstream checkout, which only a full render has — never a file a person
+  // vendored. When the filter cannot be decided here (a `%(...)` that rpm would expand), the names
+  // as written stand in for it.
+  const beforeText = specBytes ? decoder.decode(specBytes) : "";
+  const named = before.filtered && after.filtered ? { before: before.keep, after: after.keep } : { before: referencedNames(beforeText), after: referencedNames(specText) };
+  const fromUpstream =
+    after.filtered || after.reason === "unexpandable"
+      ? [...named.after].filter((name) => !named.before.has(name) && !name.includes("%") && ![...all.keys()].some((p) => p === name || p.startsWith(`${name}/`))).sort()
+      : [];
   const kept = applyFilter(all, after);
   const keptBefore = applyFilter(new Map(committed), before);
   const out = new Map<string, Uint8Array>();
@@ -116,7 +124,7 @@ export function incrementalRender(
     // a committed file the base's own filter would not keep is the base's business: leave it alone
     if (kept.has(path) || (committed.has(path) && !keptBefore.has(path))) out.set(path, bytes);
   }
-  return { ok: true, render: { files: out, provenance } };
+  return { ok: true, render: { files: out, provenance, ...(fromUpstream.length > 0 ? { fromUpstream } : {}) } };
 }
 
 /** Top-level names of the files Source/Patch tags and %sourcelist/%patchlist entries name. */
