@@ -125,13 +125,15 @@ export function compareEVR(a: string | EVR, b: string | EVR): Ordering {
 export function tagToVersion(tag: string, options: { prefixes?: string[] } = {}): string | undefined {
   let name = tag.trim().replace(/^refs\/tags\//, "");
   for (const prefix of options.prefixes ?? []) {
-    if (prefix && name.startsWith(prefix)) {
+    if (prefix && name.toLowerCase().startsWith(prefix.toLowerCase())) {
       name = name.slice(prefix.length);
       break;
     }
   }
   name = name.replace(/^(?:release|rel|version|ver)[-_]?(?=\d)/i, "").replace(/^v(?=\d)/i, "");
   name = name.replace(/[-._]?(rc|alpha|beta|pre|preview|dev)[-._]?(\d*)$/i, (_m, kind: string, n: string) => `~${kind.toLowerCase()}${n}`);
+  // OpenSSL_1_1_1w, REL_16_2: underscores between the numbers are the dots of the version
+  if (/^\d+(?:_\d+)+[a-z]?(?:~\w+)?$/i.test(name)) name = name.replace(/_/g, ".");
   if (!/\d/.test(name)) return undefined;
   return name;
 }

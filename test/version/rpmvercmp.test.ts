@@ -194,7 +194,7 @@ describe("tagToVersion", () => {
 
   it("strips a project prefix", () => {
     expect(tagToVersion("dracut-060", { prefixes: ["dracut-"] })).toBe("060");
-    expect(tagToVersion("curl-8_15_0", { prefixes: ["curl-"] })).toBe("8_15_0");
+    expect(tagToVersion("curl-8_15_0", { prefixes: ["curl-"] })).toBe("8.15.0");
     expect(rpmvercmp(tagToVersion("curl-8_15_0", { prefixes: ["curl-"] }) as string, "8.15.0")).toBe(0);
   });
 
