@@ -108,7 +108,7 @@ export function projectFromSource(url: string | undefined): UpstreamProject | un
   return undefined;
 }
 
-const projectKey = (p: UpstreamProject) => `${p.host}/${p.path}`;
+const projectKey = (p: UpstreamProject) => `${p.host}/${p.path}`.toLowerCase();
 const projectUrl = (p: UpstreamProject) => `https://${p.host}/${p.path}`;
 
 interface ProjectTags {
@@ -291,9 +291,10 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   // issue link in a comment (a distro tracker, a downstream bug) names the upstream only when it agrees
   const sourceProject = projectFromSource(component?.source0);
   const isIssue = (r: UrlReference) => r.kind === "github-issue" || r.kind === "gitlab-issue";
+  // the package's own source names the upstream first; links name it only when the source cannot
   const project =
-    [patch.reference, ...patch.references].map((r) => (r && !isIssue(r) ? projectOf(r) : undefined)).find(Boolean) ??
     sourceProject ??
+    [patch.reference, ...patch.references].map((r) => (r && !isIssue(r) ? projectOf(r) : undefined)).find(Boolean) ??
     [patch.reference, ...patch.references].map((r) => (r && isIssue(r) ? projectOf(r) : undefined)).find(Boolean);
   const result: Omit<PatchVerdict, keyof Draft> = {
     key: patch.key,
@@ -429,6 +430,11 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     for (const ref of changeRefs.slice(0, 4)) {
       const where = projectOf(ref);
       if (!where || !forgeSession.forge.supports(where) || (ref.kind !== "github-pull" && ref.kind !== "gitlab-merge-request")) continue;
+      // a pull request of another project than the package's source is a reference, not evidence
+      if (sourceProject && projectKey(where) !== projectKey(sourceProject)) {
+        evidence.push({ rung: "b", summary: `${canonicalUrl(ref)} is in ${where.path}, not ${sourceProject.path} (where the package's source comes from): shown as a reference` });
+        continue;
+      }
       const state = await guard(`state of ${canonicalUrl(ref)}`, () => forgeSession.forge.change(where, ref.number));
       if (!state) continue;
       changes.push({ ref, state });

@@ -187,3 +187,25 @@ describe("rung g: the upstream issue", () => {
     expect((await verdictFor(3)).rung).not.toBe("g");
   });
 });
+
+describe("upstream attribution", () => {
+  it("a pull request of another project than the package's source is a reference, not evidence", async () => {
+    const { inv } = await fixtureInventory();
+    const patch = inv.patches.find((p) => p.file === "80.patch")!;
+    const component = inv.components.find((c) => c.name === patch.component)!;
+    component.source0 = "https://github.com/example/unitd/archive/v258.4/unitd-258.4.tar.gz";
+    patch.references = [{ kind: "github-pull", url: "https://github.com/other/lib/pull/9", host: "github.com", owner: "other", repo: "lib", number: 9 }];
+    patch.removalCriteria = [];
+    patch.headers = { ...(patch.headers as NonNullable<typeof patch.headers>), commits: [], cherryPickedFrom: [], hints: [] };
+    const forge = memoryForge({
+      "github.com/other/lib": { commits: { m: [] }, refs: { "v1.0": "m" }, changes: { 9: { url: "https://github.com/other/lib/pull/9", state: "merged", mergeCommit: "m" } } },
+      "github.com/example/unitd": { commits: {}, refs: {}, changes: {} },
+    });
+    const [v] = await trackPatches({ ...inv, patches: [patch] }, { forge });
+    expect(v?.upstream?.project).toBe("example/unitd");
+    expect(v?.verdict).not.toBe("released");
+    expect(v?.verdict).not.toBe("merged-unreleased");
+    expect(v?.evidence.some((e) => /shown as a reference/.test(e.summary))).toBe(true);
+    expect(forge.calls.some((c) => c.startsWith("change other/lib"))).toBe(false);
+  });
+});
