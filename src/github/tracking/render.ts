@@ -87,7 +87,7 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
     DASHBOARD_MARKER,
     `specwarden tracks **${input.verdicts.length}** downstream patches in **${components}** components (${distro} vendored by this repository, ${input.verdicts.length - distro} inherited from upstream specs). **${droppable}** of this repository's patches can be dropped at the packaged version.` +
       (inheritedObsolete
-        ? ` ${inheritedObsolete} inherited patch${inheritedObsolete === 1 ? " is" : "es are"} already upstream too: nothing to do here — they leave with the upstream spec when its dist-git drops them, which a newer snapshot (or pin) of the upstream brings.`
+        ? ` ${inheritedObsolete} inherited patch${inheritedObsolete === 1 ? " is" : "es are"} already upstream too: nothing to do here — they come with the upstream (Fedora) spec at the snapshot or pin the distro renders from, and leave with it when its dist-git drops them and the snapshot advances; if waiting is not acceptable, each one's issue has the overlay that drops it now.`
         : ""),
     "",
     `| ${SECTION_ORDER.map((k) => SECTION_TITLES[k].split(" — ")[0]).join(" | ")} |`,
@@ -106,7 +106,7 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
     const own = items.filter((v) => v.origin === "distro").sort(byComponent);
     const inherited = items.filter((v) => v.origin === "inherited").sort(byComponent);
     if (own.length) lines.push("**Vendored by this repository**", "", ...own.map((v) => dashboardLine(v, input.issues.get(v.key))), "");
-    const inheritedNote = inherited.some((v) => v.droppable) ? ["_No action here: these come with the upstream spec and disappear when the upstream dist-git drops them and the distro's snapshot advances._", ""] : [];
+    const inheritedNote = inherited.some((v) => v.droppable) ? ["_No action here: these come with the upstream spec at the pinned snapshot and disappear when the upstream dist-git drops them and the snapshot advances; if waiting is not acceptable, each issue has the overlay that drops it now._", ""] : [];
     if (inherited.length) lines.push("<details><summary>Inherited from upstream specs (" + inherited.length + ")</summary>", "", ...inheritedNote, ...inherited.map((v) => dashboardLine(v, input.issues.get(v.key))), "", "</details>", "");
     sections.push(lines);
   }
