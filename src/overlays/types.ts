@@ -1,4 +1,4 @@
-import type { Overlay, SourceLocation } from "../azldev/types.js";
+import type { SourceLocation } from "../azldev/types.js";
 
 export type FileContent = string | Uint8Array;
 

@@ -12,7 +12,7 @@ import { patchIds } from "./patch-id.js";
 import { findRemovalCriteria, type RemovalCriterion } from "./removal-criteria.js";
 import { applicationOf, scanSpec, type SpecEntry, type SpecScan } from "./spec-scan.js";
 import type { Application, ComponentPatches, DropAction, InventoryPatch, OverlayRef, PatchInventory, Wiring } from "./types.js";
-import { canonicalUrl, classifyUrl, extractUrls, type UrlReference } from "./urls.js";
+import { canonicalUrl, classifyUrl, extractUrls } from "./urls.js";
 
 export interface InventoryOptions {
   /** macros conditionals are evaluated with; default: derived from the project's distro (see distroMacros) */

@@ -15,7 +15,6 @@ import {
   writeRenders,
   type ProjectHistory,
   type FileComparison,
-  type RenderComparison,
   type WriteResult,
 } from "../../render/index.js";
 import { cleanLeftovers, confineOutputRoot, confineRenderedSpecsDir, lockOutputRoot } from "../../render/confined-output.js";
