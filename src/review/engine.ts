@@ -44,6 +44,8 @@ export interface ComponentReview {
   appended?: ConfiguredOverlay[];
   /** files of dir whose differences the change made by hand (content hunks on lines it touched) */
   handEdited: Set<string>;
+  /** files of dir (head or base) whose content could not be read: never compared */
+  unreadable: Set<string>;
   /** the rendered dir must be rewritten to `expected` (stale, missing, unexpected files) */
   needsRerender: boolean;
   /** top-level names a Source/Patch tag newly names that only the upstream checkout can supply (not verified) */
@@ -256,9 +258,20 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     committed: headTree.files,
     baseCommitted: baseTree.files,
     handEdited: new Set(),
+    unreadable: new Set(),
     needsRerender: false,
     unapplied: [],
   };
+  for (const r of [...headTree.unreadable, ...baseTree.unreadable]) review.unreadable.add(r.path.slice(dir.length + 1));
+  for (const r of headTree.unreadable) {
+    review.findings.push({
+      rule: "rendered-file-unexpected",
+      level: "notice",
+      path: r.path,
+      component: name,
+      message: `${r.reason}: it could not be read, so it was not compared with what the comps produce.`,
+    });
+  }
   for (const r of headTree.refused) {
     const introduced = ctx.changed.has(r.path);
     review.findings.push({
@@ -338,6 +351,9 @@ function configLost(baseConfig: ComponentConfig, head: Project): boolean {
 function finish(review: ComponentReview): ComponentReview {
   const fails = review.findings.some((f) => f.level === "failure");
   if (review.verdict.status === "clean" && fails) review.verdict = { ...review.verdict, status: "drift" };
+  if (review.verdict.status === "clean" && review.unreadable.size > 0) {
+    review.verdict = { ...review.verdict, status: "unverified", reason: `${[...review.unreadable].sort().join(", ")} could not be read` };
+  }
   return review;
 }
 
@@ -570,6 +586,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     const b = baseCommitted.get(rel);
     const path = `${dir}/${rel}`;
     const prChanged = ctx.changed.has(path);
+    if (review.unreadable.has(rel)) continue;
     if (!e && c && review.fromUpstream?.has(rel.split("/")[0] as string)) {
       // named by a new Source/Patch tag and not in the base render: the upstream checkout's, unread
       if (prChanged || b === undefined) {

@@ -4,18 +4,24 @@ import { RepoEntryError, type RepoView, type TreeEntry } from "../repo/types.js"
 export interface RenderedTree {
   /** files relative to the rendered dir */
   files: Map<string, Uint8Array>;
-  /** entries that are refused: symlinks, submodules, oversized files */
+  /** entries that are refused: symlinks, submodules */
   refused: { path: string; reason: string }[];
+  /**
+   * regular files whose content could not be read (a blob missing from a partial mirror, a file over
+   * the size limit): not compared, never taken for absent
+   */
+  unreadable: { path: string; reason: string }[];
 }
 
 export async function readRenderedDir(repo: RepoView, dir: string): Promise<RenderedTree> {
   const files = new Map<string, Uint8Array>();
   const refused: RenderedTree["refused"] = [];
+  const unreadable: RenderedTree["unreadable"] = [];
   let entries: TreeEntry[];
   try {
     entries = await repo.list(dir, { recursive: true });
   } catch {
-    return { files, refused };
+    return { files, refused, unreadable };
   }
   await Promise.all(
     entries.map(async (entry) => {
@@ -29,13 +35,16 @@ export async function readRenderedDir(repo: RepoView, dir: string): Promise<Rend
         const bytes = await repo.readFile(entry.path);
         if (bytes) files.set(rel, bytes);
       } catch (error) {
-        if (error instanceof RepoEntryError) refused.push({ path: entry.path, reason: error.message });
-        else throw error;
+        if (!(error instanceof RepoEntryError)) throw error;
+        // the listing says it is a regular file: what failed is reading it, not its kind
+        if (error.kind === "file" || error.kind === "oversized") unreadable.push({ path: entry.path, reason: error.message });
+        else refused.push({ path: entry.path, reason: error.message });
       }
     }),
   );
   refused.sort((a, b) => (a.path < b.path ? -1 : 1));
-  return { files, refused };
+  unreadable.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { files, refused, unreadable };
 }
 
 /** Paths whose content differs between two views (by blob identity when both sides know it). */

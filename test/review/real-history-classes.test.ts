@@ -1,0 +1,43 @@
+/**
+ * Classes of change found by running `check` over labelled Azure Linux history
+ * (test/real/labelled-history.test.ts), each rebuilt on the demo repository the way the real
+ * commit was made.
+ */
+import { describe, expect, it } from "vitest";
+import { MemoryRepoView } from "../../src/repo/index.js";
+import { RepoEntryError } from "../../src/repo/types.js";
+import { reviewChange } from "../../src/review/index.js";
+import { baseFiles, rulesOf, withEdits, type Files } from "./repo-fixture.js";
+
+const ACL_DIR = "specs/a/acl";
+const ACL_SPEC = `${ACL_DIR}/acl.spec`;
+
+/** A git mirror that lacks one blob: the tree lists the file, reading it fails. */
+class MirrorWithoutBlob extends MemoryRepoView {
+  constructor(files: Files, readonly missing: string) {
+    super(files);
+  }
+  override async readFile(path: string): Promise<Uint8Array | undefined> {
+    if (path === this.missing) throw new RepoEntryError(path, "file", "blob cb4485cdc16ae3ffeb9a8b70d4b5747d73e4bd96 is missing from the repository");
+    return super.readFile(path);
+  }
+}
+
+describe("a rendered file whose blob the mirror lacks (nss, b4a92befd8)", () => {
+  it("is not compared and leaves the component unverified; it is neither unexpected nor missing", async () => {
+    const base = baseFiles();
+    const patch = `${ACL_DIR}/0001-acl-2.2.53-test-runwrapper.patch`;
+    const head = withEdits(base, { [ACL_SPEC]: (base[ACL_SPEC] as string).replace("BuildRequires: gawk\n", "BuildRequires: gawk\nBuildRequires: hand-added\n") });
+    const result = await reviewChange({ base: new MirrorWithoutBlob(base, patch), head: new MirrorWithoutBlob(head, patch) });
+    expect(result.findings.find((f) => f.path === patch)).toMatchObject({ level: "notice", message: expect.stringContaining("could not be read") });
+    expect(rulesOf(result, "failure")).toEqual(["rendered-file-edited"]);
+    // the same file readable on neither side, nothing else changed: not verified, never a failure
+    const quiet = await reviewChange({
+      base: new MirrorWithoutBlob(base, patch),
+      head: new MirrorWithoutBlob(withEdits(base, { "base/comps/acl/acl.comp.toml": `${base["base/comps/acl/acl.comp.toml"]}\n# a comment\n` }), patch),
+      changedPaths: [patch],
+    });
+    expect(rulesOf(quiet, "failure")).toEqual([]);
+    expect(quiet.components).toEqual([expect.objectContaining({ name: "acl", status: "unverified" })]);
+  });
+});
