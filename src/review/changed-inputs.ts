@@ -12,8 +12,10 @@ export interface ChangedInputs {
   /** where a packager changes them: the first changed overlay, else the component's declaration */
   at?: { file: string; line: number };
   /**
-   * false when the only change is the upstream snapshot date: a later snapshot often resolves to the
-   * same dist-git commit, so an untouched render proves nothing until the snapshot is resolved
+   * false when the only change is which upstream commit is meant, said another way: the snapshot
+   * date alone (a later snapshot often resolves to the same dist-git commit), or a snapshot turned
+   * into an upstream-commit pin or back (the pin may name the very commit the snapshot resolved to).
+   * An untouched render proves nothing until the commit is resolved.
    */
   decisive: boolean;
 }
@@ -26,10 +28,17 @@ export function changedInputs(base: ComponentConfig | undefined, head: Component
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   if (base.spec.type !== head.spec.type) out.push(`spec type (${base.spec.type || "none"} → ${head.spec.type || "none"})`);
   if (!same(base.spec.upstreamName, head.spec.upstreamName)) out.push(`upstream-name (${base.spec.upstreamName ?? head.name} → ${head.spec.upstreamName ?? head.name})`);
-  if (!same(base.spec.upstreamCommit, head.spec.upstreamCommit)) out.push(`the upstream pin upstream-commit (${base.spec.upstreamCommit ?? "none"} → ${head.spec.upstreamCommit ?? "none"})`);
+  const pinChanged = !same(base.spec.upstreamCommit, head.spec.upstreamCommit);
+  if (pinChanged) out.push(`the upstream pin upstream-commit (${base.spec.upstreamCommit ?? "none"} → ${head.spec.upstreamCommit ?? "none"})`);
+  const distroChanged = !same(base.spec.upstreamDistro, head.spec.upstreamDistro);
+  const withoutSnapshot = (c: ComponentConfig, pin?: string) => ({ ...c.spec, upstreamCommit: pin, upstreamDistro: { ...c.spec.upstreamDistro, snapshot: undefined } });
+  // Two names for one upstream commit: a snapshot date, or a pin that replaces (or is replaced by) a
+  // snapshot. Two different pins are two different commits, and decide.
+  const pinForSnapshot = pinChanged && (base.spec.upstreamCommit === undefined || head.spec.upstreamCommit === undefined) && distroChanged;
   const snapshotOnly =
-    !same(base.spec.upstreamDistro, head.spec.upstreamDistro) &&
-    same({ ...base.spec, upstreamDistro: { ...base.spec.upstreamDistro, snapshot: undefined } }, { ...head.spec, upstreamDistro: { ...head.spec.upstreamDistro, snapshot: undefined } });
+    (distroChanged || pinForSnapshot) &&
+    (!pinChanged || pinForSnapshot) &&
+    same(withoutSnapshot(base), withoutSnapshot(head, base.spec.upstreamCommit));
   if (!same(base.spec.upstreamDistro, head.spec.upstreamDistro)) out.push(`the upstream distro or its snapshot (${describeDistro(base)} → ${describeDistro(head)})`);
   if (!same(base.spec.path, head.spec.path)) out.push(`the local spec path (${base.spec.path ?? "none"} → ${head.spec.path ?? "none"})`);
   if (!same(base.release, head.release)) out.push(`release calculation (${base.release.calculation} → ${head.release.calculation})`);
@@ -48,7 +57,8 @@ export function changedInputs(base: ComponentConfig | undefined, head: Component
   if (out.length === 0 && base.groups.join() !== head.groups.join()) out.push(`component groups (${base.groups.join(", ") || "none"} → ${head.groups.join(", ") || "none"})`);
   if (out.length === 0) out.push("a project, distro or group default");
   at ??= declared;
-  return { inputs: out, ...(at ? { at } : {}), decisive: !(snapshotOnly && out.length === 1) };
+  const commitNames = (pinChanged ? 1 : 0) + (distroChanged ? 1 : 0);
+  return { inputs: out, ...(at ? { at } : {}), decisive: !(snapshotOnly && out.length === commitNames) };
 }
 
 function describeDistro(c: ComponentConfig): string {

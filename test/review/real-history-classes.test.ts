@@ -41,3 +41,27 @@ describe("a rendered file whose blob the mirror lacks (nss, b4a92befd8)", () => 
     expect(quiet.components).toEqual([expect.objectContaining({ name: "acl", status: "unverified" })]);
   });
 });
+
+describe("a per-component snapshot turned into the commit it named (607669b8f6)", () => {
+  const COMPONENTS = "base/comps/components.toml";
+  const declare = (spec: string) => (base: Files) => withEdits(base, { [COMPONENTS]: (base[COMPONENTS] as string).replace("[components.libfido2]\n", `[components.libfido2]\nspec = ${spec}\n`) });
+  const snapshot = declare('{ type = "upstream", upstream-distro = { name = "fedora", version = "43", snapshot = "2025-07-22T00:00:00-08:00" } }');
+  const pinned = (commit: string) => declare(`{ type = "upstream", upstream-distro = { name = "fedora", version = "43" }, upstream-commit = "${commit}" }`);
+  const A = "cad9d5a1ed48cf7e9e12cfadfdacc11f523d46cb";
+  const B = "6011214a0e0e5c6302d0d59b6e8805d049749420";
+
+  it("with the rendered files untouched proves nothing offline: unverified, never render-stale", async () => {
+    const base = baseFiles();
+    const result = await reviewChange({ base: new MemoryRepoView(snapshot(base)), head: new MemoryRepoView(pinned(A)(base)) });
+    expect(rulesOf(result, "failure")).toEqual([]);
+    expect(result.verdict).toBe("neutral");
+    expect(result.components).toEqual([expect.objectContaining({ name: "libfido2", status: "unverified" })]);
+  });
+
+  it("a pin moved from one commit to another with the rendered files untouched is stale at once", async () => {
+    const base = baseFiles();
+    const result = await reviewChange({ base: new MemoryRepoView(pinned(A)(base)), head: new MemoryRepoView(pinned(B)(base)) });
+    expect(result.verdict).toBe("failure");
+    expect(result.findings).toContainEqual(expect.objectContaining({ rule: "render-stale", level: "failure", message: expect.stringContaining(`${A} → ${B}`) }));
+  });
+});
