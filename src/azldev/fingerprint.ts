@@ -5,8 +5,9 @@
  * a distro default change changes every member.
  *
  * Left out on purpose: where things were declared (origins, `via`), overlay `description` and
- * `metadata`, `check.skip_reason`'s sibling documentation fields (`failure`, `hints`), and
- * `replace-reason` — none of them reach the rendered files.
+ * `metadata`, `check.skip_reason`'s sibling documentation fields (`failure`, `hints`),
+ * `replace-reason`, and the name of the build target's distro version — none of them reach the
+ * rendered files.
  */
 import type { ComponentConfig, Distro, ProjectSettings } from "./types.js";
 
@@ -29,7 +30,11 @@ export function componentFingerprint(input: FingerprintInput): string {
  */
 export function renderInputsJson(config: Omit<ComponentConfig, "fingerprint">, settings: ProjectSettings, distros: Record<string, Distro>): string {
   const upstream = resolveDistroVersion(distros, config.spec.upstreamDistro?.name || settings.defaultDistro.name, config.spec.upstreamDistro?.version);
-  const target = resolveDistroVersion(distros, settings.defaultDistro.name, settings.defaultDistro.version);
+  // The build target's version *name* is only the key its settings are found under: two versions
+  // with the same settings (Azure Linux's 4.0-stage1 and 4.0-stage2) render alike. Its default
+  // component config is part of the effective config already.
+  const resolvedTarget = resolveDistroVersion(distros, settings.defaultDistro.name, settings.defaultDistro.version);
+  const target = resolvedTarget ? { ...resolvedTarget, version: undefined } : null;
   return canonicalJson({
     spec: config.spec,
     upstream,

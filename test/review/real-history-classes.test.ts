@@ -65,3 +65,15 @@ describe("a per-component snapshot turned into the commit it named (607669b8f6)"
     expect(result.findings).toContainEqual(expect.objectContaining({ rule: "render-stale", level: "failure", message: expect.stringContaining(`${A} → ${B}`) }));
   });
 });
+
+describe("the default distro version switched to one with the same settings (5a85a17836)", () => {
+  it("reaches no component: the version's name is not a render input", async () => {
+    const base = baseFiles();
+    const DISTRO = "distro/distro.toml";
+    const twoStages = (base[DISTRO] as string) + (base[DISTRO] as string).slice((base[DISTRO] as string).indexOf("[distros.azurelinux.versions.")).replaceAll("4.0-stage2", "4.0-stage1");
+    const before = withEdits(base, { [DISTRO]: twoStages.replace('default-version = "4.0-stage2"', 'default-version = "4.0-stage1"') });
+    const result = await reviewChange({ base: new MemoryRepoView(before), head: new MemoryRepoView(withEdits(before, { [DISTRO]: twoStages })) });
+    expect(result.components).toEqual([]);
+    expect(result.verdict).toBe("success");
+  });
+});
