@@ -214,13 +214,13 @@ function expandBraced(inner: string, written: string, depth: number, state: Stat
     emit(out, (fn === "with" || fn === "defined") === has ? "1" : "0", state);
     return;
   }
-  const gsub = !query && arg === undefined ? /^gsub\s+(\S+)\s+(\S+)\s+(\S*)\s*$/.exec(head.trim()) : null;
+  const gsub = !query && arg === undefined ? /^gsub\s+(\S+)\s+(\S+)(?:\s+(\S*))?\s*$/.exec(head.trim()) : null;
   if (gsub) {
     // `%{gsub %version ~ -}` (rpm's string macro, e.g. systemd's %version_no_tilde): done here when the
     // pattern is a plain string; a Lua pattern with magic characters stays unexpanded
     const subject = expandToString(gsub[1] as string, depth, state);
     const pattern = (gsub[2] as string).replace(/%(\W)/g, "$1");
-    const replacement = (gsub[3] as string).replace(/%%/g, "%");
+    const replacement = (gsub[3] ?? "").replace(/%%/g, "%");
     if (/[\^$()%.[\]*+\-?]/.test(gsub[2] as string) && !/^(?:%\W|[^\^$()%.[\]*+\-?])+$/.test(gsub[2] as string)) {
       report(state, written);
       emit(out, written, state);

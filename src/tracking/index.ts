@@ -5,6 +5,10 @@ export { findRemovalCriteria, parseConditions, type RemovalCondition, type Remov
 export { scanSpec, applicationOf, type SpecScan, type SpecEntry, type PrepApplication, type ScanOptions } from "./spec-scan.js";
 export { inventory, distroMacros, type InventoryOptions } from "./inventory.js";
 export type * from "./types.js";
-export { githubForge, gitlabForge, localGitForge, memoryForge, combineForges, ForgeError, ConditionalCache, type IssueState, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HttpForgeOptions, type MemoryProject } from "./forge.js";
-export { checkAgainstTree, touchedPaths, type ReverseApplyResult, type HunkState, type FileCheck } from "./reverse-apply.js";
+export { memoryForge, combineForges, ForgeError, type IssueState, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HistoryQuery, type MemoryProject } from "./forge.js";
+export { githubForge, gitlabForge, type HttpForgeOptions } from "./http-forges.js";
+export { localGitForge, historyIndex, type LocalGitForgeOptions, type HistoryIndex } from "./local-git-forge.js";
+export { upstreamForge, type UpstreamOptions } from "./upstream.js";
+export { ConditionalCache, sharedConditionalCache, type HttpCache, type HttpCacheEntry, type RequestCounter } from "./http-cache.js";
+export { checkAgainstTree, touchedPaths, type ReverseApplyResult, type FileState, type FileCheck, seriesNetDiff } from "./reverse-apply.js";
 export { assessPatch, trackPatches, projectFromSource, ForgeSession, VERDICTS, RUNG_NAMES, type PatchVerdict, type VerdictKind, type Rung, type Evidence, type TrackOptions } from "./verdicts.js";

@@ -5,6 +5,7 @@
  * criteria and the exact action that drops it. Pure over a Project and a RepoView.
  */
 import { renderedDirOf, type ComponentConfig, type ConfiguredOverlay, type Project, type SourceLocation } from "../azldev/types.js";
+import { resolveDistroVersion } from "../azldev/fingerprint.js";
 import type { RepoView } from "../repo/types.js";
 import { sourceFileName } from "../spec/index.js";
 import { parsePatchFile } from "./patch-headers.js";
@@ -65,6 +66,14 @@ function upstreamDistroOf(config: unknown): { name: string; version?: string } |
   if (!distro || typeof distro.name !== "string") return undefined;
   return { name: distro.name, ...(typeof distro.version === "string" ? { version: distro.version } : {}) };
 }
+
+/**
+ * Macros the distro's rpm configuration provides that specs use in Source and URL values, as plain
+ * bodies (the spec's own definitions still win): Fedora's `%version_no_tilde` (systemd's Source0).
+ */
+const COMMON_SPEC_MACROS: Record<string, string> = {
+  version_no_tilde: "%{gsub %{version} ~}",
+};
 
 const basename = (path: string): string => path.split("/").pop() ?? path;
 
@@ -311,7 +320,7 @@ async function inventoryComponent(
       component.problems.push(message.startsWith(specPath) ? message : `${specPath}: ${message}`);
     }
   }
-  const macros = { ...options.macros, ...config.build.defines };
+  const macros = { ...COMMON_SPEC_MACROS, ...options.macros, ...config.build.defines };
   // one scan serves every architecture unless the spec looks at the architecture
   const archDependent = specText !== undefined && /%(?:el)?ifn?arch\b|_arch\b|_target_cpu|_host_cpu/.test(specText);
   const scanFor = (arch: string) => scanSpec(specText as string, { macros, with: config.build.with, without: config.build.without, arch });
@@ -321,6 +330,19 @@ async function inventoryComponent(
   const first = scans[0]?.scan;
   if (specPath) component.specPath = specPath;
   if (first?.version) component.version = first.version;
+  if (first?.url) component.url = first.url;
+  if (config.spec.type === "upstream" && config.spec.upstreamDistro?.name) {
+    const ref = config.spec.upstreamDistro;
+    const resolved = resolveDistroVersion(project.distros, ref.name, ref.version);
+    component.upstreamSpec = {
+      distro: ref.name,
+      ...(resolved?.version ? { version: resolved.version } : {}),
+      ...(resolved?.distGitBranch ? { branch: resolved.distGitBranch } : {}),
+      ...(ref.snapshot ? { snapshot: ref.snapshot } : {}),
+      ...(config.spec.upstreamCommit ? { commit: config.spec.upstreamCommit } : {}),
+      name: config.spec.upstreamName ?? name,
+    };
+  }
   const source0 = facts.find((f) => f.entry.kind === "Source" && f.entry.number === 0)?.entry;
   if (source0?.expanded) component.source0 = source0.expanded;
 

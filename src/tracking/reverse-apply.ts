@@ -1,33 +1,46 @@
 /**
- * Is a patch already in the upstream source at a tag? Each hunk is classified against the file at
- * that ref, file by file: `present` when its post-image (context and added lines) is in the file at
- * exactly one place and its pre-image is not; `absent` when its pre-image is there at one place and
- * its post-image is not; `conflict` otherwise. A hunk whose added lines are all trivial (blank lines,
- * braces) proves nothing wherever it fits and is `trivial`. In a series (a format-patch file of
- * several commits), hunks that a later commit of the same series takes back, and the hunks that take
- * them back, are `undone`: the series' net change does not include them, so they count neither way.
- * No fuzz: a fuzzy fit would make "present" a guess.
+ * Is a patch already in the upstream source at a tag (rung d)? File by file, the series is undone at
+ * that ref: every commit's diff of the file reverse-applied in reverse order, each hunk where its
+ * context matches (an offset is allowed, fuzz is not). A file whose whole change reverse-applies, and
+ * which the series cannot also be applied to forward, already carries the change (`present`); one the
+ * series applies to forward does not (`absent`); neither is `conflict` (upstream changed the file).
+ *
+ * Working on the series in order, not on hunks matched anywhere, is what keeps this honest: a hunk a
+ * later commit of the same series takes back is undone by that commit first, so it never counts as
+ * "already there"; a file the series leaves as it was (everything added is removed again), or that fits
+ * both ways, is `undecided` and counts neither way.
  */
-import { applyPatch, parsePatch, structuredPatch, type StructuredPatch } from "diff";
+import { applyPatch, parsePatch, reversePatch, structuredPatch, type StructuredPatch } from "diff";
 
-export type HunkState = "present" | "absent" | "conflict" | "trivial" | "undone";
+export type FileState = "present" | "absent" | "conflict" | "undecided";
 
 export interface FileCheck {
+  /** the file's path after the series (before it, for a file the series deletes) */
   path: string;
-  hunks: HunkState[];
-  /** the file could not be read at the ref (a new file that upstream lacks is `absent`) */
+  state: FileState;
+  /** diffs of the series that touch the file (one per commit that changes it) */
+  diffs: number;
+  /** the file is not at the ref */
   missing?: boolean;
 }
 
 export interface ReverseApplyResult {
   files: FileCheck[];
-  /** every hunk present (the change is already upstream at the ref) */
+  /**
+   * `present`: every file that decides carries the change; `absent`: none does and the series applies;
+   * `partial`: some files do; `conflict`: none does and some files changed upstream; `empty`: no file decides
+   */
   state: "present" | "absent" | "partial" | "conflict" | "empty";
+  /** files that carry their part of the change */
+  present: number;
+  /** files that decide (every state but `undecided`) */
+  deciding: number;
 }
 
 const stripPrefix = (name: string | undefined): string | undefined => {
   if (!name || name === "/dev/null") return undefined;
   const clean = name.replace(/\t.*$/, "").trim();
+  if (clean === "/dev/null") return undefined;
   return clean.includes("/") ? clean.slice(clean.indexOf("/") + 1) : clean;
 };
 
@@ -64,118 +77,87 @@ function safeParse(text: string): StructuredPatch[] {
   }
 }
 
+interface FileSeries {
+  /** the path before the series (undefined: the series creates the file) */
+  before?: string;
+  /** the path after it (undefined: the series deletes the file) */
+  after?: string;
+  diffs: StructuredPatch[];
+}
+
+/** The series' diffs grouped per file, in order, following renames. */
+function perFile(patchText: string): FileSeries[] {
+  const groups: FileSeries[] = [];
+  const current = new Map<string, FileSeries>();
+  for (const diff of safeParse(patchText)) {
+    if (diff.hunks.length === 0) continue;
+    const oldPath = stripPrefix(diff.oldFileName);
+    const newPath = stripPrefix(diff.newFileName);
+    if (!oldPath && !newPath) continue;
+    let group = oldPath ? current.get(oldPath) : undefined;
+    if (!group) {
+      group = { ...(oldPath ? { before: oldPath } : {}), diffs: [] };
+      groups.push(group);
+    }
+    if (oldPath) current.delete(oldPath);
+    group.diffs.push(diff);
+    if (newPath) {
+      group.after = newPath;
+      current.set(newPath, group);
+    } else {
+      delete group.after;
+    }
+  }
+  return groups;
+}
+
+const normalise = (text: string): string => text.replace(/\r\n/g, "\n");
+
+function applyAll(start: string, diffs: StructuredPatch[]): string | undefined {
+  let text = start;
+  for (const diff of diffs) {
+    const next = applyPatch(text, diff, { fuzzFactor: 0 });
+    if (next === false) return undefined;
+    text = next;
+  }
+  return text;
+}
+
 /**
- * Classifies every hunk of `patchText` against the files `read(path)` returns (the upstream tree at
- * the packaged version's tag).
+ * Checks the series in `patchText` against the files `read(path)` returns (the upstream tree at a tag),
+ * file by file.
  */
 export async function checkAgainstTree(patchText: string, read: (path: string) => Promise<string | undefined>): Promise<ReverseApplyResult> {
-  const files: FileCheck[] = [];
   const cache = new Map<string, Promise<string | undefined>>();
   const load = (path: string) => {
     let p = cache.get(path);
     if (!p) {
-      p = read(path);
+      p = read(path).then((t) => (t === undefined ? undefined : normalise(t)));
       cache.set(path, p);
     }
     return p;
   };
-  const parsed = safeParse(patchText);
-  const undone = undoneHunks(parsed);
-  for (const file of parsed) {
-    const oldPath = stripPrefix(file.oldFileName);
-    const newPath = stripPrefix(file.newFileName);
-    const path = newPath ?? oldPath;
-    if (!path || file.hunks.length === 0) continue;
-    const content = await load(path);
-    const check: FileCheck = { path, hunks: [] };
-    if (content === undefined) {
-      check.missing = true;
-      // a file the patch creates is absent upstream; a file it deletes is "present" (already gone)
-      const state: HunkState = !oldPath ? "absent" : !newPath ? "present" : "conflict";
-      check.hunks = file.hunks.map(() => state);
-      files.push(check);
-      continue;
-    }
-    const lines = content.replace(/\r\n/g, "\n").split("\n");
-    for (const hunk of file.hunks) {
-      if (undone.has(hunk)) {
-        check.hunks.push("undone");
-        continue;
-      }
-      check.hunks.push(classifyHunk(hunk, lines));
-    }
+  const files: FileCheck[] = [];
+  for (const group of perFile(patchText)) {
+    const path = (group.after ?? group.before) as string;
+    const atAfter = group.after ? await load(group.after) : undefined;
+    const atBefore = group.before ? (group.before === group.after ? atAfter : await load(group.before)) : undefined;
+    // undo the series from the post-image: the file must be there (or, when the series deletes it, gone)
+    const undone = group.after ? (atAfter === undefined ? undefined : applyAll(atAfter, [...group.diffs].reverse().map((d) => reversePatch(d)))) : atBefore === undefined ? "" : undefined;
+    // apply it to the pre-image: the file must be there (or, when the series creates it, not yet)
+    const applied = group.before ? (atBefore === undefined ? undefined : applyAll(atBefore, group.diffs)) : atAfter === undefined ? applyAll("", group.diffs) : undefined;
+    const reverses = undone !== undefined && (group.before ? true : undone === "");
+    const forwards = applied !== undefined;
+    const state: FileState = reverses && forwards ? "undecided" : reverses ? "present" : forwards ? "absent" : "conflict";
+    const check: FileCheck = { path, state, diffs: group.diffs.length };
+    if ((group.after && atAfter === undefined) || (!group.after && group.before && atBefore === undefined)) check.missing = true;
     files.push(check);
   }
-  // trivial and undone hunks say nothing about where the change is
-  const all = files.flatMap((f) => f.hunks).filter((h) => h !== "trivial" && h !== "undone");
+  const deciding = files.filter((f) => f.state !== "undecided");
+  const present = deciding.filter((f) => f.state === "present").length;
   const state: ReverseApplyResult["state"] =
-    all.length === 0 ? "empty" : all.every((h) => h === "present") ? "present" : all.every((h) => h === "absent") ? "absent" : all.some((h) => h === "present") ? "partial" : "conflict";
-  return { files, state };
-}
-
-type Hunk = StructuredPatch["hunks"][number];
-
-const body = (hunk: Hunk, keep: "-" | "+"): string[] => hunk.lines.filter((l) => l[0] === " " || l[0] === keep).map((l) => l.slice(1));
-const changed = (hunk: Hunk, sign: "-" | "+"): string[] => hunk.lines.filter((l) => l[0] === sign).map((l) => l.slice(1));
-/** a line that identifies code: more than punctuation and whitespace */
-const substantive = (line: string): boolean => line.replace(/[\s{}()[\];,]/g, "").length >= 3;
-
-/** The 0-based positions where `block` occurs as consecutive lines of `lines` (at most two: enough to tell unique). */
-function occurrences(lines: string[], block: string[]): number[] {
-  if (block.length === 0) return [];
-  const out: number[] = [];
-  for (let i = 0; i + block.length <= lines.length && out.length < 2; i++) {
-    let k = 0;
-    while (k < block.length && lines[i + k] === block[k]) k++;
-    if (k === block.length) out.push(i);
-  }
-  return out;
-}
-
-function classifyHunk(hunk: Hunk, lines: string[]): HunkState {
-  const added = changed(hunk, "+");
-  const removed = changed(hunk, "-");
-  if (!added.some(substantive) && !removed.some(substantive)) return "trivial";
-  const post = occurrences(lines, body(hunk, "+"));
-  const pre = occurrences(lines, body(hunk, "-"));
-  // a pure deletion is present when its pre-image is gone and the surrounding context still joins up
-  if (post.length === 1 && pre.length === 0) return added.some(substantive) || removed.some(substantive) ? "present" : "trivial";
-  if (pre.length === 1 && post.length === 0) return "absent";
-  return "conflict";
-}
-
-/**
- * Hunks of a series that a later commit takes back: every substantive line a hunk adds is removed
- * again by a later hunk of the same file (and that later hunk adds nothing substantive of its own
- * beyond what it restores). Both are out of the series' net change.
- */
-function undoneHunks(files: StructuredPatch[]): Set<Hunk> {
-  const undone = new Set<Hunk>();
-  const byPath = new Map<string, Hunk[]>();
-  for (const file of files) {
-    const path = stripPrefix(file.newFileName) ?? stripPrefix(file.oldFileName);
-    if (!path) continue;
-    const list = byPath.get(path) ?? [];
-    list.push(...file.hunks);
-    byPath.set(path, list);
-  }
-  for (const hunks of byPath.values()) {
-    for (let i = 0; i < hunks.length; i++) {
-      const adds = changed(hunks[i] as Hunk, "+").filter(substantive);
-      if (adds.length === 0) continue;
-      for (let j = i + 1; j < hunks.length; j++) {
-        const later = hunks[j] as Hunk;
-        const removes = new Set(changed(later, "-"));
-        if (adds.every((l) => removes.has(l))) {
-          undone.add(hunks[i] as Hunk);
-          const restores = new Set(changed(hunks[i] as Hunk, "-"));
-          if (changed(later, "+").filter(substantive).every((l) => restores.has(l))) undone.add(later);
-          break;
-        }
-      }
-    }
-  }
-  return undone;
+    deciding.length === 0 ? "empty" : present === deciding.length ? "present" : present > 0 ? "partial" : deciding.every((f) => f.state === "absent") ? "absent" : "conflict";
+  return { files, state, present, deciding: deciding.length };
 }
 
 /**
@@ -185,30 +167,32 @@ function undoneHunks(files: StructuredPatch[]): Set<Hunk> {
  * exactly (the ref already has the change, or has diverged).
  */
 export async function seriesNetDiff(patchText: string, read: (path: string) => Promise<string | undefined>): Promise<string | undefined> {
-  const files = safeParse(patchText);
-  if (files.length === 0) return undefined;
-  const before = new Map<string, string>();
-  const after = new Map<string, string>();
-  for (const file of files) {
-    const oldPath = stripPrefix(file.oldFileName);
-    const path = stripPrefix(file.newFileName) ?? oldPath;
-    if (!path) return undefined;
-    if (!after.has(path)) {
-      const original = oldPath ? await read(oldPath) : "";
-      if (original === undefined) return undefined;
-      before.set(path, original);
-      after.set(path, original);
+  const groups = perFile(patchText);
+  if (groups.length === 0) return undefined;
+  // git hashes the mode line of a created or deleted file: take it from the series
+  const lines = withoutSignatures(patchText).split("\n");
+  const modeOf = (kind: "new" | "deleted", path: string): string => {
+    for (let k = 0; k + 1 < lines.length; k++) {
+      if (lines[k] !== `diff --git a/${path} b/${path}`) continue;
+      const m = /^(new|deleted) file mode (\d+)$/.exec(lines[k + 1] as string);
+      if (m && m[1] === kind) return m[2] as string;
     }
-    const next = applyPatch(after.get(path) as string, file, { fuzzFactor: 0 });
-    if (next === false) return undefined;
-    after.set(path, next);
-  }
+    return "100644";
+  };
   const out: string[] = [];
-  for (const [path, original] of before) {
-    const result = after.get(path) as string;
-    if (result === original) continue;
-    const patch = structuredPatch(`a/${path}`, `b/${path}`, original, result, "", "", { context: 3 });
-    out.push(`diff --git a/${path} b/${path}`, original === "" ? "--- /dev/null" : `--- a/${path}`, `+++ b/${path}`);
+  for (const group of groups.sort((a, b) => ((a.after ?? a.before) as string).localeCompare((b.after ?? b.before) as string))) {
+    const original = group.before ? await read(group.before) : "";
+    if (original === undefined) return undefined;
+    const result = applyAll(normalise(original), group.diffs);
+    if (result === undefined) return undefined;
+    if (result === normalise(original) && group.before && group.after) continue;
+    const from = group.before ?? (group.after as string);
+    const to = group.after ?? (group.before as string);
+    const patch = structuredPatch(`a/${from}`, `b/${to}`, normalise(original), group.after ? result : "", "", "", { context: 3 });
+    out.push(`diff --git a/${from} b/${to}`);
+    if (!group.before) out.push(`new file mode ${modeOf("new", to)}`);
+    if (!group.after) out.push(`deleted file mode ${modeOf("deleted", from)}`);
+    out.push(group.before ? `--- a/${from}` : "--- /dev/null", group.after ? `+++ b/${to}` : "+++ /dev/null");
     for (const h of patch.hunks) out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines.filter((l) => !l.startsWith("\\")));
   }
   return out.length ? `${out.join("\n")}\n` : undefined;

@@ -49,6 +49,8 @@ export type PrepApplication = PatchApplication;
 export interface SpecScan {
   name?: string;
   version?: string;
+  /** the URL tag, expanded (only when every macro in it expanded) */
+  url?: string;
   entries: SpecEntry[];
   prep: PrepApplication[];
   /** 1-based line of %prep, when present */
@@ -106,6 +108,7 @@ export function scanSpec(text: string, options: ScanOptions = {}): SpecScan {
   const identity = packageIdentity(spec, evaluation.macros);
   if (identity.name !== undefined) scan.name = identity.name;
   if (identity.version !== undefined) scan.version = identity.version;
+  if (identity.url !== undefined) scan.url = identity.url;
   return scan;
 }
 
@@ -130,8 +133,13 @@ function commentAbove(spec: Spec, line: number): { lines: string[]; line: number
 }
 
 /** Name and Version of the main package: expanded, or the version as written when it cannot be. */
-function packageIdentity(spec: Spec, table: MacroTable): { name?: string; version?: string } {
-  const out: { name?: string; version?: string } = {};
+function packageIdentity(spec: Spec, table: MacroTable): { name?: string; version?: string; url?: string } {
+  const out: { name?: string; version?: string; url?: string } = {};
+  const url = spec.tag("URL");
+  if (url) {
+    const expansion = expandMacros(url.value, table);
+    if (expansion.complete) out.url = expansion.value.trim();
+  }
   const name = spec.tag("Name");
   if (name) out.name = expandMacros(name.value, table).value;
   const version = spec.tag("Version");

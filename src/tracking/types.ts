@@ -93,13 +93,32 @@ export interface InventoryPatch {
   drop: DropAction;
 }
 
+/** Where an inherited patch comes from: the upstream distro's spec the render starts from. */
+export interface UpstreamSpecRef {
+  /** the upstream distro (`fedora`) and its version (`43`) */
+  distro: string;
+  version?: string;
+  /** its dist-git branch (`f43`) */
+  branch?: string;
+  /** the pinned snapshot (RFC 3339), when the repository pins one */
+  snapshot?: string;
+  /** the pinned dist-git commit (`upstream-commit`), when pinned that way */
+  commit?: string;
+  /** the package's name there */
+  name: string;
+}
+
 export interface ComponentPatches {
   name: string;
   specPath?: string;
   /** the packaged Version (expanded), when the spec could be read */
   version?: string;
-  /** the Source0 value, expanded: names the upstream tag for a version */
+  /** the Source0 value, expanded: names the upstream tag for a version, and the upstream project */
   source0?: string;
+  /** the spec's URL tag, expanded: the upstream project when Source0 does not name one */
+  url?: string;
+  /** for a component rendered from an upstream distro's spec: which spec, at which snapshot */
+  upstreamSpec?: UpstreamSpecRef;
   problems: string[];
   /** not asked for: read only because a removal criterion names it */
   referencedOnly?: boolean;

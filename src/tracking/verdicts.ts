@@ -1,17 +1,26 @@
 /**
- * The evidence ladder (UPSTREAM.md §1) applied to each inventoried patch, strongest rung first:
- * (a) the downstream commit is in the packaged version's tag, (b) the upstream PR/MR is merged and its
- * commit is in the tag (or a cherry-pick trailer names one that is), (c) patch-id equality with the
- * landed commit, (d) every hunk reverse-applies at the tag, (f) human metadata and removal criteria.
- * Each verdict records the rung that produced it, the evidence links and the drop action.
+ * The evidence ladder (UPSTREAM.md §1) applied to each inventoried patch. The rungs, strongest first:
+ * (a) a commit the patch names is in the packaged version's tag; (b) the upstream pull/merge request is
+ * merged and its commit is in the tag, or a stable backport of it (a `cherry picked from` trailer) is;
+ * (c) the patch's content is in upstream history (patch-id per commit, and of the whole series for a
+ * squash merge); (d) the series reverse-applies at the tag, file by file; (e) a commit with the same
+ * subject; (f) human metadata and removal criteria; (g) the upstream issue's state. Every commit found
+ * is then placed in releases: the packaged tag, else the first release of each stream that has it —
+ * so "droppable from 258.7 (stable backport) or 259 (mainline)" is one answer. Each verdict records
+ * the rung that decided it, the evidence and the drop action.
  */
-import { compareEVR, rpmvercmp, tagToVersion } from "../version/index.js";
+import { compareEVR, rpmvercmp } from "../version/index.js";
+import { ATTRIBUTION_WORDS, attributeUpstream, projectOf, sameProject, type AttributionSource } from "./attribution.js";
 import { ForgeError, type ChangeState, type UpstreamForge, type UpstreamProject } from "./forge.js";
 import { patchId, patchIds } from "./patch-id.js";
+import { ForgeSession, projectKey } from "./releases.js";
 import type { RemovalCondition, RemovalCriterion } from "./removal-criteria.js";
-import { checkAgainstTree, seriesNetDiff, touchedPaths } from "./reverse-apply.js";
+import { checkAgainstTree, seriesNetDiff, touchedPaths, type ReverseApplyResult } from "./reverse-apply.js";
 import type { DropAction, InventoryPatch, PatchInventory, PatchOrigin } from "./types.js";
 import { canonicalUrl, classifyUrl, type UrlReference } from "./urls.js";
+
+export { ForgeSession, isPreRelease } from "./releases.js";
+export { projectFromSource } from "./attribution.js";
 
 export const VERDICTS = ["released", "merged-unreleased", "pending", "declined", "fixed-elsewhere", "inactive", "unknown"] as const;
 export type VerdictKind = (typeof VERDICTS)[number];
@@ -23,8 +32,8 @@ export const RUNG_NAMES: Record<Rung, string> = {
   a: "downstream commit contained in the release tag",
   b: "upstream change merged and contained in the release tag",
   c: "patch-id equal to an upstream commit",
-  d: "every hunk reverse-applies at the release tag",
-  e: "fingerprint or subject match",
+  d: "the series reverse-applies at the release tag, file by file",
+  e: "a commit with the same subject",
   f: "metadata or removal criterion",
   g: "upstream issue state",
   spec: "spec conditional is false for the distro",
@@ -41,6 +50,17 @@ export interface Evidence {
   error?: boolean;
 }
 
+/** An upstream release that carries the change, and which commit brought it there. */
+export interface UpstreamRelease {
+  version: string;
+  tag: string;
+  /** `main`, or `stable:<x>` for the x.N releases */
+  stream: string;
+  /** the commit that brought it, in words ("stable backport 1a2b3c of 4d5e6f") */
+  via: string;
+  rung: Rung;
+}
+
 export interface PatchVerdict {
   key: string;
   component: string;
@@ -55,8 +75,11 @@ export interface PatchVerdict {
   droppable: boolean;
   /** merged-unreleased: the first upstream version that carries the change */
   dropFrom?: string;
+  /** every release found to carry the change, earliest first: one per stream (a backport and the mainline) */
+  releases?: UpstreamRelease[];
   packagedVersion?: string;
-  upstream?: { project: string; url: string; tag?: string };
+  /** the upstream project, where the attribution came from, and the packaged version's tag */
+  upstream?: { project: string; url: string; tag?: string; from?: AttributionSource };
   evidence: Evidence[];
   links: string[];
   criteria: RemovalCriterion[];
@@ -72,152 +95,21 @@ export interface PatchVerdict {
   blobId?: string;
   wiring: InventoryPatch["wiring"];
   metadata?: InventoryPatch["metadata"];
+  /** inherited patches: the upstream spec they come with (the distro, its branch and the pinned snapshot) */
+  inheritedFrom?: PatchInventory["components"][number]["upstreamSpec"];
 }
 
 export interface TrackOptions {
   /** undefined: offline (only the spec, metadata and removal criteria are used) */
   forge?: UpstreamForge;
-  /** reads patch files for reverse-apply (the snapshot the inventory came from) */
+  /** reads patch files for content evidence (the snapshot the inventory came from) */
   readText?: (path: string) => Promise<string | undefined>;
   /** patches assessed at once (forge calls are awaited per patch) */
   concurrency?: number;
 }
 
-function projectOf(ref: UrlReference): UpstreamProject | undefined {
-  switch (ref.kind) {
-    case "github-pull":
-    case "github-commit":
-    case "github-issue":
-      return { forge: "github", host: "github.com", path: `${ref.owner}/${ref.repo}` };
-    case "gitlab-merge-request":
-    case "gitlab-commit":
-    case "gitlab-issue":
-      return { forge: "gitlab", host: ref.host, path: ref.project };
-    default:
-      return undefined;
-  }
-}
-
-/** The upstream project a Source0 URL downloads from (GitHub/GitLab archives and releases). */
-export function projectFromSource(url: string | undefined): UpstreamProject | undefined {
-  if (!url) return undefined;
-  const m = /^https?:\/\/github\.com\/([^/\s]+)\/([^/\s#?]+)\//.exec(url);
-  if (m) return { forge: "github", host: "github.com", path: `${m[1]}/${(m[2] as string).replace(/\.git$/, "")}` };
-  const g = /^https?:\/\/(gitlab\.[^/\s]+|salsa\.debian\.org|invent\.kde\.org)\/(.+?)\/-\//.exec(url);
-  if (g) return { forge: "gitlab", host: g[1] as string, path: g[2] as string };
-  return undefined;
-}
-
-const projectKey = (p: UpstreamProject) => `${p.host}/${p.path}`.toLowerCase();
 const projectUrl = (p: UpstreamProject) => `https://${p.host}/${p.path}`;
-
-interface ProjectTags {
-  /** tag names sorted by their RPM version, oldest first */
-  sorted: { tag: string; version: string }[];
-}
-
-export class ForgeSession {
-  readonly #tags = new Map<string, Promise<ProjectTags>>();
-  /** `project@ref commit` → containment, asked once per sweep (patches of one package share commits and tags) */
-  readonly #contains = new Map<string, Promise<boolean | undefined>>();
-  constructor(readonly forge: UpstreamForge) {}
-
-  contains(project: UpstreamProject, ref: string, commit: string): Promise<boolean | undefined> {
-    const key = `${projectKey(project)}@${ref} ${commit}`;
-    let answer = this.#contains.get(key);
-    if (!answer) {
-      answer = this.forge.contains(project, ref, commit);
-      this.#contains.set(key, answer);
-      answer.catch(() => this.#contains.delete(key));
-    }
-    return answer;
-  }
-
-  tags(project: UpstreamProject, component: string): Promise<ProjectTags> {
-    const key = projectKey(project);
-    let tags = this.#tags.get(key);
-    if (!tags) {
-      tags = this.forge.tags(project).then((names) => {
-        const repoName = project.path.split("/").pop() as string;
-        const prefixes = [`${repoName}-`, `${component}-`, `${repoName}_`, `${component}_`];
-        const sorted = names
-          .map((tag) => ({ tag, version: tagToVersion(tag, { prefixes }) }))
-          .filter((t): t is { tag: string; version: string } => t.version !== undefined && /^\d/.test(t.version))
-          .sort((a, b) => rpmvercmp(a.version, b.version) || (a.tag < b.tag ? -1 : 1));
-        return { sorted };
-      });
-      this.#tags.set(key, tags);
-    }
-    return tags;
-  }
-}
-
-/** The tag (or snapshot commit) the packaged version was built from. */
-async function tagForVersion(session: ForgeSession, project: UpstreamProject, component: string, version: string, source0?: string): Promise<string | undefined> {
-  const snapshot = /\^.*?git\.?([0-9a-f]{7,40})\b/.exec(version);
-  if (snapshot) return snapshot[1];
-  const { sorted } = await session.tags(project, component);
-  const equal = sorted.filter((t) => rpmvercmp(t.version, version) === 0);
-  if (equal.length === 0) return undefined;
-  // the Source0 URL names the tag best when it spells one of the candidates
-  const named = source0 ? equal.find((t) => source0.includes(`/${t.tag}/`) || source0.includes(`/${t.tag}.`) || source0.includes(`/refs/tags/${t.tag}`)) : undefined;
-  return (named ?? equal.find((t) => t.tag === version) ?? equal.find((t) => t.tag === `v${version}`) ?? equal[0])?.tag;
-}
-
-/** `259~rc1`, `259-rc1`, `2.0.0-beta.2`, `1.0a1`: a version upstream has not released yet. */
-export function isPreRelease(version: string): boolean {
-  return /(?:^|[.~_-]|\d)(?:rc|alpha|beta|pre|preview|dev)\.?\d*(?:$|[.~_-])/i.test(version) || /\d(?:a|b)\d+$/.test(version);
-}
-
-/**
- * Release streams: `258.1`, `258.4` form the stable stream of `258` when the project also tags
- * `258` itself; everything else is the mainline. Containment is monotone within a stream only.
- */
-function streamOf(version: string, all: Set<string>): string {
-  const m = /^(\d+(?:\.\d+)*)\.\d+$/.exec(version.replace(/[~^].*$/, ""));
-  return m && all.has(m[1] as string) ? `stable:${m[1]}` : "main";
-}
-
-async function searchStream(forge: Pick<UpstreamForge, "contains">, project: UpstreamProject, commit: string, candidates: { tag: string; version: string }[]): Promise<{ tag: string; version: string } | undefined> {
-  // the newest tag first: containment is monotone within a stream, so when it lacks the commit no
-  // tag has it — one request instead of a search (a PR-head commit that never landed is the common case)
-  const newest = candidates[candidates.length - 1];
-  if (!newest || (await forge.contains(project, newest.tag, commit)) !== true) return undefined;
-  let lo = 0;
-  let hi = candidates.length - 1;
-  let found: { tag: string; version: string } | undefined;
-  for (let probes = 0; lo <= hi && probes < 20; probes++) {
-    const mid = (lo + hi) >> 1;
-    const tag = candidates[mid] as { tag: string; version: string };
-    if ((await forge.contains(project, tag.tag, commit)) === true) {
-      found = tag;
-      hi = mid - 1;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  return found;
-}
-
-/**
- * The oldest tag newer than `after` that contains `commit`: searched first in the packaged
- * version's stable stream (a backport ships there first), then in the mainline.
- */
-async function firstTagContaining(session: ForgeSession, project: UpstreamProject, component: string, commit: string, after?: string): Promise<{ tag: string; version: string } | undefined> {
-  const { sorted } = await session.tags(project, component);
-  const versions = new Set(sorted.map((t) => t.version));
-  // people drop patches at releases: a release candidate counts only when the packaged version is one
-  const withPre = after !== undefined && isPreRelease(after);
-  const newer = (after ? sorted.filter((t) => rpmvercmp(t.version, after) > 0) : sorted).filter((t) => withPre || !isPreRelease(t.version));
-  const own = after ? streamOf(after, versions) : "main";
-  // packaged at 258 (or 258.3), the 258.x stable releases come before the next mainline one
-  const streams = [...new Set([own, ...(after ? [`stable:${after.replace(/[~^].*$/, "")}`] : []), "main"])].filter((st) => st === "main" || newer.some((t) => streamOf(t.version, versions) === st));
-  for (const stream of streams) {
-    const found = await searchStream(session, project, commit, newer.filter((t) => streamOf(t.version, versions) === stream));
-    if (found) return found;
-  }
-  return undefined;
-}
+const short = (sha: string) => sha.slice(0, 12);
 
 function describeCondition(c: RemovalCondition): string {
   switch (c.kind) {
@@ -244,7 +136,7 @@ function packagedVersionOf(pkg: string, versions: Map<string, string>): { compon
   return undefined;
 }
 
-type Draft = Pick<PatchVerdict, "verdict" | "rung" | "reason" | "droppable"> & { dropFrom?: string };
+type Draft = Pick<PatchVerdict, "verdict" | "rung" | "reason" | "droppable"> & { dropFrom?: string; releases?: UpstreamRelease[] };
 
 /** Per-inventory lookups, built once however many patches are assessed. */
 const lookups = new WeakMap<PatchInventory, { components: Map<string, PatchInventory["components"][number]>; versions: Map<string, string> }>();
@@ -260,6 +152,41 @@ function lookupsOf(inv: PatchInventory) {
   return found;
 }
 
+/** A commit upstream that may carry the change, and how it was found. */
+interface Landed {
+  project: UpstreamProject;
+  sha: string;
+  rung: Rung;
+  why: string;
+  /** found by content (patch-id, subject): in history, but maybe on no release branch yet */
+  content?: boolean;
+  /** the merged change that landed it (for "merged but in no release yet") */
+  change?: string;
+}
+
+const isChange = (r: UrlReference): r is Extract<UrlReference, { kind: "github-pull" | "gitlab-merge-request" }> => r.kind === "github-pull" || r.kind === "gitlab-merge-request";
+const changeLabel = (r: Extract<UrlReference, { kind: "github-pull" | "gitlab-merge-request" }>) => (r.kind === "github-pull" ? `PR #${r.number}` : `MR !${r.number}`);
+
+function describeReverseApply(check: ReverseApplyResult, tag: string): { summary: string; supports?: boolean } {
+  const aside = check.files.length - check.deciding;
+  const note = aside ? ` (${aside} of ${check.files.length} file(s) set aside: the series leaves them as they were, or they fit both ways)` : "";
+  const n = check.deciding;
+  switch (check.state) {
+    case "present":
+      return { summary: `${n === 1 ? "the file" : `all ${n} files`} the patch changes already carry the change at ${tag}: the series reverse-applies there, in order, with no fuzz${note}`, supports: true };
+    case "partial":
+      return { summary: `${check.present} of ${n} files already carry their part of the change at ${tag}, the others do not: partly upstream, needs a rebase${note}` };
+    case "absent":
+      return { summary: `none of the ${n} file(s) has the change at ${tag}: the series applies there as it is${note}`, supports: false };
+    case "conflict": {
+      const changed = check.files.filter((f) => f.state === "conflict").length;
+      return { summary: `the series neither applies nor reverse-applies at ${tag} in ${changed} of ${n} file(s): upstream changed them${note}` };
+    }
+    case "empty":
+      return { summary: `no file decides at ${tag}${note}` };
+  }
+}
+
 export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, options: TrackOptions = {}, session?: ForgeSession): Promise<PatchVerdict> {
   const { components, versions } = lookupsOf(inv);
   const component = components.get(patch.component);
@@ -272,30 +199,9 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   };
   for (const ref of patch.references) addLink(canonicalUrl(ref));
 
-  const changeRefs = patch.references.filter((r) => r.kind === "github-pull" || r.kind === "gitlab-merge-request");
-  for (const criterion of patch.removalCriteria) {
-    for (const c of criterion.conditions) {
-      if (c.kind !== "upstream-change") continue;
-      const ref = classifyUrl(c.url);
-      if (ref && (ref.kind === "github-pull" || ref.kind === "gitlab-merge-request") && !changeRefs.some((r) => canonicalUrl(r) === canonicalUrl(ref))) changeRefs.push(ref);
-    }
-  }
-  const commitRefs: { project?: UpstreamProject; sha: string; rung: Rung; why: string }[] = [];
-  for (const r of patch.references) {
-    if (r.kind === "github-commit" || r.kind === "gitlab-commit") commitRefs.push({ project: projectOf(r) as UpstreamProject, sha: r.sha, rung: "a", why: `commit ${r.sha.slice(0, 12)}` });
-  }
-  for (const sha of patch.headers?.cherryPickedFrom ?? []) commitRefs.push({ sha, rung: "b", why: `cherry-picked from ${sha.slice(0, 12)}` });
-  for (const sha of patch.headers?.commits ?? []) commitRefs.push({ sha, rung: "a", why: `format-patch commit ${sha.slice(0, 12)}` });
-
-  // the upstream is what the patch's changes and commits point at, else where Source0 downloads from; an
-  // issue link in a comment (a distro tracker, a downstream bug) names the upstream only when it agrees
-  const sourceProject = projectFromSource(component?.source0);
-  const isIssue = (r: UrlReference) => r.kind === "github-issue" || r.kind === "gitlab-issue";
-  // the package's own source names the upstream first; links name it only when the source cannot
-  const project =
-    sourceProject ??
-    [patch.reference, ...patch.references].map((r) => (r && !isIssue(r) ? projectOf(r) : undefined)).find(Boolean) ??
-    [patch.reference, ...patch.references].map((r) => (r && isIssue(r) ? projectOf(r) : undefined)).find(Boolean);
+  // the upstream is where the package's source comes from; links elsewhere are references, not evidence
+  const attribution = attributeUpstream(patch, component);
+  const project = attribution?.project;
   const result: Omit<PatchVerdict, keyof Draft> = {
     key: patch.key,
     component: patch.component,
@@ -314,10 +220,12 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
   if (patch.patchIds) result.patchIds = patch.patchIds;
   if (patch.blobId) result.blobId = patch.blobId;
   if (patch.metadata) result.metadata = patch.metadata;
-  if (project) result.upstream = { project: project.path, url: projectUrl(project) };
+  if (patch.origin === "inherited" && component?.upstreamSpec) result.inheritedFrom = component.upstreamSpec;
+  if (project && attribution) result.upstream = { project: project.path, url: projectUrl(project), from: attribution.from };
 
   const finish = (draft: Draft): PatchVerdict => {
     const verdict: PatchVerdict = { ...result, ...draft };
+    if (!draft.releases?.length) delete verdict.releases;
     const failure = evidence.find((e) => e.error);
     if (failure) {
       verdict.incomplete = true;
@@ -337,8 +245,9 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     return finish({ verdict: "inactive", rung: "spec", reason: `never applied: ${patch.condition ?? "its conditional is false"} for this distro`, droppable: true });
   }
 
-  const forgeSession = session ?? (options.forge ? new ForgeSession(options.forge) : undefined);
-  let tag: string | undefined;
+  const s = session ?? (options.forge ? new ForgeSession(options.forge) : undefined);
+  const forge = s?.forge;
+  const supported = (p: UpstreamProject | undefined): p is UpstreamProject => p !== undefined && forge !== undefined && forge.supports(p);
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
@@ -347,49 +256,18 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       return undefined;
     }
   };
-  if (forgeSession && project && version && forgeSession.forge.supports(project)) {
-    tag = await guard(`tags of ${project.path}`, () => tagForVersion(forgeSession, project, patch.component, version, component?.source0));
+
+  let tag: string | undefined;
+  if (s && supported(project) && version) {
+    tag = await guard(`tags of ${project.path}`, () => s.tagForVersion(project, patch.component, version, component?.source0));
     if (result.upstream && tag) result.upstream.tag = tag;
     if (!tag) evidence.push({ rung: "none", summary: `no upstream tag of ${project.path} matches the packaged version ${version}` });
   }
-
-  // rung c: the patch's content in the upstream history — each commit of the series (rebased, or
-  // cherry-picked to a stable branch under a new id) and the whole series as one (a squash merge)
-  if (forgeSession?.forge.findByPatchId && project && forgeSession.forge.supports(project) && (patch.patchIds?.length || tag)) {
-    const ids = [...(patch.patchIds ?? [])];
-    const path = patch.sourcePath ?? patch.renderedPath;
-    const text = path && options.readText ? await options.readText(path).catch(() => undefined) : undefined;
-    const net = text && tag && (patch.headers?.commits.length ?? 0) > 1 ? await guard(`the series applied at ${tag}`, () => seriesNetDiff(text, (file) => forgeSession.forge.readFile(project, tag as string, file))) : undefined;
-    const netId = net ? patchId(net) : undefined;
-    if (netId) ids.push(netId);
-    const hits = ids.length ? await guard(`patch-id search in ${project.path}`, async () => (await (forgeSession.forge.findByPatchId as NonNullable<UpstreamForge["findByPatchId"]>)(project, ids)) ?? new Map<string, string[]>()) : undefined;
-    // a commit of a series found upstream covers that commit only: the series counts when its net change
-    // is found, or every one of its commits is (then the last one decides)
-    const perCommit = patch.patchIds ?? [];
-    const usable = [...(hits ?? [])].filter(([id]) => id === netId || perCommit.length <= 1 || (perCommit.every((c) => hits?.has(c)) && id === perCommit[perCommit.length - 1]));
-    for (const [id] of [...(hits ?? [])].filter(([id]) => !usable.some(([u]) => u === id))) evidence.push({ rung: "c", summary: `commit ${perCommit.indexOf(id) + 1} of ${perCommit.length} of the series is upstream as ${hits?.get(id)?.[0]?.slice(0, 12)}, the rest is not` });
-    for (const [id, commits] of usable) {
-      const sha = commits[0] as string;
-      const why = id === netId ? `the whole series, as one commit (${sha.slice(0, 12)}), by patch-id` : `commit ${sha.slice(0, 12)} of upstream has the same patch-id`;
-      evidence.push({ rung: "c", summary: why, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
-      for (const commit of commits.slice(0, 3)) commitRefs.unshift({ project, sha: commit, rung: "c", why: `${id === netId ? "the squashed series" : "the same change"} ${commit.slice(0, 12)}` });
-    }
-  }
-
-  // rung e: the same subject line upstream, when the content search found nothing — a change edited
-  // on merge keeps its subject. Only distinctive subjects, and only one matching commit each.
-  if (forgeSession?.forge.findBySubject && project && forgeSession.forge.supports(project) && !commitRefs.some((r) => r.rung === "c")) {
-    const subjects = (patch.headers?.subjects ?? []).map((s) => s.replace(/^\[PATCH[^\]]*\]\s*/, "").trim()).filter((s) => s.length >= 20);
-    const found = subjects.length ? await guard(`subject search in ${project.path}`, async () => (await (forgeSession.forge.findBySubject as NonNullable<UpstreamForge["findBySubject"]>)(project, subjects)) ?? new Map<string, string[]>()) : undefined;
-    // a series counts only when every commit's subject is there (the last one decides, as for patch-ids)
-    const all = subjects.length > 0 && subjects.every((s) => found?.get(s)?.length === 1);
-    if (all) {
-      const last = subjects[subjects.length - 1] as string;
-      const sha = (found?.get(last) as string[])[0] as string;
-      evidence.push({ rung: "e", summary: `${subjects.length === 1 ? "a commit" : `all ${subjects.length} commits`} with the same subject upstream (last: ${sha.slice(0, 12)} "${last}"); the content differs, so it may have been edited on merge`, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
-      commitRefs.push({ project, sha, rung: "e", why: `the commit with the same subject ${sha.slice(0, 12)}` });
-    }
-  }
+  // content searches cover what happened after the packaged version (what is in it, rung d finds)
+  const history = tag ? { since: tag } : undefined;
+  const patchPath = patch.sourcePath ?? patch.renderedPath;
+  let patchText: Promise<string | undefined> | undefined;
+  const readPatch = () => (patchText ??= patchPath && options.readText ? options.readText(patchPath).catch(() => undefined) : Promise.resolve(undefined));
 
   let best: Draft | undefined;
   const consider = (draft: Draft) => {
@@ -398,47 +276,50 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     // the same verdict from two routes: the earlier release wins (a backport before the next mainline)
     else if (draft.verdict === best.verdict && draft.dropFrom && (!best.dropFrom || rpmvercmp(draft.dropFrom, best.dropFrom) < 0)) best = draft;
   };
+  const decided = (): Draft | undefined => best;
 
-  // rung a / b: commits named by the patch
-  if (forgeSession) {
-    for (const ref of commitRefs.slice(0, 6)) {
-      const where = ref.project ?? project;
-      if (!where || !forgeSession.forge.supports(where)) continue;
-      if (tag && (!ref.project || !project || projectKey(ref.project) === projectKey(project))) {
-        const inside = await guard(`containment of ${ref.sha.slice(0, 12)}`, () => forgeSession.contains(where, tag as string, ref.sha));
-        if (inside === true) {
-          evidence.push({ rung: ref.rung, summary: `${ref.why} is contained in ${tag}`, url: `${projectUrl(where)}/commit/${ref.sha}`, supports: true });
-          consider({ verdict: "released", rung: ref.rung, reason: `${ref.why} is in ${tag}, the packaged version ${version}`, droppable: true });
-          break;
-        }
-        if (inside === false) {
-          const first = await guard(`release search for ${ref.sha.slice(0, 12)}`, () => firstTagContaining(forgeSession, where, patch.component, ref.sha, version));
-          if (first) {
-            evidence.push({ rung: ref.rung, summary: `${ref.why} first released in ${first.tag}`, url: `${projectUrl(where)}/commit/${ref.sha}`, supports: true });
-            consider({ verdict: "merged-unreleased", rung: ref.rung, reason: `${ref.why} is upstream from ${first.version}; the packaged version is ${version}`, droppable: false, dropFrom: first.version });
-          } else {
-            evidence.push({ rung: ref.rung, summary: `${ref.why} is not in ${tag} nor in a newer tag`, url: `${projectUrl(where)}/commit/${ref.sha}` });
-          }
-        }
-      }
-    }
+  const landed: Landed[] = [];
+  const land = (l: Landed) => {
+    if (!landed.some((x) => x.sha === l.sha && sameProject(x.project, l.project))) landed.push(l);
+  };
+
+  // rung b: pull / merge requests — the patch's own, those of its project linked in comments, and
+  // those a removal criterion waits for
+  const changeRefs: Extract<UrlReference, { kind: "github-pull" | "gitlab-merge-request" }>[] = [];
+  const addChange = (ref: UrlReference | undefined) => {
+    if (ref && isChange(ref) && !changeRefs.some((r) => canonicalUrl(r) === canonicalUrl(ref))) changeRefs.push(ref);
+  };
+  addChange(patch.reference);
+  const elsewhere: string[] = [];
+  for (const ref of patch.references) {
+    if (!isChange(ref) && ref.kind !== "github-commit" && ref.kind !== "gitlab-commit" && ref.kind !== "github-issue" && ref.kind !== "gitlab-issue") continue;
+    const where = projectOf(ref);
+    if (ref === patch.reference || !project || sameProject(where, project)) {
+      if (isChange(ref)) addChange(ref);
+    } else if (where && !elsewhere.includes(where.path)) elsewhere.push(where.path);
   }
+  for (const criterion of patch.removalCriteria) {
+    for (const c of criterion.conditions) if (c.kind === "upstream-change") addChange(classifyUrl(c.url));
+  }
+  for (const other of elsewhere.slice(0, 5)) if (project) evidence.push({ rung: "none", summary: `a link to ${other} is shown as a reference, not evidence: the upstream of ${patch.component} is ${project.path} (from ${ATTRIBUTION_WORDS[attribution?.from ?? "source0"]})` });
 
-  // rung b: pull / merge requests
   const changes: { ref: UrlReference; state: ChangeState }[] = [];
-  if (forgeSession) {
+  let projectChangeKnown = false;
+  let stateNotAsked = false;
+  if (forge) {
     for (const ref of changeRefs.slice(0, 4)) {
       const where = projectOf(ref);
-      if (!where || !forgeSession.forge.supports(where) || (ref.kind !== "github-pull" && ref.kind !== "gitlab-merge-request")) continue;
-      // a pull request of another project than the package's source is a reference, not evidence
-      if (sourceProject && projectKey(where) !== projectKey(sourceProject)) {
-        evidence.push({ rung: "b", summary: `${canonicalUrl(ref)} is in ${where.path}, not ${sourceProject.path} (where the package's source comes from): shown as a reference` });
+      if (!supported(where)) continue;
+      const label = changeLabel(ref);
+      if (forge.answersChangeState === false) {
+        stateNotAsked = true;
+        evidence.push({ rung: "b", summary: `the state of ${label} is not known here: no forge API was asked (offline); content evidence only`, url: canonicalUrl(ref) });
         continue;
       }
-      const state = await guard(`state of ${canonicalUrl(ref)}`, () => forgeSession.forge.change(where, ref.number));
+      const state = await guard(`state of ${canonicalUrl(ref)}`, () => forge.change(where, ref.number));
       if (!state) continue;
       changes.push({ ref, state });
-      const label = ref.kind === "github-pull" ? `PR #${ref.number}` : `MR !${ref.number}`;
+      if (sameProject(where, project)) projectChangeKnown = true;
       addLink(state.url);
       if (state.state === "open") {
         evidence.push({ rung: "b", summary: `${label} is open${state.title ? `: ${state.title}` : ""}`, url: state.url });
@@ -450,47 +331,160 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
         continue;
       }
       const merged = state.mergeCommit;
-      evidence.push({ rung: "b", summary: `${label} merged${merged ? ` as ${merged.slice(0, 12)}` : ""}${state.baseRef ? ` into ${state.baseRef}` : ""}`, url: state.url, supports: true });
+      evidence.push({ rung: "b", summary: `${label} merged${merged ? ` as ${short(merged)}` : ""}${state.baseRef ? ` into ${state.baseRef}` : ""}`, url: state.url, supports: true });
       if (!merged) {
         consider({ verdict: "merged-unreleased", rung: "b", reason: `${label} is merged upstream; its release is not known`, droppable: false });
         continue;
       }
-      // rung c, supporting: does the landed commit carry the same change?
-      if (patch.patchIds?.length && forgeSession.forge.commitDiff) {
-        const diff = await guard(`diff of ${merged.slice(0, 12)}`, () => (forgeSession.forge.commitDiff as NonNullable<UpstreamForge["commitDiff"]>)(where, merged));
+      land({ project: where, sha: merged, rung: "b", why: `${label} (${short(merged)})`, change: label });
+      // rung c, supporting: does the landed commit carry the same change? Only where diffs are cheap (a clone)
+      if (patch.patchIds?.length && forge.commitDiff && (await forge.hasRef?.(where, merged))) {
+        const diff = await guard(`diff of ${short(merged)}`, () => (forge.commitDiff as NonNullable<UpstreamForge["commitDiff"]>)(where, merged));
         const landedId = diff ? patchIds(diff)[0]?.id : undefined;
         if (landedId) {
           const same = patch.patchIds.includes(landedId);
-          evidence.push({ rung: "c", summary: same ? `patch-id of ${merged.slice(0, 12)} equals the downstream patch` : `patch-id of ${merged.slice(0, 12)} differs from the downstream patch (edited on merge, or a series)`, supports: same ? true : undefined });
+          evidence.push({ rung: "c", summary: same ? `patch-id of ${short(merged)} equals the downstream patch` : `patch-id of ${short(merged)} differs from the downstream patch (edited on merge, or a series)`, supports: same ? true : undefined });
         }
-      }
-      const sameProject = !project || projectKey(where) === projectKey(project);
-      if (tag && sameProject) {
-        const inside = await guard(`containment of ${merged.slice(0, 12)}`, () => forgeSession.contains(where, tag as string, merged));
-        if (inside === true) {
-          evidence.push({ rung: "b", summary: `${merged.slice(0, 12)} is contained in ${tag}`, url: `${projectUrl(where)}/commit/${merged}`, supports: true });
-          consider({ verdict: "released", rung: "b", reason: `${label} is merged and released in ${tag} (packaged ${version})`, droppable: true });
-          continue;
-        }
-      }
-      const first = await guard(`release search for ${merged.slice(0, 12)}`, () => firstTagContaining(forgeSession, where, patch.component, merged, sameProject ? version : undefined));
-      if (first && version && sameProject && rpmvercmp(first.version, version) <= 0) {
-        consider({ verdict: "released", rung: "b", reason: `${label} is merged and released in ${first.tag}`, droppable: true });
-      } else if (first) {
-        evidence.push({ rung: "b", summary: `first released in ${first.tag}`, url: `${projectUrl(where)}/releases/tag/${encodeURIComponent(first.tag)}`, supports: true });
-        consider({ verdict: "merged-unreleased", rung: "b", reason: `${label} is merged upstream and released in ${first.version}; the packaged version is ${version ?? "unknown"}`, droppable: false, dropFrom: first.version });
-      } else {
-        consider({ verdict: "merged-unreleased", rung: "b", reason: `${label} is merged upstream but in no release yet`, droppable: false });
       }
     }
   }
 
-  // rung g: the upstream issue a patch points at, when nothing stronger decided
-  if (forgeSession?.forge.issue && (!best || (best as Draft).verdict === "unknown")) {
+  // rung a: commits the patch names — commit URLs of its project, cherry-pick trailers, and the
+  // format-patch `From` ids. Those are a pull request's head commits, in upstream history only when it
+  // was merged with a merge commit: not asked about when the request's state is known (its merge commit
+  // answers), and otherwise only the last of a series (it contains the others).
+  if (forge && project) {
+    for (const r of patch.references) {
+      if (r.kind !== "github-commit" && r.kind !== "gitlab-commit") continue;
+      const where = projectOf(r);
+      if (where && (r === patch.reference || sameProject(where, project))) land({ project: where, sha: r.sha, rung: "a", why: `commit ${short(r.sha)}` });
+    }
+    for (const sha of patch.headers?.cherryPickedFrom ?? []) land({ project, sha, rung: "b", why: `cherry-picked from ${short(sha)}` });
+    const commits = patch.headers?.commits ?? [];
+    const last = commits[commits.length - 1];
+    if (last && !projectChangeKnown) land({ project, sha: last, rung: "a", why: commits.length > 1 ? `format-patch commit ${short(last)} (the last of ${commits.length})` : `format-patch commit ${short(last)}` });
+  }
+
+  // rung c: the patch's content in upstream history — each commit of the series (rebased, or
+  // cherry-picked to a stable branch under a new id) and the whole series as one (a squash merge)
+  if (forge?.findByPatchId && supported(project) && patch.patchIds?.length) {
+    const ids = [...patch.patchIds];
+    const perCommit = patch.patchIds;
+    const text = perCommit.length > 1 && tag ? await readPatch() : undefined;
+    const net = text && tag ? await guard(`the series applied at ${tag}`, () => seriesNetDiff(text, (file) => forge.readFile(project, tag as string, file))) : undefined;
+    const netId = net ? patchId(net) : undefined;
+    if (netId && !ids.includes(netId)) ids.push(netId);
+    const hits = await guard(`patch-id search in ${project.path}`, async () => (await (forge.findByPatchId as NonNullable<UpstreamForge["findByPatchId"]>)(project, ids, history)) ?? new Map<string, string[]>());
+    // a commit of a series found upstream covers that commit only: the series counts when its net change
+    // is found, or every one of its commits is (then the last one decides)
+    const wholeSeries = perCommit.length > 1 && perCommit.every((c) => hits?.has(c));
+    for (const [id, commits] of hits ?? []) {
+      const usable = id === netId || perCommit.length === 1 || (wholeSeries && id === perCommit[perCommit.length - 1]);
+      if (!usable) {
+        if (!wholeSeries && id !== netId) evidence.push({ rung: "c", summary: `commit ${perCommit.indexOf(id) + 1} of ${perCommit.length} of the series is upstream as ${short(commits[0] as string)}, the rest is not` });
+        continue;
+      }
+      const sha = commits[0] as string;
+      evidence.push({ rung: "c", summary: id === netId ? `the whole series, as one commit (${short(sha)}), by patch-id` : `commit ${short(sha)} of upstream has the same patch-id`, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
+      for (const commit of commits.slice(0, 3)) land({ project, sha: commit, rung: "c", why: `${id === netId ? "the squashed series" : "the same change"} ${short(commit)}`, content: true });
+    }
+  }
+
+  // rung e: the same subject line upstream, when the content search found nothing — a change edited
+  // on merge keeps its subject. Only distinctive subjects, and only one matching commit each.
+  if (forge?.findBySubject && supported(project) && !landed.some((l) => l.rung === "c" || l.rung === "b")) {
+    const subjects = (patch.headers?.subjects ?? []).map((x) => x.replace(/^\[PATCH[^\]]*\]\s*/, "").trim()).filter((x) => x.length >= 20);
+    const found = subjects.length ? await guard(`subject search in ${project.path}`, async () => (await (forge.findBySubject as NonNullable<UpstreamForge["findBySubject"]>)(project, subjects, history)) ?? new Map<string, string[]>()) : undefined;
+    // a series counts only when every commit's subject is there (the last one decides, as for patch-ids)
+    if (subjects.length > 0 && subjects.every((x) => found?.get(x)?.length === 1)) {
+      const lastSubject = subjects[subjects.length - 1] as string;
+      const sha = (found?.get(lastSubject) as string[])[0] as string;
+      evidence.push({ rung: "e", summary: `${subjects.length === 1 ? "a commit" : `all ${subjects.length} commits`} with the same subject upstream (last: ${short(sha)} "${lastSubject}"); the content differs, so it may have been edited on merge`, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
+      land({ project, sha, rung: "e", why: `the commit with the same subject ${short(sha)}`, content: true });
+    }
+  }
+
+  // backports: stable-branch commits whose `(cherry picked from commit …)` trailer names a commit found so far
+  if (forge?.findCherryPicks && supported(project)) {
+    const sources = landed.filter((l) => sameProject(l.project, project) && /^[0-9a-f]{40}$/i.test(l.sha));
+    const picks = sources.length ? await guard(`backport search in ${project.path}`, async () => (await (forge.findCherryPicks as NonNullable<UpstreamForge["findCherryPicks"]>)(project, sources.map((l) => l.sha), history)) ?? new Map<string, string[]>()) : undefined;
+    for (const source of sources) {
+      for (const pick of (picks?.get(source.sha.toLowerCase()) ?? []).slice(0, 3)) {
+        evidence.push({ rung: source.rung, summary: `${short(pick)} is a backport of ${short(source.sha)} (its message says "cherry picked from commit ${short(source.sha)}")`, url: `${projectUrl(project)}/commit/${pick}`, supports: true });
+        land({ project, sha: pick, rung: source.rung, why: `stable backport ${short(pick)} of ${short(source.sha)}`, ...(source.change ? { change: source.change } : {}), ...(source.content ? { content: true } : {}) });
+      }
+    }
+  }
+
+  // every commit found, placed in releases: in the packaged tag (released), or the first release of
+  // each stream that has it
+  const releases: UpstreamRelease[] = [];
+  const unreleased: Landed[] = [];
+  if (s) {
+    for (const l of landed.slice(0, 10)) {
+      if (!supported(l.project)) continue;
+      const same = sameProject(l.project, project);
+      if (tag && same) {
+        const inside = await guard(`containment of ${short(l.sha)}`, () => s.forge.contains(l.project, tag as string, l.sha));
+        if (inside === true) {
+          evidence.push({ rung: l.rung, summary: `${l.why} is contained in ${tag}`, url: `${projectUrl(l.project)}/commit/${l.sha}`, supports: true });
+          consider({ verdict: "released", rung: l.rung, reason: l.change ? `${l.change} is merged and released in ${tag} (packaged ${version})` : `${l.why} is in ${tag}, the packaged version ${version}`, droppable: true });
+          break;
+        }
+        if (inside === undefined) {
+          evidence.push({ rung: l.rung, summary: `${l.why} is not in ${l.project.path}'s history` });
+          continue;
+        }
+      }
+      const first = await guard(`release search for ${short(l.sha)}`, () => s.firstRelease(l.project, patch.component, l.sha, same ? version : undefined));
+      if (first) {
+        if (same && version && rpmvercmp(first.version, version) <= 0) {
+          consider({ verdict: "released", rung: l.rung, reason: `${l.change ? `${l.change} is merged and released` : `${l.why} is released`} in ${first.tag}`, droppable: true });
+          continue;
+        }
+        evidence.push({ rung: l.rung, summary: `${l.why} first released in ${first.tag}${first.stream === "main" ? "" : ` (the ${first.stream.slice("stable:".length)}.x stable releases)`}`, url: `${projectUrl(l.project)}/commit/${l.sha}`, supports: true });
+        releases.push({ version: first.version, tag: first.tag, stream: first.stream, via: l.why, rung: l.rung });
+      } else if (!s.isUnknown(l.project, l.sha)) {
+        evidence.push({ rung: l.rung, summary: `${l.why} is in no release${same && tag ? ` newer than ${tag}` : ""} yet`, url: `${projectUrl(l.project)}/commit/${l.sha}` });
+        unreleased.push(l);
+      }
+    }
+  }
+  if (releases.length) {
+    // one release per stream, earliest first: "258.7 (stable backport …) or 259 (mainline)"
+    const perStream = new Map<string, UpstreamRelease>();
+    for (const r of releases) {
+      const seen = perStream.get(r.stream);
+      if (!seen || rpmvercmp(r.version, seen.version) < 0) perStream.set(r.stream, r);
+    }
+    const sorted = [...perStream.values()].sort((a, b) => rpmvercmp(a.version, b.version));
+    const earliest = sorted[0] as UpstreamRelease;
+    const label = (r: UpstreamRelease) => `${r.version} (${r.stream === "main" ? "mainline" : `${r.stream.slice("stable:".length)}.x stable`}: ${r.via})`;
+    const what = changes.find((c) => c.state.state === "merged") ? `${changeLabel(changes.find((c) => c.state.state === "merged")?.ref as Extract<UrlReference, { kind: "github-pull" | "gitlab-merge-request" }>)} is merged upstream and released in` : "upstream from";
+    consider({
+      verdict: "merged-unreleased",
+      rung: earliest.rung,
+      reason: `${what} ${sorted.length > 1 ? sorted.map(label).join(" or ") : earliest.version}; the packaged version is ${version ?? "unknown"}`,
+      droppable: false,
+      dropFrom: earliest.version,
+      releases: sorted,
+    });
+  }
+  for (const l of unreleased) {
+    if (l.change) consider({ verdict: "merged-unreleased", rung: l.rung, reason: `${l.change} is merged upstream but in no release yet`, droppable: false });
+    else if (l.content) consider({ verdict: "merged-unreleased", rung: l.rung, reason: `${l.why} is in upstream history but in no release yet`, droppable: false });
+  }
+
+  // rung g: the upstream issue a patch points at (its own project's only), when nothing stronger decided
+  if (forge?.issue && (!decided() || decided()?.verdict === "unknown")) {
     for (const ref of patch.references.filter((r) => r.kind === "github-issue" || r.kind === "gitlab-issue").slice(0, 2)) {
       const where = projectOf(ref);
-      if (!where || !forgeSession.forge.supports(where) || (ref.kind !== "github-issue" && ref.kind !== "gitlab-issue")) continue;
-      const state = await guard(`state of ${canonicalUrl(ref)}`, async () => (forgeSession.forge.issue as NonNullable<UpstreamForge["issue"]>)(where, ref.number));
+      if (!supported(where) || !sameProject(where, project) || (ref.kind !== "github-issue" && ref.kind !== "gitlab-issue")) continue;
+      if (forge.answersChangeState === false) {
+        evidence.push({ rung: "g", summary: `the state of ${where.path}#${ref.number} is not known here: no forge API was asked (offline)`, url: canonicalUrl(ref) });
+        continue;
+      }
+      const state = await guard(`state of ${canonicalUrl(ref)}`, async () => (forge.issue as NonNullable<UpstreamForge["issue"]>)(where, ref.number));
       if (!state) continue;
       addLink(state.url);
       const label = `${where.path}#${ref.number}`;
@@ -506,32 +500,29 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     }
   }
 
-  // rung d: is the change already in the source at the packaged tag?
-  const strongEnough = (best as Draft | undefined)?.verdict === "released";
-  if (!strongEnough && forgeSession && project && tag && options.readText && forgeSession.forge.supports(project)) {
-    const path = patch.sourcePath ?? patch.renderedPath;
-    const text = path ? await options.readText(path).catch(() => undefined) : undefined;
-    if (text && touchedPaths(text).length > 0 && touchedPaths(text).length <= 40) {
-      const check = await guard(`reverse-apply at ${tag}`, () => checkAgainstTree(text, (file) => forgeSession.forge.readFile(project, tag as string, file)));
+  // rung d: is the change already in the source at the packaged tag — the series undone file by file
+  if (decided()?.verdict !== "released" && s && supported(project) && tag) {
+    const text = await readPatch();
+    const files = text ? touchedPaths(text).length : 0;
+    if (text && files > 0 && files <= 40) {
+      const at = (ref: string) => (file: string) => s.forge.readFile(project, ref, file);
+      const check = await guard(`reverse-apply at ${tag}`, () => checkAgainstTree(text, at(tag as string)));
       if (check) {
-        // the series' net change: hunks a later commit of the series takes back, and trivial ones, prove nothing
-        const all = check.files.flatMap((f) => f.hunks);
-        const hunks = all.filter((h) => h !== "trivial" && h !== "undone");
-        const setAside = all.length - hunks.length;
-        const aside = setAside ? ` (${setAside} hunk(s) set aside: taken back later in the series, or trivial)` : "";
-        const present = hunks.filter((h) => h === "present").length;
-        if (check.state === "present") {
-          evidence.push({ rung: "d", summary: `all ${hunks.length} hunks are in ${tag}, each at one place: ${project.path} ${tag} already contains the change${aside}`, supports: true });
-          consider({ verdict: "released", rung: "d", reason: `upstream ${tag} already contains every hunk (packaged ${version})`, droppable: true });
-        } else if (check.state === "partial") {
-          // reported by file: a file counts as upstream only when every hunk of it that counts is there
-          const counted = check.files.map((f) => f.hunks.filter((h) => h !== "trivial" && h !== "undone")).filter((h) => h.length > 0);
-          const filesIn = counted.filter((h) => h.every((x) => x === "present")).length;
-          evidence.push({ rung: "d", summary: `${filesIn} of ${counted.length} files already have the change at ${tag} (${present} of ${hunks.length} hunks, each at one place): partly upstream, needs a rebase${aside}` });
-        } else if (check.state === "absent") {
-          evidence.push({ rung: "d", summary: `none of the ${hunks.length} hunks is in ${tag}${aside}`, supports: false });
-        } else if (check.state === "conflict") {
-          evidence.push({ rung: "d", summary: `the hunks neither apply nor reverse-apply at ${tag}: upstream diverged` });
+        const described = describeReverseApply(check, tag);
+        evidence.push({ rung: "d", ...described });
+        if (check.state === "present") consider({ verdict: "released", rung: "d", reason: `upstream ${tag} already contains the whole change (packaged ${version})`, droppable: true });
+      }
+      // and in a newer release, when nothing else placed the change in one — only where reading files is
+      // cheap (a local clone holds the tags), never a file request per tag to an API
+      if (check && check.state !== "present" && !releases.length && decided()?.verdict !== "released") {
+        const local = async (ref: string) => (await s.forge.hasRef?.(project, ref).catch(() => false)) === true;
+        const first = await guard(`reverse-apply in newer releases`, () =>
+          s.firstReleaseWhere(project, patch.component, version, async (ref) => ((await local(ref)) ? (await checkAgainstTree(text, at(ref))).state === "present" : undefined)),
+        );
+        if (first) {
+          evidence.push({ rung: "d", summary: `the whole change is in ${first.tag}: the series reverse-applies there, file by file`, supports: true });
+          const release: UpstreamRelease = { version: first.version, tag: first.tag, stream: first.stream, via: "the same content", rung: "d" };
+          consider({ verdict: "merged-unreleased", rung: "d", reason: `upstream ${first.tag} contains the whole change; the packaged version is ${version}`, droppable: false, dropFrom: first.version, releases: [release] });
         }
       }
     }

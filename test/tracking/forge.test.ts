@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkAgainstTree, ForgeError, githubForge, gitlabForge, localGitForge, patchId, type FetchLike } from "../../src/tracking/index.js";
+import { checkAgainstTree, ForgeError, githubForge, gitlabForge, localGitForge, ConditionalCache, patchId, type FetchLike } from "../../src/tracking/index.js";
 
 /** A fetch that answers from a route table and records every URL and header set. */
 function stubFetch(routes: Record<string, { status?: number; body: unknown; link?: string }>) {
@@ -35,7 +35,7 @@ describe("githubForge", () => {
     expect(seen[0]?.headers).toMatchObject({ authorization: "Bearer t0k", "x-github-api-version": "2022-11-28" });
   });
 
-  it("answers containment from the compare status and pages through tags", async () => {
+  it("answers containment from the compare status and pages through tags where matching-refs is missing", async () => {
     const { fetch, seen } = stubFetch({
       "https://api.github.com/repos/systemd/systemd/compare/v258.4...aaa?per_page=1": { body: { status: "behind" } },
       "https://api.github.com/repos/systemd/systemd/compare/v258.4...bbb?per_page=1": { body: { status: "diverged" } },
@@ -55,6 +55,38 @@ describe("githubForge", () => {
     expect(seen.find((s) => s.url.includes("/contents/"))?.headers.accept).toBe("application/vnd.github.raw");
     await expect(forge.contains(gh, "v1", "boom")).rejects.toThrow(ForgeError);
     await expect(forge.contains(gh, "v1", "boom")).rejects.toThrow("HTTP 500 Server Error");
+  });
+});
+
+describe("conditional requests", () => {
+  it("keeps responses with their ETag and answers a 304 from the cache; requests are counted", async () => {
+    const seen: Record<string, string>[] = [];
+    const fetch: FetchLike = async (_url, init) => {
+      const headers = init?.headers ?? {};
+      seen.push(headers);
+      const fresh = headers["if-none-match"] === '"v1"';
+      const body = JSON.stringify({ html_url: "https://github.com/systemd/systemd/pull/9", state: "open" });
+      return { status: fresh ? 304 : 200, ok: !fresh, headers: { get: (n: string) => (n === "etag" ? '"v1"' : null) }, text: async () => (fresh ? "" : body), json: async () => JSON.parse(body) };
+    };
+    const cache = new ConditionalCache();
+    const first = githubForge({ fetch, conditionalCache: cache });
+    expect(await first.change(gh, 9)).toMatchObject({ state: "open" });
+    // a later sweep, another forge, the same cache: conditional, answered 304
+    const later = githubForge({ fetch, conditionalCache: cache, token: "another-installation-token" });
+    expect(await later.change(gh, 9)).toMatchObject({ state: "open" });
+    expect(seen[0]?.["if-none-match"]).toBeUndefined();
+    expect(seen[1]).toMatchObject({ "if-none-match": '"v1"', authorization: "Bearer another-installation-token" });
+    expect(later.stats?.()).toEqual({ requests: 1, notModified: 1 });
+    expect(cache.size).toBe(1);
+    expect(cache.hits).toBe(1);
+  });
+
+  it("stays within its byte budget, least recently used first out", () => {
+    const cache = new ConditionalCache({ maxBytes: 1000 });
+    for (let k = 0; k < 10; k++) cache.set(`k${k}`, { etag: `"${k}"`, body: "x".repeat(100), link: null });
+    expect(cache.bytes).toBeLessThanOrEqual(1000);
+    expect(cache.get("k0")).toBeUndefined();
+    expect(cache.get("k9")?.etag).toBe('"9"');
   });
 });
 
@@ -127,32 +159,36 @@ describe("localGitForge and reverse-apply on a real repository", () => {
     const twoFiles = `${fixPatch.replace(/^-- \n[\s\S]*$/m, "")}--- a/src/b.c\n+++ b/src/b.c\n@@ -1,2 +1,2 @@\n-alpha\n+ALPHA\n beta\n`;
     const partial = await checkAgainstTree(twoFiles, at("v1.1"));
     expect(partial.state).toBe("partial");
-    expect(partial.files.map((f) => [f.path, f.hunks])).toEqual([
-      ["src/a.c", ["present"]],
-      ["src/b.c", ["absent"]],
+    expect(partial.files.map((f) => [f.path, f.state])).toEqual([
+      ["src/a.c", "present"],
+      ["src/b.c", "absent"],
     ]);
+    expect(partial).toMatchObject({ present: 1, deciding: 2 });
     const conflict = await checkAgainstTree("--- a/src/b.c\n+++ b/src/b.c\n@@ -1,2 +1,2 @@\n-gamma\n+GAMMA\n delta\n", at("v1.1"));
     expect(conflict.state).toBe("conflict");
     const created = await checkAgainstTree("--- /dev/null\n+++ b/src/new.c\n@@ -0,0 +1 @@\n+new\n", at("v1.1"));
     expect(created).toMatchObject({ state: "absent", files: [{ path: "src/new.c", missing: true }] });
   });
 
-  it("never calls a series partly upstream for hunks it takes back itself, or for trivial hunks that fit anywhere", async () => {
-    const tree: Record<string, string> = { "src/c.c": "int main(void) {\n\treturn 0;\n}\n\nstatic int helper(void) {\n\treturn 1;\n}\n" };
-    const read = async (path: string) => tree[path];
-    // commit 1 adds a debug line that commit 3 removes again; commit 2 makes the real change; a lone brace hunk
+  it("undoes a series in order: hunks a later commit takes back never count as already upstream", async () => {
+    const before = "int main(void) {\n\treturn 0;\n}\n\nstatic int helper(void) {\n\treturn 1;\n}\n";
+    // commit 1 adds a debug line that commit 3 removes again; commit 2 makes the real change
     const series = [
       "From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 1/3] debug\n---\n--- a/src/c.c\n+++ b/src/c.c\n@@ -1,3 +1,4 @@\n int main(void) {\n+\tdebug_trace(\"main\");\n \treturn 0;\n }\n",
       "From 2222222222222222222222222222222222222222 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 2/3] fix\n---\n--- a/src/c.c\n+++ b/src/c.c\n@@ -5,3 +5,3 @@\n static int helper(void) {\n-\treturn 1;\n+\treturn compute_value();\n }\n",
       "From 3333333333333333333333333333333333333333 Mon Sep 17 00:00:00 2001\nSubject: [PATCH 3/3] drop debug\n---\n--- a/src/c.c\n+++ b/src/c.c\n@@ -1,4 +1,3 @@\n int main(void) {\n-\tdebug_trace(\"main\");\n \treturn 0;\n }\n",
     ].join("");
-    const result = await checkAgainstTree(series, read);
-    // upstream has none of the net change (the helper still returns 1): absent, not "2 of 3 present"
-    expect(result.state).toBe("absent");
-    expect(result.files.flatMap((f) => f.hunks)).toEqual(["undone", "absent", "undone"]);
-    const brace = await checkAgainstTree("--- a/src/c.c\n+++ b/src/c.c\n@@ -1,2 +1,3 @@\n int main(void) {\n+\n \treturn 0;\n", read);
-    expect(brace.files[0]?.hunks).toEqual(["trivial"]);
-    expect(brace.state).toBe("empty");
+    const at = (text: string) => async (path: string) => (path === "src/c.c" ? text : undefined);
+    // upstream has none of the net change (the helper still returns 1): absent, never "2 of 3 present"
+    expect(await checkAgainstTree(series, at(before))).toMatchObject({ state: "absent", present: 0, deciding: 1, files: [{ path: "src/c.c", state: "absent", diffs: 3 }] });
+    // upstream has the net change: present
+    expect((await checkAgainstTree(series, at(before.replace("return 1;", "return compute_value();")))).state).toBe("present");
+    // upstream has only the debug line the series takes back: not present
+    const debugOnly = before.replace("{\n\treturn 0;", '{\n\tdebug_trace("main");\n\treturn 0;');
+    expect((await checkAgainstTree(series, at(debugOnly))).state).not.toBe("present");
+    // a file whose every change the series takes back decides nothing
+    const noNet = `${series.split(/(?=^From 2222)/m)[0]}${series.split(/(?=^From 3333)/m)[1]}`;
+    expect(await checkAgainstTree(noNet, at(before))).toMatchObject({ state: "empty", files: [{ state: "undecided" }] });
   });
 });
 
@@ -162,7 +198,7 @@ describe("the evidence ladder over the GitHub HTTP forge", () => {
     const { trackPatches } = await import("../../src/tracking/index.js");
     const { inv } = await fixtureInventory({ components: ["netlabel"] });
     const { fetch, seen } = stubFetch({
-      "https://api.github.com/repos/example/netlabel/tags?per_page=100&page=1": { body: [{ name: "v2.2" }, { name: "v2.1" }, { name: "v2.1-rc1" }, { name: "v2.0" }] },
+      "https://api.github.com/repos/example/netlabel/git/matching-refs/tags": { body: ["v2.0", "v2.1", "v2.1-rc1", "v2.2"].map((t) => ({ ref: `refs/tags/${t}`, object: { sha: "0".repeat(40), type: "commit" } })) },
       "https://api.github.com/repos/example/netlabel/pulls/42": { body: { html_url: "https://github.com/example/netlabel/pull/42", state: "closed", merged: true, merge_commit_sha: "5".repeat(40), base: { ref: "main" } } },
       [`https://api.github.com/repos/example/netlabel/compare/v2.1...${"5".repeat(40)}?per_page=1`]: { body: { status: "behind" } },
     });
@@ -170,7 +206,8 @@ describe("the evidence ladder over the GitHub HTTP forge", () => {
     expect(verdict).toMatchObject({ file: "netlabel-long-labels.patch", verdict: "released", rung: "b", droppable: true, upstream: { tag: "v2.1" } });
     const paths = seen.map((s) => new URL(s.url).pathname);
     expect(paths).toContain("/repos/example/netlabel/pulls/42");
-    expect(paths.filter((p) => p.endsWith("/tags"))).toHaveLength(1);
+    // every tag in one request
+    expect(paths.filter((p) => p.endsWith("/tags"))).toEqual(["/repos/example/netlabel/git/matching-refs/tags"]);
     expect(paths.some((p) => p.includes("/search"))).toBe(false);
   });
 });

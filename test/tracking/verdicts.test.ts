@@ -14,7 +14,7 @@ describe("verdicts", () => {
     const { byFile } = await verdicts();
     const v = byFile.get("netlabel-long-labels.patch");
     expect(v).toMatchObject({ verdict: "released", rung: "b", droppable: true, packagedVersion: "2.1", actionable: true });
-    expect(v?.upstream).toEqual({ project: "example/netlabel", url: "https://github.com/example/netlabel", tag: "v2.1" });
+    expect(v?.upstream).toEqual({ project: "example/netlabel", url: "https://github.com/example/netlabel", tag: "v2.1", from: "source0" });
     expect(v?.links).toContain("https://github.com/example/netlabel/pull/42");
     // the comp.toml still says "upstreamable": shown as a conflict, never used to decide
     expect(v?.conflicts[0]).toContain("not yet upstreamed");
@@ -30,7 +30,7 @@ describe("verdicts", () => {
       expect.arrayContaining([
         "PR #77 was closed without merging",
         'removal criterion "Drop when selinux-policy >= 42.3 is available.": selinux-policy 42.5 is packaged here, which meets selinux-policy >= 42.3',
-        "none of the 1 hunks is in v258.4",
+        "none of the 1 file(s) has the change at v258.4: the series applies there as it is",
       ]),
     );
   });
@@ -50,7 +50,7 @@ describe("verdicts", () => {
     expect(byFile.get("26.patch")).toMatchObject({ verdict: "inactive", rung: "spec", droppable: true });
     const firmware = byFile.get("unitd-x86-firmware.patch");
     expect(firmware).toMatchObject({ verdict: "released", rung: "d", droppable: true });
-    expect(firmware?.reason).toBe("upstream v258.4 already contains every hunk (packaged 258.4)");
+    expect(firmware?.reason).toBe("upstream v258.4 already contains the whole change (packaged 258.4)");
   });
 
   it("a merge released only after the packaged version is droppable from that version", async () => {

@@ -6,21 +6,25 @@
 import { resolve } from "node:path";
 import { nixInventory, reviewNixChange, trackNix, type NixInventory } from "../../nix/index.js";
 import type { RepoView } from "../../repo/types.js";
-import { combineForges, githubForge, gitlabForge, localGitForge, type UpstreamForge } from "../../tracking/index.js";
+import { upstreamForge, type UpstreamForge } from "../../tracking/index.js";
 import type { PatchVerdict } from "../../tracking/verdicts.js";
 import type { CliIO } from "../io.js";
 
 /** Upstream evidence for the Nix commands: local clones first, then the forges' APIs unless offline. */
-export function nixForge(options: { upstreamGit?: string; offline?: boolean }, io: CliIO): UpstreamForge | undefined {
-  const forges: UpstreamForge[] = [];
-  if (options.upstreamGit) forges.push(localGitForge(resolve(io.cwd, options.upstreamGit)));
-  if (!options.offline) {
-    const token = io.env["GITHUB_TOKEN"];
-    const apiUrl = io.env["SPECWARDEN_GITHUB_API_URL"];
-    forges.push(githubForge({ ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) }));
-    forges.push(gitlabForge(io.env["GITLAB_TOKEN"] ? { token: io.env["GITLAB_TOKEN"] } : {}));
-  }
-  return forges.length ? combineForges(forges) : undefined;
+export function nixForge(options: { upstreamGit?: string; offline?: boolean; githubApiUrl?: string }, io: CliIO): UpstreamForge | undefined {
+  return cliUpstreamForge(options, io);
+}
+
+/** The command line's upstream sources: --upstream-git clones, and the APIs unless --offline (tokens from the environment). */
+export function cliUpstreamForge(options: { upstreamGit?: string; offline?: boolean; githubApiUrl?: string }, io: CliIO): UpstreamForge | undefined {
+  const apiUrl = options.githubApiUrl ?? io.env["SPECWARDEN_GITHUB_API_URL"]?.trim();
+  return upstreamForge({
+    ...(options.upstreamGit ? { upstreamGit: resolve(io.cwd, options.upstreamGit) } : {}),
+    ...(options.offline ? { offline: true } : {}),
+    ...(io.env["GITHUB_TOKEN"] ? { githubToken: io.env["GITHUB_TOKEN"] } : {}),
+    ...(io.env["GITLAB_TOKEN"] ? { gitlabToken: io.env["GITLAB_TOKEN"] } : {}),
+    ...(apiUrl ? { githubApiUrl: apiUrl } : {}),
+  });
 }
 
 export function nixTotals(inv: NixInventory): Record<string, number> {

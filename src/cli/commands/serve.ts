@@ -20,8 +20,11 @@ Runs the specwarden GitHub App (Probot). Configuration comes from the environmen
   SPECWARDEN_DIST_GIT_CACHE_BYTES  size cap of that cache (2 GiB)
   SPECWARDEN_UPSTREAM_DIR     serve upstream trees from DIR/<upstream-name>/ instead of cloning
   SPECWARDEN_TRACKING_TOKEN   bearer secret of the tracking cron route (/specwarden/track)
-  SPECWARDEN_TRACKING_OFFLINE=1   patch tracking without upstream queries
+  SPECWARDEN_TRACKING_OFFLINE=1   patch tracking without upstream API queries (local clones still answer)
   SPECWARDEN_UPSTREAM_TOKEN   token for upstream GitHub reads when the installation token is not used
+  SPECWARDEN_GITHUB_API_URL   GitHub API root for upstream reads (GitHub Enterprise, a caching proxy)
+  SPECWARDEN_UPSTREAM_GIT     local upstream clones (DIR/<owner>/<repo>): history questions and
+                              content searches are answered there, pull request state by the API
 GET /healthz answers whether the queue back end is reachable, the queue depths and the oldest
 waiting job. On SIGTERM running jobs finish (or, on Redis, are handed back to the queue) before exit.
 Without APP_ID and a private key (outside production) it starts the setup page that registers the

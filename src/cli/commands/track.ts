@@ -9,11 +9,11 @@ import { Octokit as RestOctokit } from "@octokit/rest";
 import { parseRepoConfig } from "../../github/config.js";
 import type { Octokit } from "../../github/octokit.js";
 import { ContentPacer, IssueStore, parseTrackingConfig, reconcileIssues, renderDashboard, verdictHeadline } from "../../github/tracking/index.js";
-import { combineForges, githubForge, gitlabForge, localGitForge, trackPatches, VERDICTS, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
+import { trackPatches, VERDICTS, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
 import { UsageError, type CliIO } from "../io.js";
 import { openRepo } from "../../repo/index.js";
 import { repositoryKind } from "../repo-kind.js";
-import { nixForge, nixTrack } from "./nix.js";
+import { cliUpstreamForge, nixTrack } from "./nix.js";
 import { loadInventory, parseCommonArgs } from "./patches.js";
 
 const HELP = `usage: specwarden track [--repo PATH] [--ref REV] [--kind azldev|nix] [--upstream-git DIR] [--offline] [--github-api-url URL] [--json]
@@ -100,9 +100,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let configText: string | undefined;
   let problems: string[] = [];
   let macros: Record<string, string> | undefined;
+  let forge: UpstreamForge | undefined;
   if (kind === "nix") {
     try {
-      const forge = nixForge({ ...(upstreamGit ? { upstreamGit } : {}), offline }, githubApiUrl ? { ...io, env: { ...io.env, SPECWARDEN_GITHUB_API_URL: githubApiUrl } } : io);
+      forge = cliUpstreamForge({ ...(upstreamGit ? { upstreamGit } : {}), offline, ...(githubApiUrl ? { githubApiUrl } : {}) }, io);
       const tracked = await nixTrack(repoView, forge);
       verdicts = tracked.verdicts;
       problems = tracked.inv.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
@@ -112,14 +113,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
   } else {
     await repoView.close?.();
-    const forges: UpstreamForge[] = [];
-    if (upstreamGit) forges.push(localGitForge(upstreamGit));
-    if (!offline) {
-      const apiUrl = githubApiUrl ?? io.env["SPECWARDEN_GITHUB_API_URL"];
-      forges.push(githubForge({ ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) }));
-      forges.push(gitlabForge(io.env.GITLAB_TOKEN ? { token: io.env.GITLAB_TOKEN } : {}));
-    }
-    const forge = forges.length ? combineForges(forges) : undefined;
+    forge = cliUpstreamForge({ ...(upstreamGit ? { upstreamGit } : {}), offline, ...(githubApiUrl ? { githubApiUrl } : {}) }, io);
     const { inv, readText, close, project } = await loadInventory(options, io);
     try {
       verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText });
@@ -133,8 +127,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const counts: Record<string, number> = {};
   for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
 
-  if (options.json) io.stdout(`${JSON.stringify({ kind, verdicts, counts, ...(macros ? { macros } : {}), ...(kind === "nix" ? { problems } : {}) }, null, 2)}\n`);
+  // what the upstream APIs were asked: every request, and those answered "not modified" (no rate limit cost)
+  const requests = forge?.stats?.();
+  if (options.json) io.stdout(`${JSON.stringify({ kind, verdicts, counts, ...(macros ? { macros } : {}), ...(kind === "nix" ? { problems } : {}), ...(requests ? { upstreamRequests: requests } : {}) }, null, 2)}\n`);
   else io.stdout(report(verdicts, counts));
+  if (requests && !options.json) io.stderr(`specwarden track: ${requests.requests} upstream API request${requests.requests === 1 ? "" : "s"}${requests.notModified ? ` (${requests.notModified} answered "not modified")` : ""}\n`);
 
   if (target && token) {
     const tracking = parseTrackingConfig(configText ? (parseRepoConfig(configText).tracking ?? true) : true);

@@ -6,7 +6,7 @@
  */
 import { loadProject } from "../../azldev/index.js";
 import { detectNixKind, nixInventory, trackNix } from "../../nix/index.js";
-import { githubForge, gitlabForge, combineForges, inventory, trackPatches, type InventoryPatch, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
+import { inventory, trackPatches, upstreamForge, type InventoryPatch, type PatchVerdict, type UpstreamForge } from "../../tracking/index.js";
 import type { LogSink } from "../check-pull-request.js";
 import type { RepoConfig } from "../config.js";
 import { octokitGitReader } from "../git-reader.js";
@@ -48,6 +48,8 @@ export interface TrackingSummary extends Partial<ReconcileSummary> {
   verdicts?: Record<string, number>;
   /** content-creating requests this sweep made */
   writes?: number;
+  /** upstream API requests this sweep made, and how many were answered "not modified" from the cache */
+  upstreamRequests?: { requests: number; notModified: number };
   reason?: string;
 }
 
@@ -66,10 +68,17 @@ function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-/** GitHub (the API root from SPECWARDEN_GITHUB_API_URL: GitHub Enterprise, a caching proxy) and gitlab.com. */
-export function defaultForge(token?: string): UpstreamForge {
+/**
+ * GitHub (the API root from SPECWARDEN_GITHUB_API_URL: GitHub Enterprise, a caching proxy) and gitlab.com,
+ * behind local clones in SPECWARDEN_UPSTREAM_GIT when set. Answers are kept with their ETag in the
+ * process's shared cache, so a sweep that finds nothing new upstream is answered with 304s.
+ */
+export function defaultForge(token?: string): UpstreamForge;
+export function defaultForge(token: string | undefined, offline: boolean): UpstreamForge | undefined;
+export function defaultForge(token?: string, offline = false): UpstreamForge | undefined {
   const apiUrl = process.env["SPECWARDEN_GITHUB_API_URL"]?.trim();
-  return combineForges([githubForge({ ...(token ? { token } : {}), ...(apiUrl ? { apiUrl } : {}) }), gitlabForge({})]);
+  const clones = process.env["SPECWARDEN_UPSTREAM_GIT"]?.trim();
+  return upstreamForge({ ...(clones ? { upstreamGit: clones } : {}), offline, ...(token ? { githubToken: token } : {}), ...(apiUrl ? { githubApiUrl: apiUrl } : {}) });
 }
 
 export function trackRepository(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOptions): Promise<TrackingSummary> {
@@ -100,7 +109,7 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
   const view = new GitHubRepoView({ owner: repo.owner, repo: repo.repo, commitSha: headSha, reader: octokitGitReader(octokit, repo), caches: options.caches ?? sharedCaches });
   // A Nix repository (no azldev.toml; flake.nix, pkgs/ or Nix expressions) is tracked by the Nix adapter
   if ((await view.stat("azldev.toml").catch(() => undefined))?.kind !== "file" && (await detectNixKind(view).catch(() => undefined))) {
-    const forge = options.offline ? undefined : (options.forge ?? defaultForge(options.upstreamToken));
+    const forge = options.forge && !options.offline ? options.forge : defaultForge(options.upstreamToken, options.offline === true);
     const inv = await nixInventory(view);
     const verdicts = await trackNix(inv, forge ? { forge } : {});
     const problems = inv.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
@@ -121,8 +130,12 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
     ...(tracking.macros ? { macros: tracking.macros } : {}),
     ...(tracking.arches ? { arches: tracking.arches } : {}),
   });
-  const forge = options.offline ? undefined : (options.forge ?? defaultForge(options.upstreamToken));
+  // offline, local clones (SPECWARDEN_UPSTREAM_GIT) still answer
+  const forge = options.forge && !options.offline ? options.forge : defaultForge(options.upstreamToken, options.offline === true);
+  const before = forge?.stats?.();
   const verdicts = await trackPatches(inv, { ...(forge ? { forge } : {}), readText: (p) => view.readText(p) });
+  const after = forge?.stats?.();
+  const upstreamRequests = before && after ? { requests: after.requests - before.requests, notModified: after.notModified - before.notModified } : undefined;
 
   const problems = [
     ...project.errors.filter((e) => e.severity === "error").map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`),
@@ -164,7 +177,7 @@ async function sweep(octokit: Octokit, repo: RepoRef, options: TrackRepositoryOp
   });
   const counts: Record<string, number> = {};
   for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
-  const result: TrackingSummary = { repository, status: "tracked", headSha, patches: verdicts.length, verdicts: counts, writes: store.writes, ...summary };
-  options.log?.info({ repository, patches: verdicts.length, writes: store.writes, created: summary.created.length, updated: summary.updated.length }, "specwarden tracking sweep");
+  const result: TrackingSummary = { repository, status: "tracked", headSha, patches: verdicts.length, verdicts: counts, writes: store.writes, ...(upstreamRequests ? { upstreamRequests } : {}), ...summary };
+  options.log?.info({ repository, patches: verdicts.length, writes: store.writes, created: summary.created.length, updated: summary.updated.length, upstreamRequests }, "specwarden tracking sweep");
   return result;
 }
