@@ -21,6 +21,27 @@ export interface JobSpec<T> {
   data: T;
   /** attempts in all (default 3); retries back off exponentially */
   attempts?: number;
+  /**
+   * Whether a finished job keeps its id for a while (an hour), so that a late redelivery joins its
+   * result instead of running again (default true). False for jobs whose id names "the latest"
+   * of something, such as a scheduled sweep: once finished, the same id runs again.
+   */
+  joinFinished?: boolean;
+}
+
+/**
+ * Thrown by a handler when the service it calls asks to wait (GitHub's secondary limits): the job
+ * goes back to the queue without using an attempt, and no job of its kind starts anywhere for
+ * `retryAfterMs` (BullMQ's queue rate limit; in process, a pause of that kind).
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    message = `rate limited for ${retryAfterMs} ms`,
+  ) {
+    super(message);
+    this.name = "RateLimitedError";
+  }
 }
 
 export interface JobContext {
@@ -49,6 +70,31 @@ export interface Enqueued {
   finished(): Promise<unknown>;
 }
 
+export interface CloseOptions {
+  graceful?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * A running job's signal aborts with this reason when its worker shuts down (not when the job is
+ * cancelled): the job's work is not superseded, only interrupted. `handedBack`: the job returns to
+ * the queue and another worker runs it again (Redis); in process nobody will.
+ */
+export class WorkerClosingError extends Error {
+  constructor(readonly handedBack: boolean) {
+    super(handedBack ? "the worker is shutting down; the job goes back to the queue" : "the worker is shutting down");
+    this.name = "WorkerClosingError";
+  }
+}
+
+/** A job's signal aborts with this reason when the job is cancelled (a newer head, a recheck). */
+export class JobCancelledError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "JobCancelledError";
+  }
+}
+
 export interface QueueDepth {
   waiting: number;
   active: number;
@@ -73,8 +119,14 @@ export interface JobQueue {
   oldestWaitingMs(): Promise<Partial<Record<JobKind, number>>>;
   /** the back end answers (Redis PING) */
   ping(): Promise<boolean>;
-  /** stops taking jobs; `graceful`: running jobs finish first (else they are handed back to the queue) */
-  close(options?: { graceful?: boolean }): Promise<void>;
+  /** resolves once no job waits, runs, backs off or waits for its children (tests, shutdown, benches) */
+  drained(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Stops taking jobs. `graceful`: running jobs finish first — for at most `timeoutMs`, after which
+   * they are aborted with a WorkerClosingError and, on Redis, handed back to the queue for another
+   * worker. Not graceful: they are aborted at once.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
 
 /**
@@ -118,11 +170,26 @@ export interface Counters {
   claim(key: string, ttlMs: number): Promise<boolean>;
 }
 
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * Sliding-window rate limits shared by every process of the back end (GitHub's content-creation
+ * limits hold per account, whichever replica or worker writes).
+ */
+export interface RateLimits {
+  /** takes one slot under every limit at once, or says how long to wait before asking again */
+  tryTake(key: string, limits: readonly WindowLimit[]): Promise<{ granted: true } | { granted: false; retryInMs: number }>;
+}
+
 /** Everything the app needs to run past one process. */
 export interface Coordination {
   queue: JobQueue;
   locks: KeyedLock;
   heads: LatestHeads;
   counters: Counters;
-  close(options?: { graceful?: boolean }): Promise<void>;
+  rates: RateLimits;
+  close(options?: CloseOptions): Promise<void>;
 }

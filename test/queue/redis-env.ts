@@ -1,6 +1,7 @@
 /** The real Redis the machine runs (127.0.0.1:6379, or REDIS_URL); every test run uses its own key prefix. */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { inProcessCoordination, redisCoordination, type Coordination, type RedisCoordinationOptions } from "../../src/queue/index.js";
 
 export const REDIS_URL = process.env["SPECWARDEN_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 
@@ -59,4 +60,36 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+export type Backend = "in-process" | "redis";
+export const BACKENDS: Backend[] = ["in-process", "redis"];
+
+/**
+ * Coordinations for one test: in process, one shared by every "process"; on Redis, `count` separate
+ * ones (separate connections, as separate processes have) under a fresh key prefix. `cleanup` closes
+ * them and deletes the prefix's keys.
+ */
+export function coordinationPool() {
+  const open: Coordination[] = [];
+  const prefixes: string[] = [];
+  return {
+    prefixes,
+    make(backend: Backend, count: number, options: Omit<RedisCoordinationOptions, "url" | "prefix"> = {}): Coordination[] {
+      if (backend === "in-process") {
+        const one = inProcessCoordination();
+        open.push(one);
+        return Array.from({ length: count }, () => one);
+      }
+      const prefix = testPrefix();
+      prefixes.push(prefix);
+      const out = Array.from({ length: count }, () => redisCoordination({ url: REDIS_URL, prefix, backoffMs: 50, ...options }));
+      open.push(...out);
+      return out;
+    },
+    async cleanup(): Promise<void> {
+      await Promise.allSettled(open.splice(0).map((c) => c.close()));
+      await Promise.allSettled(prefixes.splice(0).map((p) => dropPrefix(p)));
+    },
+  };
 }
