@@ -25,7 +25,7 @@ import { FORK_REFUSAL, pushFix, type FixResult } from "./fix-commit.js";
 import { InFlightRuns } from "./in-flight.js";
 import { aggregateHandler, enqueueFanOut, verifyBatchHandler } from "./fan-out.js";
 import { createHealthRoute } from "./health.js";
-import { checkJobHandler, checkJobId, enqueueCheck, type RunCheck } from "./jobs.js";
+import { checkJobHandler, checkJobId, enqueueCheck, fenceWrites, logged, type RunCheck } from "./jobs.js";
 import { inProcessCoordination } from "../queue/in-process.js";
 import type { Coordination } from "../queue/types.js";
 import { loadRepoConfig } from "./load-config.js";
@@ -47,8 +47,8 @@ export interface SpecwardenAppOptions {
   onCheck?: (outcome: CheckOutcome) => void;
   /**
    * Queues, locks and the newest-head registry shared by the replicas (see src/queue); default: in
-   * process. With the in-process back end a webhook handler waits for its job; with Redis it only
-   * enqueues, and workers (this process unless `workers` is false, or `specwarden worker`) run it.
+   * process. Webhook handlers only enqueue; workers (this process unless `workers` is false, or
+   * `specwarden worker` processes on Redis) run the jobs.
    */
   coordination?: Coordination;
   /** run the check and tracking workers in this process (default true) */
@@ -130,8 +130,9 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       ...(options.caches ? { caches: options.caches } : {}),
     });
     const coordination = options.coordination ?? inProcessCoordination();
+    coordination.setLog?.(app.log);
     const checkWorker: RunCheck = async (job, run) => {
-      const octokit = (await app.auth(job.installationId)) as unknown as Octokit;
+      const octokit = fenceWrites((await app.auth(job.installationId)) as unknown as Octokit, run.fence);
       const log = app.log.child({ jobId: checkJobId(job.pull), ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}) });
       const outcome = await checkPullRequest(octokit, await appIdentity(), { ...depsFor(log), beforePublish: run.beforePublish }, job.pull, { force: job.force, signal: run.signal, exclusive: run.exclusive });
       log.info({ pull: job.pull.number, headSha: job.pull.headSha, status: outcome.status, conclusion: outcome.conclusion }, "specwarden check");
@@ -144,16 +145,16 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       return outcome;
     };
     if (options.workers !== false) {
-      coordination.queue.work("check", checkJobHandler(coordination, checkWorker, options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}), { concurrency: options.concurrency?.check ?? 4 });
+      coordination.queue.work("check", logged(app.log, "check", checkJobHandler(coordination, checkWorker, options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {})), { concurrency: options.concurrency?.check ?? 4 });
       const fanOutDeps = {
         octokitFor: async (id: number) => (await app.auth(id)) as unknown as Octokit,
         ...(options.upstream ? { upstream: options.upstream } : {}),
         ...(options.caches ? { caches: options.caches } : {}),
       };
-      coordination.queue.work("verify", verifyBatchHandler(coordination, fanOutDeps), { concurrency: options.concurrency?.verify ?? 2 });
-      coordination.queue.work("aggregate", aggregateHandler(fanOutDeps), { concurrency: 2 });
+      coordination.queue.work("verify", logged(app.log, "verify", verifyBatchHandler(coordination, fanOutDeps)), { concurrency: options.concurrency?.verify ?? 2 });
+      coordination.queue.work("aggregate", logged(app.log, "aggregate", aggregateHandler(fanOutDeps)), { concurrency: 2 });
     }
-    /** Enqueues the check of a head; in process the handler also waits for it (one machine, no Redis). */
+    /** Enqueues the check of a head (or joins the job already there); a worker runs it. */
     const runCheck = async (context: { payload: unknown; id?: string }, log: LogSink, pull: PullTarget, force: boolean) => {
       const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
       if (installationId === undefined) {
@@ -162,13 +163,14 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       }
       const job = await enqueueCheck(coordination, { installationId, pull, force, ...(context.id ? { deliveryId: context.id } : {}) });
       log.info({ jobId: job.id, joined: !job.created, deliveryId: context.id }, "specwarden check enqueued");
-      if (coordination.queue.backend === "in-process") await job.finished().catch(() => undefined);
     };
 
     app.on([...PR_ACTIONS], async (context) => {
       const { payload } = context;
-      if (payload.action === "edited" && !(payload.changes as { base?: unknown } | undefined)?.base) return;
-      await runCheck(context, context.log, pullTarget(context.repo(), payload.pull_request), false);
+      const baseChanged = payload.action === "edited" && Boolean((payload.changes as { base?: unknown } | undefined)?.base);
+      if (payload.action === "edited" && !baseChanged) return;
+      // a new base changes the verdict on the same head: check again, as a recheck would
+      await runCheck(context, context.log, pullTarget(context.repo(), payload.pull_request), baseChanged);
     });
 
     app.on("check_run.rerequested", async (context) => {

@@ -3,7 +3,7 @@
  * and publish a check run, one sticky comment and at most one review. The check never stays
  * in_progress: any failure ends it neutral with the reason.
  */
-import { LockLostError } from "../queue/types.js";
+import { LockLostError, WorkerClosingError } from "../queue/types.js";
 import type { ReviewChangeInput } from "../review/input.js";
 import type { ReviewResult } from "../review/types.js";
 import type { UpstreamSource } from "../upstream/types.js";
@@ -114,6 +114,20 @@ export async function checkPullRequest(
   } catch (error) {
     // another holder has the pull request now: it publishes; this run writes nothing more
     if (error instanceof LockLostError) return { status: "superseded", reason: error.message, ...(checkRunId !== undefined ? { checkRunId } : {}) };
+    // the worker shuts down: a job handed back to the queue is run again by another worker, which
+    // takes over the check run left in progress — so this one writes nothing more
+    const closing = signal.reason instanceof WorkerClosingError ? signal.reason : error instanceof WorkerClosingError ? error : undefined;
+    if (closing?.handedBack) throw closing;
+    if (closing) {
+      if (checkRunId !== undefined) {
+        await completeCheckRun(octokit, pull.repo, checkRunId, {
+          conclusion: "neutral",
+          title: "Interrupted",
+          summary: "## ⚪ specwarden stopped before it finished this check (the app was shutting down).\n\nComment `/specwarden recheck` to run it again.",
+        }).catch((publishError: unknown) => deps.log.error({ err: publishError, pull: key }, "could not end the check run as neutral"));
+      }
+      return { status: "error", conclusion: "neutral", ...(checkRunId !== undefined ? { checkRunId } : {}), reason: closing.message };
+    }
     const supersededBy = signal.reason instanceof SupersededError ? signal.reason : error instanceof SupersededError ? error : undefined;
     const superseded = signal.aborted || supersededBy !== undefined;
     const reason = superseded

@@ -7,10 +7,10 @@
  * its head is still the newest — so two replicas can never both create a check run, a sticky comment
  * or a review, and an outdated head's result is never posted. Sweeps run under the repository's lock.
  */
-import type { Coordination, Enqueued, JobContext } from "../queue/types.js";
-import type { CheckOutcome, PullTarget } from "./check-pull-request.js";
+import { WorkerClosingError, type Coordination, type Enqueued, type Fence, type JobContext, type JobHandler, type JobKind } from "../queue/types.js";
+import type { CheckOutcome, LogSink, PullTarget } from "./check-pull-request.js";
 import { SupersededError } from "./in-flight.js";
-import type { RepoRef } from "./octokit.js";
+import type { Octokit, RepoRef } from "./octokit.js";
 import type { TrackingSummary } from "./tracking/track-repository.js";
 
 export interface CheckJob {
@@ -36,6 +36,19 @@ export function checkJobId(pull: Pick<PullTarget, "repo" | "number" | "headSha">
 
 export const trackJobId = (repo: RepoRef, headSha?: string): string => `track:${repo.owner}/${repo.repo}@${headSha ?? "latest"}`.toLowerCase();
 
+/**
+ * Every write of a job goes through its octokit: a hook that proves, before each one, that the job
+ * still holds its lock (fencing). A holder whose lock expired — a paused process — writes nothing
+ * more once another holder took over.
+ */
+export function fenceWrites(octokit: Octokit, fence: () => Promise<void>): Octokit {
+  octokit.hook.before("request", async (options: { method?: string }) => {
+    const method = (options.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") await fence();
+  });
+  return octokit;
+}
+
 /** Records the newest head, cancels the older head's job, and enqueues (or joins) this head's. */
 export async function enqueueCheck(coordination: Coordination, job: CheckJob): Promise<Enqueued> {
   const key = pullKey(job.pull);
@@ -49,10 +62,21 @@ export async function enqueueCheck(coordination: Coordination, job: CheckJob): P
 }
 
 export async function enqueueTrack(coordination: Coordination, job: TrackJob): Promise<Enqueued> {
-  return coordination.queue.enqueue({ kind: "track", id: trackJobId(job.repo, job.headSha), data: job });
+  // a sweep of "the latest head" (the cron route) runs again once finished; one of a pushed head is joined
+  return coordination.queue.enqueue({ kind: "track", id: trackJobId(job.repo, job.headSha), data: job, ...(job.headSha ? {} : { joinFinished: false }) });
 }
 
-export type RunCheck = (job: CheckJob, options: { signal: AbortSignal; beforePublish: () => Promise<void>; exclusive: boolean }) => Promise<CheckOutcome>;
+export interface CheckRunOptions {
+  /** aborts with SupersededError (a newer head or a recheck) or WorkerClosingError (shutdown) */
+  signal: AbortSignal;
+  /** right before results are published: the lock is still held and the head is still the newest */
+  beforePublish: () => Promise<void>;
+  /** before every write: the lock is still held (see fenceWrites) */
+  fence: () => Promise<void>;
+  exclusive: boolean;
+}
+
+export type RunCheck = (job: CheckJob, options: CheckRunOptions) => Promise<CheckOutcome>;
 
 /*
  * `exclusive`: with a shared (Redis) back end every replica takes the pull request's lock, so a check
@@ -69,14 +93,23 @@ export function checkJobHandler(coordination: Coordination, runCheck: RunCheck, 
       async (fence) => {
         const newest = await coordination.heads.get(key);
         if (newest && newest !== job.pull.headSha) return { status: "superseded", reason: `a newer head ${newest.slice(0, 7)} arrived` };
-        // a cancelled job was superseded: by a newer head, or by a recheck of this one (which then owns the check run)
+        // a cancelled job was superseded: by a newer head, or by a recheck of this one (which then owns
+        // the check run); a worker that shuts down only interrupts it
         const controller = new AbortController();
-        const onAbort = () => void coordination.heads.get(key).then((h) => controller.abort(new SupersededError(h ?? job.pull.headSha)), () => controller.abort(new SupersededError(job.pull.headSha)));
+        const onAbort = () => {
+          const reason: unknown = context.signal.reason;
+          if (reason instanceof WorkerClosingError) return controller.abort(reason);
+          void coordination.heads.get(key).then(
+            (h) => controller.abort(new SupersededError(h ?? job.pull.headSha)),
+            () => controller.abort(new SupersededError(job.pull.headSha)),
+          );
+        };
         if (context.signal.aborted) onAbort();
         else context.signal.addEventListener("abort", onAbort, { once: true });
         const outcome = await runCheck(job, {
           signal: controller.signal,
           exclusive: coordination.queue.backend === "redis",
+          fence: () => fence.assertHeld(),
           beforePublish: async () => {
             await fence.assertHeld();
             const latest = await coordination.heads.get(key);
@@ -91,10 +124,29 @@ export function checkJobHandler(coordination: Coordination, runCheck: RunCheck, 
   };
 }
 
-export type RunTrack = (job: TrackJob) => Promise<TrackingSummary>;
+export type RunTrack = (job: TrackJob, options: { fence: Fence; signal: AbortSignal }) => Promise<TrackingSummary>;
 
-/** The worker side of a sweep: one sweep per repository at a time, across every worker. */
+/** The worker side of a sweep: one sweep per repository at a time, across every worker; its writes fenced. */
 export function trackJobHandler(coordination: Coordination, runTrack: RunTrack, options: { lockTtlMs?: number } = {}) {
-  return async (job: TrackJob): Promise<TrackingSummary> =>
-    coordination.locks.withLock(`track:${job.repo.owner}/${job.repo.repo}`.toLowerCase(), () => runTrack(job), { ...(options.lockTtlMs ? { ttlMs: options.lockTtlMs } : {}) });
+  return async (job: TrackJob, context: JobContext): Promise<TrackingSummary> =>
+    coordination.locks.withLock(`track:${job.repo.owner}/${job.repo.repo}`.toLowerCase(), (fence) => runTrack(job, { fence, signal: context.signal }), {
+      ...(options.lockTtlMs ? { ttlMs: options.lockTtlMs } : {}),
+    });
+}
+
+/** A job's outcome in the log, with its id, attempt, duration and the delivery that asked for it. */
+export function logged<T>(log: { child(bindings: object): LogSink }, kind: JobKind, handler: JobHandler<T>): JobHandler<T> {
+  return async (data, context) => {
+    const deliveryId = (data as { deliveryId?: unknown } | undefined)?.deliveryId;
+    const jobLog = log.child({ jobId: context.id, attempt: context.attempt, ...(typeof deliveryId === "string" ? { deliveryId } : {}) });
+    const started = Date.now();
+    try {
+      const result = await handler(data, context);
+      jobLog.info({ kind, ms: Date.now() - started }, "specwarden job done");
+      return result;
+    } catch (error) {
+      jobLog.warn({ kind, ms: Date.now() - started, err: error }, "specwarden job failed");
+      throw error;
+    }
+  };
 }

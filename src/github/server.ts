@@ -55,12 +55,17 @@ export interface ServerOptions extends SpecwardenAppOptions {
  */
 function withCoordination(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions): SpecwardenAppOptions & { coordination: Coordination } {
   const coordination = options.coordination ?? coordinationFromEnv(env);
-  const concurrency = Number(env["SPECWARDEN_CHECK_CONCURRENCY"] ?? "");
+  const positive = (name: string): number | undefined => {
+    const value = Number(env[name] ?? "");
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  };
+  const check = positive("SPECWARDEN_CHECK_CONCURRENCY");
+  const verify = positive("SPECWARDEN_VERIFY_CONCURRENCY");
   return {
     ...options,
     coordination,
     ...(options.workers === undefined ? { workers: env["SPECWARDEN_WORKERS"] !== "0" } : {}),
-    ...(Number.isSafeInteger(concurrency) && concurrency > 0 ? { concurrency: { ...options.concurrency, check: concurrency } } : {}),
+    ...(check || verify ? { concurrency: { ...options.concurrency, ...(check ? { check } : {}), ...(verify ? { verify } : {}) } } : {}),
   };
 }
 
@@ -74,13 +79,13 @@ export function runServer(env: NodeJS.ProcessEnv, options: ServerOptions = {}): 
  * A worker process: no HTTP server, only the check and tracking workers on the shared Redis queues
  * (`REDIS_URL` is required: an in-process queue would receive no jobs).
  */
-export async function runWorker(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<{ coordination: Coordination; close(): Promise<void> }> {
-  if (!env["REDIS_URL"]?.trim()) throw new Error("specwarden worker needs REDIS_URL: the jobs come from the shared queues");
+export async function runWorker(env: NodeJS.ProcessEnv, options: ServerOptions = {}): Promise<{ coordination: Coordination; close(options?: { timeoutMs?: number }): Promise<void> }> {
+  if (!env["REDIS_URL"]?.trim() && !options.coordination) throw new Error("specwarden worker needs REDIS_URL: the jobs come from the shared queues");
   const { Octokit = SpecwardenOctokit, ...appOptions } = options;
   const app = withUpstream(env, withCoordination(env, { ...appOptions, workers: true })) as ReturnType<typeof withCoordination>;
   const probot = createProbot({ env, overrides: { Octokit } });
   await probot.load(specwardenApp(app));
-  return { coordination: app.coordination, close: () => app.coordination.close({ graceful: true }) };
+  return { coordination: app.coordination, close: (closeOptions = {}) => app.coordination.close({ graceful: true, ...closeOptions }) };
 }
 
 export type NodeMiddleware = (request: IncomingMessage, response: ServerResponse, next?: (err?: Error) => void) => boolean | void | Promise<void | boolean>;

@@ -434,9 +434,15 @@ export function redisCoordination(options: RedisCoordinationOptions): Coordinati
   const prefix = options.prefix ?? "specwarden";
   if (prefix.includes(":")) throw new Error(`the queue prefix may not contain ':' (got ${JSON.stringify(prefix)})`);
   const connection = new Redis(options.url, { maxRetriesPerRequest: null, connectionName: `${prefix}-app` });
-  connection.on("error", (error: unknown) => options.log?.warn({ err: error }, "redis connection error"));
-  const queue = new BullMqQueue(connection, prefix, options);
+  // one sink for every connection's errors, replaceable once the app's logger exists
+  let sink = options.log;
+  const log: QueueLog = { warn: (obj, msg) => sink?.warn(obj, msg) };
+  connection.on("error", (error: unknown) => log.warn({ err: error }, "redis connection error"));
+  const queue = new BullMqQueue(connection, prefix, { ...options, log });
   return {
+    setLog: (next) => {
+      sink = next;
+    },
     queue,
     locks: new RedisLocks(connection, prefix),
     heads: new RedisHeads(connection, prefix),

@@ -191,5 +191,7 @@ export interface Coordination {
   heads: LatestHeads;
   counters: Counters;
   rates: RateLimits;
+  /** where the back end reports connection and worker errors (they never stop a worker) */
+  setLog?(log: { warn(obj: object, msg?: string): void }): void;
   close(options?: CloseOptions): Promise<void>;
 }

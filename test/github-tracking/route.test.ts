@@ -5,6 +5,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { specwardenApp } from "../../src/github/app.js";
 import { createTrackingRoute, type TrackingSummary } from "../../src/github/tracking/index.js";
 import { createCaches } from "../../src/github/repo-view.js";
+import { inProcessCoordination } from "../../src/queue/index.js";
 import { testPrivateKey } from "../github/harness.js";
 import { trackingGitHub } from "./setup.js";
 
@@ -82,6 +83,8 @@ describe("the Probot app", () => {
   it("sweeps on a push to the default branch and serves the cron route", async () => {
     const env = trackingGitHub("tracking: {}\n");
     const handlers: ((req: any, res: any) => unknown)[] = [];
+    // the push handler only enqueues the sweep: wait for the queue to drain
+    const coordination = inProcessCoordination();
     const probot = new Probot({
       appId: env.github.appId,
       privateKey: testPrivateKey(),
@@ -95,7 +98,7 @@ describe("the Probot app", () => {
     const globalFetch = globalThis.fetch;
     globalThis.fetch = (() => Promise.reject(new Error("no network in tests"))) as never;
     try {
-      await probot.load(specwardenApp({ review: async () => ({}) as never, caches: createCaches() }), { addHandler: (h: (req: any, res: any) => unknown) => handlers.push(h) } as never);
+      await probot.load(specwardenApp({ review: async () => ({}) as never, caches: createCaches(), coordination }), { addHandler: (h: (req: any, res: any) => unknown) => handlers.push(h) } as never);
       await runPushes();
     } finally {
       delete process.env.SPECWARDEN_TRACKING_TOKEN;
@@ -107,8 +110,10 @@ describe("the Probot app", () => {
       expect(handlers).toHaveLength(2);
       // a push to another branch does nothing
       await probot.receive({ id: "p1", name: "push", payload: { ref: "refs/heads/feature", after: env.head, deleted: false, repository: env.github.repositoryPayload(), installation: { id: 77 } } } as never);
+      await coordination.queue.drained();
       expect(env.issues.issues).toHaveLength(0);
       await probot.receive({ id: "p2", name: "push", payload: { ref: "refs/heads/main", after: env.head, deleted: false, repository: env.github.repositoryPayload(), installation: { id: 77 } } } as never);
+      await coordination.queue.drained();
       expect(env.issues.issues.filter((i) => i.labels.includes("specwarden:patch-dashboard"))).toHaveLength(1);
       // offline: netlabel is unknown (not forwarded), unitd's label patch is fixed elsewhere, libfoo downstream-only
       const titles = env.issues.issues.filter((i) => i.labels.includes("specwarden:upstream-tracking")).map((i) => i.title).sort();

@@ -74,13 +74,28 @@ describe("pull_request: the demo PR (vendored systemd patch + hand-written Patch
     const payload = github.pullRequestPayload(12, "opened");
     await deliver("pull_request", payload, "delivery-a");
     const writes = github.writes.length;
+    const calls = github.calls.length;
+    // the same head's job finished a moment ago: both deliveries join it, and nothing runs again
     await deliver("pull_request", payload, "delivery-a");
     await deliver("pull_request", github.pullRequestPayload(12, "reopened"), "delivery-b");
+    expect(github.calls).toHaveLength(calls);
     expect(github.writes).toHaveLength(writes);
     expect(github.checkRuns).toHaveLength(1);
     expect(github.comments).toHaveLength(1);
     expect(github.reviews).toHaveLength(1);
-    expect(outcomes.map((o) => o.status)).toEqual(["published", "already-checked", "already-checked"]);
+    expect(outcomes.map((o) => o.status)).toEqual(["published"]);
+  });
+
+  it("a replica that did not run the job finds the completed check run and changes nothing", async () => {
+    const { github, deliver } = await demoPullRequest();
+    const payload = github.pullRequestPayload(12, "opened");
+    await deliver("pull_request", payload, "delivery-a");
+    const writes = github.writes.length;
+    // a second replica with its own in-process queue: nothing shared but GitHub
+    const other = await createHarness(fakeReview(), github);
+    await other.deliver("pull_request", payload, "delivery-a");
+    expect(github.writes).toHaveLength(writes);
+    expect(other.outcomes.map((o) => o.status)).toEqual(["already-checked"]);
   });
 
   it("flips the check to success and the sticky comment to resolved when a fixed head is pushed", async () => {

@@ -7,6 +7,7 @@ import { specwardenApp } from "../../src/github/app.js";
 import type { CheckOutcome, ReviewChange } from "../../src/github/check-pull-request.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { createCaches } from "../../src/github/repo-view.js";
+import { inProcessCoordination } from "../../src/queue/in-process.js";
 import type { Coordination } from "../../src/queue/types.js";
 import type { UpstreamForge } from "../../src/tracking/forge.js";
 import type { UpstreamSource } from "../../src/upstream/types.js";
@@ -25,6 +26,7 @@ export function testPrivateKey(): string {
 
 export interface Harness {
   probot: Probot;
+  coordination: Coordination;
   github: FakeGitHub;
   outcomes: CheckOutcome[];
   deliver(name: string, payload: unknown, id?: string): Promise<void>;
@@ -52,12 +54,14 @@ export async function createHarness(
 ): Promise<Harness> {
   const probot = testProbot(github, options);
   const outcomes: CheckOutcome[] = [];
+  // webhook handlers only enqueue: in process, a delivery is done once the queue has drained
+  const coordination = options.coordination ?? inProcessCoordination();
   await probot.load(
     specwardenApp({
       ...(review ? { review } : {}),
       ...(options.upstream ? { upstream: options.upstream } : {}),
       ...(options.upstreamForge ? { upstreamForge: options.upstreamForge } : {}),
-      ...(options.coordination ? { coordination: options.coordination } : {}),
+      coordination,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
       ...(options.fanOutBatchSize ? { fanOutBatchSize: options.fanOutBatchSize } : {}),
@@ -70,7 +74,11 @@ export async function createHarness(
     probot,
     github,
     outcomes,
-    deliver: (name, payload, id) => probot.receive({ id: id ?? `delivery-${++deliveries}`, name, payload } as never),
+    coordination,
+    deliver: async (name, payload, id) => {
+      await probot.receive({ id: id ?? `delivery-${++deliveries}`, name, payload } as never);
+      if (coordination.queue.backend === "in-process") await coordination.queue.drained();
+    },
   };
 }
 
@@ -103,7 +111,7 @@ export function signedDelivery(event: string, payload: unknown, id: string, secr
 export interface HttpApp {
   url: string;
   outcomes: CheckOutcome[];
-  /** POSTs the delivery and waits for the app to answer (Probot answers once the handlers ran) */
+  /** POSTs the delivery, waits for the app's answer (it answers once it enqueued) and for the jobs to run */
   post(delivery: Delivery): Promise<Response>;
   close(): Promise<void>;
 }
@@ -115,8 +123,9 @@ export interface HttpApp {
 export async function startHttpApp(github: FakeGitHub, options: { review?: ReviewChange; tracking?: boolean } = {}): Promise<HttpApp> {
   const probot = testProbot(github);
   const outcomes: CheckOutcome[] = [];
+  const coordination = inProcessCoordination();
   const middleware = await createNodeMiddleware(
-    specwardenApp({ ...(options.review ? { review: options.review } : {}), tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }),
+    specwardenApp({ ...(options.review ? { review: options.review } : {}), coordination, tracking: options.tracking ?? false, caches: createCaches(), onCheck: (o) => outcomes.push(o) }),
     { probot },
   );
   const server: Server = createServer((req, res) => {
@@ -129,8 +138,8 @@ export async function startHttpApp(github: FakeGitHub, options: { review?: Revie
   return {
     url,
     outcomes,
-    post: (delivery) =>
-      fetch(url, {
+    post: async (delivery) => {
+      const response = await fetch(url, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -139,7 +148,11 @@ export async function startHttpApp(github: FakeGitHub, options: { review?: Revie
           "x-hub-signature-256": delivery.signature,
         },
         body: delivery.body,
-      }),
+      });
+      // the app answered once it enqueued; the jobs run after
+      await coordination.queue.drained();
+      return response;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -6,17 +6,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import { specwardenApp } from "../../src/github/app.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { createCaches } from "../../src/github/repo-view.js";
+import { inProcessCoordination } from "../../src/queue/index.js";
 import { baseFiles, demoHeadFiles } from "./demo-repo.js";
 import { fakeReview } from "./fake-review.js";
 import { testPrivateKey, WEBHOOK_SECRET } from "./harness.js";
 
 let server: Server | undefined;
+// the app answers once it enqueued; a test waits for the queue to drain before it looks at GitHub
+let coordination = inProcessCoordination();
 afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
 });
 
 async function startServer(github: FakeGitHub): Promise<string> {
+  coordination = inProcessCoordination();
   const probot = new Probot({
     appId: github.appId,
     privateKey: testPrivateKey(),
@@ -25,7 +29,7 @@ async function startServer(github: FakeGitHub): Promise<string> {
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
     request: { fetch: github.fetch },
   });
-  const middleware = await createNodeMiddleware(specwardenApp({ review: fakeReview(), tracking: false, caches: createCaches() }), { probot });
+  const middleware = await createNodeMiddleware(specwardenApp({ review: fakeReview(), tracking: false, caches: createCaches(), coordination }), { probot });
   server = createServer((req, res) => {
     void middleware(req, res, () => {
       res.writeHead(404).end();
@@ -63,6 +67,7 @@ describe("webhooks over HTTP", () => {
     const body = JSON.stringify(github.pullRequestPayload(12, "opened"));
     const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
     const response = await post(url, body, signature);
+    await coordination.queue.drained();
     expect(response.status).toBe(200);
     expect(github.checkRuns).toHaveLength(1);
     expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });

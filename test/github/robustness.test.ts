@@ -317,8 +317,10 @@ describe("concurrency across processes and rechecks", () => {
     expect(github.writes).toEqual([]);
 
     github.checkRuns[0]!.started_at = new Date(Date.now() - 3_600_000).toISOString();
-    await deliver("pull_request", github.pullRequestPayload(12, "opened"));
-    expect(outcomes[1]!.status).toBe("published");
+    // the next replica to get a delivery (this one joined its own finished job) takes the stale run over
+    const next = await createHarness(fakeReview(), github);
+    await next.deliver("pull_request", github.pullRequestPayload(12, "opened"));
+    expect(next.outcomes[0]!.status).toBe("published");
     expect(github.checkRuns).toHaveLength(1);
     expect(github.checkRuns[0]).toMatchObject({ id: 7, status: "completed", conclusion: "failure" });
   });

@@ -8,6 +8,7 @@ import { FakeGitHub } from "../../src/github/fake-github.js";
 import { SpecwardenOctokit } from "../../src/github/octokit-defaults.js";
 import { createCaches } from "../../src/github/repo-view.js";
 import { createMiddleware, runServer, upstreamFromEnv } from "../../src/github/server.js";
+import { inProcessCoordination } from "../../src/queue/index.js";
 import { DirectoryUpstream, DistGitUpstream } from "../../src/upstream/index.js";
 import { demoBase, demoHead } from "./demo-fixture.js";
 import { signedDelivery, testPrivateKey } from "./harness.js";
@@ -65,9 +66,10 @@ describe("the server `specwarden serve` and `npm start` run", () => {
     const head = github.commit(demoHead(), { parents: [base] });
     github.openPull({ number: 7, base, head });
     const port = await freePort();
+    const coordination = inProcessCoordination();
     const server = await runServer(
       { APP_ID: String(github.appId), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "served-secret", PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "fatal", NODE_ENV: "production" },
-      { tracking: false, caches: createCaches(), Octokit: SpecwardenOctokit.defaults({ request: { fetch: github.fetch } }) },
+      { tracking: false, caches: createCaches(), coordination, Octokit: SpecwardenOctokit.defaults({ request: { fetch: github.fetch } }) },
     );
     try {
       expect((await fetch(`http://127.0.0.1:${port}/ping`)).status).toBe(200);
@@ -79,6 +81,7 @@ describe("the server `specwarden serve` and `npm start` run", () => {
       expect((await post(forged)).status).toBe(400);
       expect(github.calls).toEqual([]);
       expect((await post(delivery)).status).toBe(200);
+      await coordination.queue.drained();
       expect(github.checkRuns).toEqual([expect.objectContaining({ head_sha: head, status: "completed", conclusion: "failure" })]);
       expect(github.checkRuns[0]!.output.title).toBe("3 failures");
       // the production client states its API version on every request
@@ -115,9 +118,10 @@ describe("GitHub Enterprise Server from the environment", () => {
         urls.push(String(input instanceof Request ? input.url : input));
         return github.fetch(input, init);
       };
+      const coordination = inProcessCoordination();
       const middleware = await createMiddleware(
         { APP_ID: String(github.appId), PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: "ghe-secret", LOG_LEVEL: "fatal", ...env },
-        { tracking: false, caches: createCaches(), Octokit: SpecwardenOctokit.defaults({ request: { fetch: fetchRecording }, throttle: { enabled: false } }) },
+        { tracking: false, caches: createCaches(), coordination, Octokit: SpecwardenOctokit.defaults({ request: { fetch: fetchRecording }, throttle: { enabled: false } }) },
       );
       const server = createHttpServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -129,6 +133,7 @@ describe("GitHub Enterprise Server from the environment", () => {
           body: d.body,
         });
         expect(response.status).toBe(200);
+        await coordination.queue.drained();
       } finally {
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }

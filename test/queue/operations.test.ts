@@ -82,4 +82,15 @@ describe("operations", () => {
     expect(await main(["worker"], io)).toBe(2);
     expect(io.err).toMatch(/REDIS_URL/);
   });
+
+  it("`specwarden serve --no-workers` needs REDIS_URL (nobody else would run the jobs); a bad shutdown timeout is refused", async () => {
+    const noWorkers = fakeIO(process.cwd(), {});
+    expect(await main(["serve", "--no-workers"], noWorkers)).toBe(2);
+    expect(noWorkers.err).toMatch(/REDIS_URL/);
+    const envOnly = fakeIO(process.cwd(), { SPECWARDEN_WORKERS: "0" });
+    expect(await main(["serve"], envOnly)).toBe(2);
+    const timeout = fakeIO(process.cwd(), { SPECWARDEN_SHUTDOWN_TIMEOUT: "soon" });
+    expect(await main(["serve"], timeout)).toBe(2);
+    expect(timeout.err).toMatch(/SPECWARDEN_SHUTDOWN_TIMEOUT/);
+  });
 });

@@ -7,7 +7,7 @@ import type { TrackingRegistrationDeps } from "../app.js";
 import type { Octokit } from "../octokit.js";
 import { createTrackingRoute, TRACKING_ROUTE } from "./route.js";
 import { inProcessCoordination } from "../../queue/in-process.js";
-import { enqueueTrack, trackJobHandler, trackJobId, type TrackJob } from "../jobs.js";
+import { enqueueTrack, fenceWrites, logged, trackJobHandler, trackJobId, type RunTrack, type TrackJob } from "../jobs.js";
 import { trackRepository, type TrackingSummary, type TrackRepositoryOptions } from "./track-repository.js";
 
 export { parseTrackingConfig, TrackingConfigError, DEFAULT_TRACKING, type TrackingConfig, type PerPatchIssues } from "./config.js";
@@ -70,20 +70,21 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
     }
     return (await app.auth(installationId)) as unknown as Octokit;
   };
-  const sweep = async (job: TrackJob): Promise<TrackingSummary> => {
-    const octokit = await octokitFor(job);
+  const sweep: RunTrack = async (job, run) => {
+    // every issue write proves first that this sweep still holds the repository's lock
+    const octokit = fenceWrites(await octokitFor(job), () => run.fence.assertHeld());
     const summary = await trackRepository(octokit, job.repo, { ...(await sweepOptions(octokit)), ...(job.headSha ? { headSha: job.headSha } : {}), ...(job.defaultBranch ? { defaultBranch: job.defaultBranch } : {}) });
     app.log.info({ jobId: trackJobId(job.repo, job.headSha), tracking: summary.status, writes: summary.writes }, "specwarden tracking");
     return summary;
   };
   if (deps.workers !== false) {
     // content-creating requests are paced per sweep; the limiter bounds how many sweeps start at all
-    coordination.queue.work("track", trackJobHandler(coordination, sweep), { concurrency: deps.trackConcurrency ?? 1, limiter: { max: 10, durationMs: 60_000 } });
+    coordination.queue.work("track", logged(app.log, "track", trackJobHandler(coordination, sweep)), { concurrency: deps.trackConcurrency ?? 1, limiter: { max: 10, durationMs: 60_000 } });
   }
-  /** Enqueues a sweep; in process the caller waits for its summary, on Redis only when asked to. */
+  /** Enqueues a sweep (or joins the one there); the caller waits for its summary only when asked to. */
   const submit = async (job: TrackJob, wait: boolean): Promise<TrackingSummary> => {
     const enqueued = await enqueueTrack(coordination, job);
-    if (wait || coordination.queue.backend === "in-process") return (await enqueued.finished()) as TrackingSummary;
+    if (wait) return (await enqueued.finished()) as TrackingSummary;
     return { repository: `${job.repo.owner}/${job.repo.repo}`, status: "tracked", reason: `enqueued as ${enqueued.id}` };
   };
 
