@@ -74,6 +74,12 @@ export interface UpstreamForge {
 export interface HistoryQuery {
   /** leave out the ancestors of this ref (the packaged version's tag: only what came after it) */
   since?: string;
+  /**
+   * only commits these refs contain (the newest release of each stable stream): an API lists the
+   * commits of each ref that touch the first of `paths`; a clone filters what its index found
+   */
+  refs?: string[];
+  paths?: string[];
 }
 
 export interface IssueState {
@@ -104,7 +110,7 @@ export function combineForges(forges: UpstreamForge[]): UpstreamForge {
       try {
         const value = await question(forge);
         if (value !== undefined && (options.answered?.(value) ?? true)) return value;
-        if (value === undefined && options.final && (await options.final(forge).catch(() => false))) return undefined;
+        if ((value === undefined || !(options.answered?.(value) ?? true)) && options.final && (await options.final(forge).catch(() => false))) return value;
       } catch (error) {
         failure ??= error;
       }
@@ -129,7 +135,12 @@ export function combineForges(forges: UpstreamForge[]): UpstreamForge {
     commitDiff: (project, sha) => ask(project, (f) => f.commitDiff?.(project, sha)),
     findByPatchId: (project, ids, query) => ask(project, (f) => f.findByPatchId?.(project, ids, query), found),
     findBySubject: (project, subjects, query) => ask(project, (f) => f.findBySubject?.(project, subjects, query), found),
-    findCherryPicks: (project, shas, query) => ask(project, (f) => f.findCherryPicks?.(project, shas, query), found),
+    // a clone that holds the releases asked about has answered, even with nothing
+    findCherryPicks: (project, shas, query) =>
+      ask(project, (f) => f.findCherryPicks?.(project, shas, query), {
+        ...found,
+        final: async (f) => f.findCherryPicks !== undefined && (query?.refs?.length ?? 0) > 0 && (await Promise.all((query?.refs ?? []).map((r) => f.hasRef?.(project, r) ?? false))).every(Boolean),
+      }),
     stats: () => {
       const total: RequestCounter = { requests: 0, notModified: 0 };
       for (const f of forges) {

@@ -97,6 +97,30 @@ export function githubForge(options: HttpForgeOptions = {}): UpstreamForge {
       if (r.status !== 200) fail(r.url, r.status, r.body);
       return r.body;
     },
+    async findCherryPicks(project, shas, query) {
+      // the commits of each stable release that touch the change's first file, with their messages: a
+      // backport made with `cherry-pick -x` names the mainline commit (one request per stream)
+      const path = query?.paths?.[0];
+      if (!path || !query?.refs?.length) return undefined;
+      const wanted = new Set(shas.map((x) => x.toLowerCase()));
+      const out = new Map<string, string[]>();
+      for (const ref of query.refs.slice(0, 2)) {
+        const r = await get(`/repos/${enc(project.path)}/commits?sha=${encodeURIComponent(ref)}&path=${encodeURIComponent(path)}&per_page=100`);
+        if (r.status === 404 || r.status === 409 || r.status === 422) continue;
+        if (r.status !== 200) fail(r.url, r.status, r.body);
+        const list = JSON.parse(r.body) as { sha?: string; commit?: { message?: string } }[];
+        for (const c of Array.isArray(list) ? list : []) {
+          for (const m of (c.commit?.message ?? "").matchAll(/\(cherry[- ]picked from commit ([0-9a-f]{40})\)/gi)) {
+            const source = (m[1] as string).toLowerCase();
+            if (!wanted.has(source) || !c.sha) continue;
+            const picks = out.get(source) ?? [];
+            if (!picks.includes(c.sha)) picks.push(c.sha);
+            out.set(source, picks);
+          }
+        }
+      }
+      return out;
+    },
     async commitDiff(project, sha) {
       const r = await get(`/repos/${enc(project.path)}/commits/${encodeURIComponent(sha)}`, "application/vnd.github.diff");
       if (r.status === 404 || r.status === 406 || r.status === 422) return undefined;

@@ -149,7 +149,26 @@ export function localGitForge(dir: string, options: LocalGitForgeOptions = {}): 
     },
     async findCherryPicks(project, shas, query) {
       const index = await history(project, query);
-      return index ? lookup(index.cherryPicks, shas.map((s) => s.toLowerCase())) : undefined;
+      if (!index) return undefined;
+      const found = lookup(index.cherryPicks, shas.map((x) => x.toLowerCase()));
+      // with refs, only the backports those refs (releases) contain — as an API listing them answers
+      const gitDir = gitDirOf(project) as string;
+      const refs = (query?.refs ?? []).filter(safeRef);
+      if (!refs.length) return found;
+      const out = new Map<string, string[]>();
+      for (const [source, picks] of found) {
+        const kept: string[] = [];
+        for (const pick of picks) {
+          for (const ref of refs) {
+            if ((await git(gitDir, ["merge-base", "--is-ancestor", pick, ref])).code === 0) {
+              kept.push(pick);
+              break;
+            }
+          }
+        }
+        if (kept.length) out.set(source, kept);
+      }
+      return out;
     },
   };
 }

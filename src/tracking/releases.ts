@@ -20,6 +20,16 @@ export interface Release extends TaggedVersion {
   stream: string;
 }
 
+/** Where a commit is released, as far as the upstream's tags tell. */
+export interface Placement {
+  /** the packaged version's tag contains it */
+  inPackaged?: boolean;
+  /** else the first release newer than the packaged version that does */
+  first?: Release;
+  /** upstream does not know the commit */
+  unknown?: boolean;
+}
+
 interface ProjectTags {
   /** tag names sorted by their RPM version, oldest first */
   sorted: TaggedVersion[];
@@ -58,7 +68,7 @@ const memo = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<
 export class ForgeSession {
   readonly #tags = new Map<string, Promise<ProjectTags>>();
   readonly #answers = new Map<string, Promise<unknown>>();
-  readonly #releases = new Map<string, Promise<Release | undefined>>();
+  readonly #placements = new Map<string, Promise<Placement>>();
   /** project key → commits upstream does not know (a 404, or unknown to every forge) */
   readonly #unknown = new Map<string, Set<string>>();
   readonly forge: UpstreamForge;
@@ -91,7 +101,7 @@ export class ForgeSession {
         ? { findBySubject: (project: UpstreamProject, subjects: string[], query?: HistoryQuery) => ask(k("subject", projectKey(project), query?.since, ...subjects), () => (upstream.findBySubject as NonNullable<UpstreamForge["findBySubject"]>)(project, subjects, query)) }
         : {}),
       ...(upstream.findCherryPicks
-        ? { findCherryPicks: (project: UpstreamProject, shas: string[], query?: HistoryQuery) => ask(k("cherry-pick", projectKey(project), query?.since, ...shas), () => (upstream.findCherryPicks as NonNullable<UpstreamForge["findCherryPicks"]>)(project, shas, query)) }
+        ? { findCherryPicks: (project: UpstreamProject, shas: string[], query?: HistoryQuery) => ask(k("cherry-pick", projectKey(project), query?.since, ...(query?.refs ?? []), "|", ...(query?.paths ?? []), "|", ...shas), () => (upstream.findCherryPicks as NonNullable<UpstreamForge["findCherryPicks"]>)(project, shas, query)) }
         : {}),
       ...(upstream.stats ? { stats: () => (upstream.stats as NonNullable<UpstreamForge["stats"]>)() } : {}),
     };
@@ -151,19 +161,49 @@ export class ForgeSession {
   }
 
   /**
-   * The oldest release newer than `after` that contains `commit`, searched stream by stream. The newest
-   * release of a stream is asked first: containment is monotone within a stream, so when it lacks the
-   * commit no release of the stream has it — one request instead of a search.
+   * Where `commit` is released: in the packaged version's tag, else the oldest release newer than it,
+   * searched stream by stream — the packaged version's stable stream first (a backport ships there
+   * first), then the mainline. The packaged tag joins its own stream as the oldest candidate and the
+   * newest release of a stream is asked first: containment is monotone along a stream, so when the
+   * newest lacks the commit, so do the others and the packaged tag — one request, not a search (a pull
+   * request's head commit that never landed is the common case). `knownIn` names a tag known to
+   * contain the commit already.
    */
-  firstRelease(project: UpstreamProject, component: string, commit: string, after?: string): Promise<Release | undefined> {
-    return memo(this.#releases, `${projectKey(project)}\0${commit}\0${after ?? ""}`, async () => {
-      for (const { stream, releases } of await this.streams(project, component, after)) {
-        const found = await this.#search(project, commit, releases);
-        if (found) return { ...found, stream };
-        if (this.isUnknown(project, commit)) return undefined;
+  place(project: UpstreamProject, component: string, commit: string, packaged: { version?: string; tag?: string } = {}, knownIn?: string): Promise<Placement> {
+    return memo(this.#placements, `${projectKey(project)}\0${commit}\0${packaged.version ?? ""}\0${packaged.tag ?? ""}\0${knownIn ?? ""}`, async () => {
+      const { sorted } = await this.tags(project, component);
+      const own = packaged.tag ? sorted.find((t) => t.tag === packaged.tag) : undefined;
+      if (packaged.tag && !own) {
+        // a snapshot commit, or a tag the listing lacks: asked directly
+        const inside = await this.forge.contains(project, packaged.tag, commit);
+        if (inside === true) return { inPackaged: true };
+        if (this.isUnknown(project, commit)) return { unknown: true };
       }
-      return undefined;
+      const versions = new Set(sorted.map((t) => t.version));
+      const ownStream = own ? streamOf(own.version, versions) : undefined;
+      const streams = await this.streams(project, component, packaged.version);
+      if (own && ownStream && !streams.some((x) => x.stream === ownStream)) streams.unshift({ stream: ownStream, releases: [] });
+      // a tag already known to contain the commit is not asked
+      const holds = async (tag: string) => (tag === knownIn ? true : this.forge.contains(project, tag, commit));
+      for (const { stream, releases } of streams) {
+        let found: TaggedVersion | undefined;
+        if (own && stream === ownStream) {
+          // the newest of the stream first, then the packaged tag (the oldest), then between them
+          const newest = releases[releases.length - 1];
+          if (newest && (await holds(newest.tag)) !== true) found = undefined;
+          else if ((await holds(own.tag)) === true) return { inPackaged: true };
+          else found = newest && (await bisect(releases, holds, { newestKnown: true }));
+        } else found = await bisect(releases, holds);
+        if (found) return { first: { ...found, stream } };
+        if (this.isUnknown(project, commit)) return { unknown: true };
+      }
+      return {};
     });
+  }
+
+  /** The oldest release newer than `after` that contains `commit` (another project's commit, or no packaged tag). */
+  async firstRelease(project: UpstreamProject, component: string, commit: string, after?: string): Promise<Release | undefined> {
+    return (await this.place(project, component, commit, after ? { version: after } : {})).first;
   }
 
   /** Like firstRelease, for any monotone test of a release (content present at a tag). */
@@ -175,15 +215,12 @@ export class ForgeSession {
     return undefined;
   }
 
-  #search(project: UpstreamProject, commit: string, candidates: TaggedVersion[]): Promise<TaggedVersion | undefined> {
-    return bisect(candidates, (tag) => this.forge.contains(project, tag, commit));
-  }
 }
 
 /** The oldest of `candidates` (sorted oldest first) for which `holds` is true, the newest asked first. */
-async function bisect(candidates: TaggedVersion[], holds: (tag: string) => Promise<boolean | undefined>): Promise<TaggedVersion | undefined> {
+async function bisect(candidates: TaggedVersion[], holds: (tag: string) => Promise<boolean | undefined>, options: { newestKnown?: boolean } = {}): Promise<TaggedVersion | undefined> {
   const newest = candidates[candidates.length - 1];
-  if (!newest || (await holds(newest.tag)) !== true) return undefined;
+  if (!newest || (!options.newestKnown && (await holds(newest.tag)) !== true)) return undefined;
   let lo = 0;
   let hi = candidates.length - 2;
   let found: TaggedVersion = newest;

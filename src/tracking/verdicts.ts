@@ -162,6 +162,8 @@ interface Landed {
   content?: boolean;
   /** the merged change that landed it (for "merged but in no release yet") */
   change?: string;
+  /** a tag known to contain it (a backport found by listing that release's commits) */
+  knownIn?: string;
 }
 
 const isChange = (r: UrlReference): r is Extract<UrlReference, { kind: "github-pull" | "gitlab-merge-request" }> => r.kind === "github-pull" || r.kind === "gitlab-merge-request";
@@ -336,7 +338,7 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
         consider({ verdict: "merged-unreleased", rung: "b", reason: `${label} is merged upstream; its release is not known`, droppable: false });
         continue;
       }
-      land({ project: where, sha: merged, rung: "b", why: `${label} (${short(merged)})`, change: label });
+      land({ project: where, sha: merged, rung: "b", why: `the merge commit ${short(merged)} of ${label}`, change: label });
       // rung c, supporting: does the landed commit carry the same change? Only where diffs are cheap (a clone)
       if (patch.patchIds?.length && forge.commitDiff && (await forge.hasRef?.(where, merged))) {
         const diff = await guard(`diff of ${short(merged)}`, () => (forge.commitDiff as NonNullable<UpstreamForge["commitDiff"]>)(where, merged));
@@ -404,51 +406,61 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     }
   }
 
-  // backports: stable-branch commits whose `(cherry picked from commit …)` trailer names a commit found so far
-  if (forge?.findCherryPicks && supported(project)) {
-    const sources = landed.filter((l) => sameProject(l.project, project) && /^[0-9a-f]{40}$/i.test(l.sha));
-    const picks = sources.length ? await guard(`backport search in ${project.path}`, async () => (await (forge.findCherryPicks as NonNullable<UpstreamForge["findCherryPicks"]>)(project, sources.map((l) => l.sha), history)) ?? new Map<string, string[]>()) : undefined;
-    for (const source of sources) {
-      for (const pick of (picks?.get(source.sha.toLowerCase()) ?? []).slice(0, 3)) {
-        evidence.push({ rung: source.rung, summary: `${short(pick)} is a backport of ${short(source.sha)} (its message says "cherry picked from commit ${short(source.sha)}")`, url: `${projectUrl(project)}/commit/${pick}`, supports: true });
-        land({ project, sha: pick, rung: source.rung, why: `stable backport ${short(pick)} of ${short(source.sha)}`, ...(source.change ? { change: source.change } : {}), ...(source.content ? { content: true } : {}) });
-      }
-    }
-  }
-
   // every commit found, placed in releases: in the packaged tag (released), or the first release of
-  // each stream that has it
+  // each stream that has it. Then the stable backports of those upstream has: commits whose
+  // `(cherry picked from commit …)` trailer names one of them, in a newer stable release — from a clone's
+  // history, or (an API) the commits of that release that touch the change — placed the same way.
   const releases: UpstreamRelease[] = [];
   const unreleased: Landed[] = [];
-  if (s) {
-    for (const l of landed.slice(0, 10)) {
-      if (!supported(l.project)) continue;
+  let inPackaged = false;
+  const place = async (batch: Landed[]): Promise<Landed[]> => {
+    const known: Landed[] = [];
+    for (const l of batch) {
+      if (inPackaged || !s || !supported(l.project)) continue;
       const same = sameProject(l.project, project);
-      if (tag && same) {
-        const inside = await guard(`containment of ${short(l.sha)}`, () => s.forge.contains(l.project, tag as string, l.sha));
-        if (inside === true) {
-          evidence.push({ rung: l.rung, summary: `${l.why} is contained in ${tag}`, url: `${projectUrl(l.project)}/commit/${l.sha}`, supports: true });
-          consider({ verdict: "released", rung: l.rung, reason: l.change ? `${l.change} is merged and released in ${tag} (packaged ${version})` : `${l.why} is in ${tag}, the packaged version ${version}`, droppable: true });
-          break;
-        }
-        if (inside === undefined) {
-          evidence.push({ rung: l.rung, summary: `${l.why} is not in ${l.project.path}'s history` });
-          continue;
-        }
+      const placed = await guard(`release search for ${short(l.sha)}`, () => s.place(l.project, patch.component, l.sha, same ? { ...(version ? { version } : {}), ...(tag ? { tag } : {}) } : {}, l.knownIn));
+      if (!placed) continue;
+      if (placed.inPackaged) {
+        evidence.push({ rung: l.rung, summary: `${l.why} is contained in ${tag}`, url: `${projectUrl(l.project)}/commit/${l.sha}`, supports: true });
+        consider({ verdict: "released", rung: l.rung, reason: l.change ? `${l.change} is merged and released in ${tag} (packaged ${version})` : `${l.why} is in ${tag}, the packaged version ${version}`, droppable: true });
+        inPackaged = true;
+        continue;
       }
-      const first = await guard(`release search for ${short(l.sha)}`, () => s.firstRelease(l.project, patch.component, l.sha, same ? version : undefined));
+      if (placed.unknown) {
+        evidence.push({ rung: l.rung, summary: `${l.why} is not in ${l.project.path}'s history` });
+        continue;
+      }
+      known.push(l);
+      const first = placed.first;
       if (first) {
-        if (same && version && rpmvercmp(first.version, version) <= 0) {
-          consider({ verdict: "released", rung: l.rung, reason: `${l.change ? `${l.change} is merged and released` : `${l.why} is released`} in ${first.tag}`, droppable: true });
-          continue;
-        }
         evidence.push({ rung: l.rung, summary: `${l.why} first released in ${first.tag}${first.stream === "main" ? "" : ` (the ${first.stream.slice("stable:".length)}.x stable releases)`}`, url: `${projectUrl(l.project)}/commit/${l.sha}`, supports: true });
         releases.push({ version: first.version, tag: first.tag, stream: first.stream, via: l.why, rung: l.rung });
-      } else if (!s.isUnknown(l.project, l.sha)) {
-        evidence.push({ rung: l.rung, summary: `${l.why} is in no release${same && tag ? ` newer than ${tag}` : ""} yet`, url: `${projectUrl(l.project)}/commit/${l.sha}` });
+      } else {
+        evidence.push({ rung: l.rung, summary: `${l.why} is in no release${same && tag ? ` from ${tag} on` : ""} yet`, url: `${projectUrl(l.project)}/commit/${l.sha}` });
         unreleased.push(l);
       }
     }
+    return known;
+  };
+  const inHistory = await place(landed.slice(0, 10));
+  if (s && !inPackaged && forge?.findCherryPicks && supported(project)) {
+    const sources = inHistory.filter((l) => sameProject(l.project, project) && /^[0-9a-f]{40}$/i.test(l.sha) && !releases.some((r) => r.via === l.why && r.stream !== "main"));
+    const stable = sources.length ? ((await guard(`tags of ${project.path}`, () => s.streams(project, patch.component, version))) ?? []).filter((x) => x.stream !== "main") : [];
+    const text = stable.length ? await readPatch() : undefined;
+    const backports: Landed[] = [];
+    for (const { releases: streamReleases } of stable.slice(0, 2)) {
+      const newest = (streamReleases[streamReleases.length - 1] as { tag: string }).tag;
+      const query = { ...history, refs: [newest], paths: text ? touchedPaths(text) : [] };
+      const picks = await guard(`backport search in ${project.path}`, async () => (await (forge.findCherryPicks as NonNullable<UpstreamForge["findCherryPicks"]>)(project, sources.map((l) => l.sha), query)) ?? new Map<string, string[]>());
+      for (const source of sources) {
+        for (const pick of (picks?.get(source.sha.toLowerCase()) ?? []).slice(0, 3)) {
+          if (landed.some((l) => l.sha === pick) || backports.some((b) => b.sha === pick)) continue;
+          evidence.push({ rung: source.rung, summary: `${short(pick)} is a backport of ${short(source.sha)} (its message says "cherry picked from commit ${short(source.sha)}")`, url: `${projectUrl(project)}/commit/${pick}`, supports: true });
+          backports.push({ project, sha: pick, rung: source.rung, why: `stable backport ${short(pick)} of ${short(source.sha)}`, knownIn: newest, ...(source.change ? { change: source.change } : {}), ...(source.content ? { content: true } : {}) });
+        }
+      }
+    }
+    await place(backports);
   }
   if (releases.length) {
     // one release per stream, earliest first: "258.7 (stable backport …) or 259 (mainline)"
@@ -500,8 +512,11 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     }
   }
 
-  // rung d: is the change already in the source at the packaged tag — the series undone file by file
-  if (decided()?.verdict !== "released" && s && supported(project) && tag) {
+  // rung d: is the change already in the source at the packaged tag — the series undone file by file.
+  // Not asked when the change is placed already (a release found, a pull request still open): on an
+  // API every file is a request
+  const placedAlready = releases.length > 0 || changes.some((c) => c.state.state === "open");
+  if (decided()?.verdict !== "released" && !placedAlready && s && supported(project) && tag) {
     const text = await readPatch();
     const files = text ? touchedPaths(text).length : 0;
     if (text && files > 0 && files <= 40) {
@@ -514,7 +529,7 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       }
       // and in a newer release, when nothing else placed the change in one — only where reading files is
       // cheap (a local clone holds the tags), never a file request per tag to an API
-      if (check && check.state !== "present" && !releases.length && decided()?.verdict !== "released") {
+      if (check && check.state !== "present" && decided()?.verdict !== "released") {
         const local = async (ref: string) => (await s.forge.hasRef?.(project, ref).catch(() => false)) === true;
         const first = await guard(`reverse-apply in newer releases`, () =>
           s.firstReleaseWhere(project, patch.component, version, async (ref) => ((await local(ref)) ? (await checkAgainstTree(text, at(ref))).state === "present" : undefined)),
@@ -591,9 +606,11 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
       ? "not forwarded upstream yet"
       : !options.forge
         ? "no evidence offline"
-        : project
-          ? "no upstream change or content evidence found"
-          : "no upstream reference to follow";
+        : stateNotAsked
+          ? "pull request state not asked (offline), and no content evidence in the local clone"
+          : project
+            ? "no upstream change or content evidence found"
+            : "no upstream reference to follow";
   return finish({ verdict: "unknown", rung: "none", reason, droppable: false });
 }
 

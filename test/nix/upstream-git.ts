@@ -17,9 +17,12 @@ const ENV = {
 
 export class HistoryBuilder {
   #tick = 0;
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    options: { init?: boolean } = {},
+  ) {
     mkdirSync(dir, { recursive: true });
-    this.git("init", "-q", "-b", "main");
+    if (options.init !== false) this.git("init", "-q", "-b", "main");
   }
   git(...args: string[]): string {
     return execFileSync("git", args, { cwd: this.dir, env: { ...process.env, ...ENV, GIT_AUTHOR_DATE: this.#date(), GIT_COMMITTER_DATE: this.#date() }, encoding: "utf8" }).trim();

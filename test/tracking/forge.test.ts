@@ -201,6 +201,7 @@ describe("the evidence ladder over the GitHub HTTP forge", () => {
       "https://api.github.com/repos/example/netlabel/git/matching-refs/tags": { body: ["v2.0", "v2.1", "v2.1-rc1", "v2.2"].map((t) => ({ ref: `refs/tags/${t}`, object: { sha: "0".repeat(40), type: "commit" } })) },
       "https://api.github.com/repos/example/netlabel/pulls/42": { body: { html_url: "https://github.com/example/netlabel/pull/42", state: "closed", merged: true, merge_commit_sha: "5".repeat(40), base: { ref: "main" } } },
       [`https://api.github.com/repos/example/netlabel/compare/v2.1...${"5".repeat(40)}?per_page=1`]: { body: { status: "behind" } },
+      [`https://api.github.com/repos/example/netlabel/compare/v2.2...${"5".repeat(40)}?per_page=1`]: { body: { status: "behind" } },
     });
     const [verdict] = await trackPatches(inv, { forge: githubForge({ fetch }) });
     expect(verdict).toMatchObject({ file: "netlabel-long-labels.patch", verdict: "released", rung: "b", droppable: true, upstream: { tag: "v2.1" } });
