@@ -22,10 +22,11 @@ export function report(
   ctx: FileContext,
   path: TomlPath,
   message: string,
-  options: { component?: string; severity?: "error" | "warning" } = {},
+  options: { component?: string; severity?: "error" | "warning"; incomplete?: true } = {},
 ): void {
   const error: ConfigError = { ...locate(ctx, path), message, severity: options.severity ?? "error" };
   if (options.component !== undefined) error.component = options.component;
+  if (options.incomplete) error.incomplete = true;
   ctx.errors.push(error);
 }
 

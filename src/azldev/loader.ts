@@ -256,7 +256,7 @@ class ProjectLoader {
     try {
       text = await this.repo.readText(path);
     } catch (error) {
-      this.errors.push({ ...where, severity: "error", message: `cannot read config file '${path}': ${messageOf(error)}` });
+      this.errors.push({ ...where, severity: "error", message: `cannot read config file '${path}': ${messageOf(error)}`, incomplete: true });
       return undefined;
     }
     if (text === undefined) {
@@ -266,12 +266,12 @@ class ProjectLoader {
     // Parsing and indexing a document costs far more memory than its bytes: bound what one
     // repository can make the loader hold.
     if (text.length > CONFIG_FILE_MAX_CHARS) {
-      this.errors.push({ ...where, severity: "error", message: `config file '${path}' has ${text.length.toLocaleString("en-US")} characters, more than the ${CONFIG_FILE_MAX_CHARS.toLocaleString("en-US")} a configuration file may have; it is not read` });
+      this.errors.push({ ...where, severity: "error", message: `config file '${path}' has ${text.length.toLocaleString("en-US")} characters, more than the ${CONFIG_FILE_MAX_CHARS.toLocaleString("en-US")} a configuration file may have; it is not read`, incomplete: true });
       return undefined;
     }
     this.configChars += text.length;
     if (this.configChars > CONFIG_TOTAL_MAX_CHARS) {
-      this.errors.push({ ...where, severity: "error", message: `the configuration passes ${CONFIG_TOTAL_MAX_CHARS.toLocaleString("en-US")} characters with '${path}'; it and the files after it are not read` });
+      this.errors.push({ ...where, severity: "error", message: `the configuration passes ${CONFIG_TOTAL_MAX_CHARS.toLocaleString("en-US")} characters with '${path}'; it and the files after it are not read`, incomplete: true });
       return undefined;
     }
     const parsed = parseConfigShared(path, text);
@@ -343,6 +343,7 @@ class ProjectLoader {
     };
     const named = { images: new Map<string, SourceLocation>(), "package-groups": new Map<string, SourceLocation>(), "test-suites": new Map<string, SourceLocation>() };
     const packageOwners = new Map<string, string>();
+    let componentsCapped = false;
 
     for (const { ctx, data } of files) {
       checkKeys(ctx, data, [], TOP_LEVEL_KEYS, "a project config file");
@@ -384,6 +385,13 @@ class ProjectLoader {
       if (components) {
         for (const [name, raw] of Object.entries(components)) {
           const path = ["components", name];
+          if (merged.components.size >= MAX_COMPONENTS) {
+            // every component costs memory and work in every command: a repository cannot declare
+            // its way past the ceiling; said once, where the limit is passed
+            if (!componentsCapped) report(ctx, path, `more than ${MAX_COMPONENTS.toLocaleString("en-US")} components are declared; \`${name}\` and every component after it are ignored`, { incomplete: true });
+            componentsCapped = true;
+            continue;
+          }
           if (!isTable(raw)) {
             report(ctx, path, `component \`${name}\` must be a table, found ${describe(raw)}`, { component: name });
             continue;
@@ -573,6 +581,8 @@ class ProjectLoader {
 
     // Spec discovery: local-spec components named after the spec file.
     const discovered = new Map<string, { path: string; groups: Set<string> }>();
+    let discoveredOnly = 0;
+    let discoveryCapped = false;
     for (const [groupName, { group }] of merged.groups) {
       for (const pattern of group.specs) {
         const entries = await this.filesUnder(literalPrefixDir(pattern));
@@ -585,6 +595,11 @@ class ProjectLoader {
             continue;
           }
           const existing = discovered.get(name);
+          if (!existing && !merged.components.has(name) && merged.components.size + discoveredOnly >= MAX_COMPONENTS) {
+            if (!discoveryCapped) this.errors.push({ ...group.declaredAt, severity: "error", incomplete: true, message: `more than ${MAX_COMPONENTS.toLocaleString("en-US")} components with the specs found; ${match} and the specs after it are ignored` });
+            discoveryCapped = true;
+            continue;
+          }
           if (existing && existing.path !== match) {
             this.errors.push({
               ...group.declaredAt,
@@ -594,6 +609,7 @@ class ProjectLoader {
             });
             continue;
           }
+          if (!existing && !merged.components.has(name)) discoveredOnly++;
           const entry = existing ?? { path: match, groups: new Set<string>() };
           entry.groups.add(groupName);
           discovered.set(name, entry);
@@ -635,7 +651,13 @@ class ProjectLoader {
 
       const overlays: ConfiguredOverlay[] = effective.overlays.map(cloneOverlay);
       if (effective.overlayFiles && effective.overlayFiles.patterns.length > 0) {
-        overlays.push(...(await this.expandOverlayFiles(name, effective.overlayFiles, configDir, overlayFileCache)));
+        for (const overlay of await this.expandOverlayFiles(name, effective.overlayFiles, configDir, overlayFileCache)) overlays.push(overlay);
+      }
+      if (overlays.length > MAX_OVERLAYS_PER_COMPONENT) {
+        // each overlay is a pass over the spec: thousands of them would make one render take minutes
+        const at = declared?.declaredAt ?? { file: found?.path ?? PROJECT_FILE, line: 1, column: 1 };
+        this.errors.push({ ...at, severity: "error", component: name, message: `component \`${name}\` has ${overlays.length.toLocaleString("en-US")} overlays, more than the ${MAX_OVERLAYS_PER_COMPONENT.toLocaleString("en-US")} a component may have; only the first ${MAX_OVERLAYS_PER_COMPONENT.toLocaleString("en-US")} are kept` });
+        overlays.length = MAX_OVERLAYS_PER_COMPONENT;
       }
 
       const spec: SpecSource = { type: normalizeSpecType(effective.spec.type) };
@@ -1002,7 +1024,16 @@ const PARSED_CACHE_MAX_CHARS = 2 * 1024 * 1024;
  * Azure Linux tree has 229 TOML files, 2 MB together, the largest just under 1 MB.
  */
 export const CONFIG_FILE_MAX_CHARS = 4 * 1024 * 1024;
-export const CONFIG_TOTAL_MAX_CHARS = 64 * 1024 * 1024;
+/**
+ * Loaded configuration costs 60-80 bytes of memory per character, and `check` loads two revisions:
+ * 8 Mi characters (four times Azure Linux) keeps a check of any pull request well under the 1 GiB
+ * ceiling of the command line.
+ */
+export const CONFIG_TOTAL_MAX_CHARS = 8 * 1024 * 1024;
+/** Components of one project: Azure Linux declares about 7,600. */
+export const MAX_COMPONENTS = 50_000;
+/** Overlays of one component, inherited ones included: Azure Linux's most are 17. */
+export const MAX_OVERLAYS_PER_COMPONENT = 1_000;
 
 /** parseConfigText through the cache of parsed documents (the loader's own use: it never writes into them). */
 function parseConfigShared(file: string, text: string): ParsedConfig | { error: ConfigError } {

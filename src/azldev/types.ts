@@ -14,6 +14,11 @@ export interface ConfigError extends SourceLocation {
   component?: string;
   /** "error" fails loading for that item; "warning" is informational (e.g. permissive mode) */
   severity: "error" | "warning";
+  /**
+   * The configuration was not read in full (a file that could not be read or is over a budget,
+   * components past the limit): a component missing from the project may still be declared.
+   */
+  incomplete?: true;
 }
 
 export const OVERLAY_TYPES = [

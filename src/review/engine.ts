@@ -283,7 +283,7 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     });
   }
 
-  if (!headConfig && baseConfig && configLost(baseConfig, head)) {
+  if (!headConfig && configLost(baseConfig, head)) {
     // the declaring file no longer loads: the component is not removed, its config is broken
     review.verdict = { name, status: "failed", method: "none", reason: "its configuration does not load" };
     return review;
@@ -343,9 +343,16 @@ async function baseDriftOf(review: ComponentReview, ctx: EvalContext): Promise<S
   return keys;
 }
 
-function configLost(baseConfig: ComponentConfig, head: Project): boolean {
-  const declaredIn = baseConfig.declaredAt?.file;
-  return head.errors.some((e) => e.severity === "error" && (e.file === declaredIn || e.message.startsWith("invalid TOML")));
+/**
+ * The head's configuration cannot say whether the component is gone: its declaring file does not
+ * load, or part of the configuration was not read at all (over a budget, unreadable) — a component
+ * missing then may well still be declared, and deleting its rendered dir would be a false fix.
+ */
+function configLost(baseConfig: ComponentConfig | undefined, head: Project): boolean {
+  const declaredIn = baseConfig?.declaredAt?.file;
+  return head.errors.some(
+    (e) => e.severity === "error" && (e.incomplete === true || (baseConfig !== undefined && (e.file === declaredIn || e.message.startsWith("invalid TOML")))),
+  );
 }
 
 function finish(review: ComponentReview): ComponentReview {
