@@ -118,7 +118,27 @@ describe("inherited patches on the dashboard", () => {
     ];
     const { body } = renderDashboard({ verdicts, issues: new Map(), problems: [] });
     expect(body).toContain("**1** of this repository's patches can be dropped");
-    expect(body).toContain("1 inherited patch is already upstream too: nothing to do here");
+    expect(body).toContain("1 inherited patch could go too (already upstream at the packaged version, or never applied): nothing to do here");
     expect(body).toContain("disappear when the upstream dist-git drops them");
+  });
+
+  it("say which upstream spec and snapshot they come with, count apart, and show the overlay that drops one now", async () => {
+    const { renderDashboard } = await import("../../src/github/tracking/render.js");
+    const from = { distro: "fedora", version: "43", branch: "f43", snapshot: "2026-02-24T00:00:00-08:00", name: "systemd" };
+    const base = { component: "systemd", origin: "inherited" as const, rung: "b" as const, evidence: [], links: [], criteria: [], conflicts: [], actionable: false, wiring: "upstream-tag" as const, inheritedFrom: from };
+    const drop = { summary: "add a spec-remove-tag overlay", overlays: [], files: [], addOverlay: { file: "base/comps/systemd/systemd.comp.toml", toml: '[[components.systemd.overlays]]\ntype = "spec-remove-tag"\ntag = "Patch"\nvalue = "https://github.com/systemd/systemd/pull/1.patch"\n' } };
+    const verdicts = [
+      { ...base, key: "a", file: "1.patch", verdict: "released" as const, reason: "in v258.4", droppable: true, drop },
+      { ...base, key: "b", file: "2.patch", verdict: "merged-unreleased" as const, reason: "from 259", droppable: false, dropFrom: "259", drop },
+      { ...base, key: "c", file: "3.patch", origin: "distro" as const, wiring: "patch-add" as const, verdict: "pending" as const, reason: "open", droppable: false, actionable: false, drop: { summary: "x", overlays: [], files: [] } },
+    ];
+    const { body } = renderDashboard({ verdicts, issues: new Map(), problems: [] });
+    expect(body).toContain("**1** vendored by this repository, **2** inherited from upstream specs (Fedora 43 (f43) at the snapshot 2026-02-24T00:00:00-08:00)");
+    expect(body).toMatch(/\| this repository \| 0 \| 0 \| 0 \| 0 \| 1 \| 0 \| 0 \|/);
+    expect(body).toMatch(/\| inherited \| 1 \| 0 \| 0 \| 1 \| 0 \| 0 \| 0 \|/);
+    // the droppable one carries the overlay; the one waiting for 259 does not
+    expect(body.match(/<details><summary>drop it now<\/summary>/g)).toHaveLength(1);
+    expect(body).toContain('type = "spec-remove-tag"');
+    expect(body).toContain("Add to `base/comps/systemd/systemd.comp.toml`:");
   });
 });

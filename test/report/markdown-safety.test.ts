@@ -90,7 +90,18 @@ describe("markdown from repository text", () => {
     const { inv, repo } = await fixtureInventory();
     const verdicts = await trackPatches(inv, { forge: fixtureForge(), readText: (p) => repo.readText(p) });
     for (const text of HOSTILE) {
-      const poisoned: PatchVerdict[] = verdicts.map((v) => ({ ...v, component: `${v.component}${text}`, file: `${text}.patch`, reason: text, problems: [text] }) as PatchVerdict);
+      const poisoned: PatchVerdict[] = verdicts.map(
+        (v) =>
+          ({
+            ...v,
+            component: `${v.component}${text}`,
+            file: `${text}.patch`,
+            reason: text,
+            problems: [text],
+            // inherited ones: where they come from (config values) and the overlay that drops them now
+            ...(v.origin === "inherited" ? { inheritedFrom: { distro: text, version: text, branch: text, snapshot: text, name: text }, drop: { ...v.drop, addOverlay: { file: `${text}.toml`, toml: text } } } : {}),
+          }) as PatchVerdict,
+      );
       const { body } = renderDashboard({ verdicts: poisoned, issues: new Map(), problems: [text] });
       expect(leaks(body).filter(notOurs), text).toEqual([]);
       for (const v of poisoned) expect(leaks(renderPatchIssue(v, patchIssueState(v))).filter(notOurs), text).toEqual([]);

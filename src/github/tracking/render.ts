@@ -78,23 +78,30 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
   for (const v of input.verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
   const state: DashboardState = { v: 1, counts };
   const components = new Set(input.verdicts.map((v) => v.component)).size;
-  const distro = input.verdicts.filter((v) => v.origin === "distro").length;
+  const own = input.verdicts.filter((v) => v.origin === "distro");
+  const inherited = input.verdicts.filter((v) => v.origin === "inherited");
   // only the repository's own patches can be dropped by a change here; inherited ones come with the
   // upstream spec and go when the upstream drops them (a newer snapshot of its dist-git brings that)
-  const droppable = input.verdicts.filter((v) => v.droppable && v.origin === "distro").length;
-  const inheritedObsolete = input.verdicts.filter((v) => v.droppable && v.origin === "inherited").length;
+  const droppable = own.filter((v) => v.droppable).length;
+  const inheritedObsolete = inherited.filter((v) => v.droppable).length;
+  const sources = describeSpecSources(inherited);
   const head = [
     DASHBOARD_MARKER,
-    `specwarden tracks **${input.verdicts.length}** downstream patches in **${components}** components (${distro} vendored by this repository, ${input.verdicts.length - distro} inherited from upstream specs). **${droppable}** of this repository's patches can be dropped at the packaged version.` +
-      (inheritedObsolete
-        ? ` ${inheritedObsolete} inherited patch${inheritedObsolete === 1 ? " is" : "es are"} already upstream too: nothing to do here — they come with the upstream (Fedora) spec at the snapshot or pin the distro renders from, and leave with it when its dist-git drops them and the snapshot advances; if waiting is not acceptable, each one's issue has the overlay that drops it now.`
-        : ""),
-    "",
-    `| ${SECTION_ORDER.map((k) => SECTION_TITLES[k].split(" — ")[0]).join(" | ")} |`,
-    `|${SECTION_ORDER.map(() => "---:").join("|")}|`,
-    `| ${SECTION_ORDER.map((k) => counts[k] ?? 0).join(" | ")} |`,
-    "",
+    `specwarden tracks **${input.verdicts.length}** downstream patches in **${components}** components: **${own.length}** vendored by this repository, **${inherited.length}** inherited from upstream specs${sources ? ` (${sources})` : ""}. **${droppable}** of this repository's patches can be dropped at the packaged version.`,
   ];
+  if (inheritedObsolete) {
+    const one = inheritedObsolete === 1;
+    head.push(
+      "",
+      `${inheritedObsolete} inherited patch${one ? "" : "es"} could go too (already upstream at the packaged version, or never applied): nothing to do here. ${one ? "It comes" : "They come"} with the upstream spec at the pinned snapshot and ${one ? "goes" : "go"} away by ${one ? "itself" : "themselves"} when that spec drops ${one ? "it" : "them"} and the snapshot advances past the fix. Only if waiting is not acceptable: the overlay shown with each one drops it now.`,
+    );
+  }
+  // counted apart: the repository's own patches, and those that come with upstream specs
+  const row = (label: string, list: PatchVerdict[]) => `| ${label} | ${SECTION_ORDER.map((k) => list.filter((v) => v.verdict === k).length).join(" | ")} |`;
+  head.push("", `| | ${SECTION_ORDER.map((k) => SECTION_TITLES[k].split(" — ")[0]).join(" | ")} |`, `|---|${SECTION_ORDER.map(() => "---:").join("|")}|`);
+  if (own.length || !inherited.length) head.push(row("this repository", own));
+  if (inherited.length) head.push(row("inherited", inherited));
+  head.push("");
   if (input.problems.length) {
     head.push("### Problems", "", ...input.problems.slice(0, 50).map((p) => `- ${escapeMarkdown(p)}`), "");
   }
@@ -103,11 +110,15 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
     const items = input.verdicts.filter((v) => v.verdict === kind);
     if (items.length === 0) continue;
     const lines = [`## ${SECTION_TITLES[kind]} (${items.length})`, ""];
-    const own = items.filter((v) => v.origin === "distro").sort(byComponent);
-    const inherited = items.filter((v) => v.origin === "inherited").sort(byComponent);
-    if (own.length) lines.push("**Vendored by this repository**", "", ...own.map((v) => dashboardLine(v, input.issues.get(v.key))), "");
-    const inheritedNote = inherited.some((v) => v.droppable) ? ["_No action here: these come with the upstream spec at the pinned snapshot and disappear when the upstream dist-git drops them and the snapshot advances; if waiting is not acceptable, each issue has the overlay that drops it now._", ""] : [];
-    if (inherited.length) lines.push("<details><summary>Inherited from upstream specs (" + inherited.length + ")</summary>", "", ...inheritedNote, ...inherited.map((v) => dashboardLine(v, input.issues.get(v.key))), "", "</details>", "");
+    const mine = items.filter((v) => v.origin === "distro").sort(byComponent);
+    const theirs = items.filter((v) => v.origin === "inherited").sort(byComponent);
+    if (mine.length) lines.push("**Vendored by this repository**", "", ...mine.map((v) => dashboardLine(v, input.issues.get(v.key))), "");
+    const inheritedNote = [
+      `_No action here: these come with the upstream spec at the pinned snapshot and disappear when the upstream dist-git drops them and the snapshot advances past the fix.${theirs.some((v) => v.droppable && v.drop.addOverlay) ? " Only if waiting is not acceptable: the overlay under each one drops it now." : ""}_`,
+      "",
+    ];
+    // one entry per patch (its overlay kept with it, so a cut at the size limit never splits a block)
+    if (theirs.length) lines.push(`<details><summary>Inherited from upstream specs (${theirs.length})</summary>`, "", ...inheritedNote, ...theirs.map((v) => inheritedEntry(v, input.issues.get(v.key))), "", "</details>", "");
     sections.push(lines);
   }
   const stateBlock = encodeState(state);
@@ -125,6 +136,30 @@ export function renderDashboard(input: DashboardInput): { body: string; state: D
   if (omitted) body += `\n_${omitted} more patches are not listed: the dashboard is at GitHub's size limit. \`specwarden track --json\` lists them all._\n`;
   body += `\n${stateBlock}\n`;
   return { body, state };
+}
+
+/** "Fedora 43 (f43) at the snapshot 2026-02-24T00:00:00-08:00": where inherited patches come from. */
+function describeSpecSource(ref: NonNullable<PatchVerdict["inheritedFrom"]>): string {
+  const distro = ref.distro === "fedora" ? "Fedora" : ref.distro;
+  const where = ref.commit ? `pinned at commit ${ref.commit.slice(0, 12)}` : ref.snapshot ? `at the snapshot ${ref.snapshot}` : "at the branch head";
+  return `${distro}${ref.version ? ` ${ref.version}` : ""}${ref.branch ? ` (${ref.branch})` : ""} ${where}`;
+}
+
+function describeSpecSources(verdicts: PatchVerdict[]): string {
+  const describe = (list: PatchVerdict[]) => [...new Set(list.flatMap((v) => (v.inheritedFrom ? [describeSpecSource(v.inheritedFrom)] : [])))];
+  // a component pinned to its own commit is named with its patches; the common source goes here
+  const common = describe(verdicts.filter((v) => !v.inheritedFrom?.commit));
+  const list = common.length ? common : describe(verdicts);
+  return list.length === 0 ? "" : escapeMarkdown(list.length <= 2 ? list.join("; ") : `${list.slice(0, 2).join("; ")} and ${list.length - 2} more`);
+}
+
+function inheritedEntry(v: PatchVerdict, issue: number | undefined): string {
+  const line = dashboardLine(v, issue);
+  const pinned = v.inheritedFrom?.commit ? ` · from ${escapeMarkdown(describeSpecSource(v.inheritedFrom))}` : "";
+  if (!v.droppable || !v.drop.addOverlay) return `${line}${pinned}`;
+  // the summary is HTML: nothing from the repository goes there; the overlay is a top-level block (a
+  // fence inside a list item would end at the first line ending the item does not indent)
+  return [`${line}${pinned}`, "", "<details><summary>drop it now</summary>", "", `Add to ${code(v.drop.addOverlay.file)}:`, "", fenced(v.drop.addOverlay.toml, "toml"), "", "</details>", ""].join("\n");
 }
 
 function byComponent(a: PatchVerdict, b: PatchVerdict): number {
