@@ -10,7 +10,7 @@ describe("docs/tracking.md's library example", () => {
     const inv = await inventory(project, repo);
     // an unreachable API root: the clone directory has nothing, so every question fails over to it and is answered "unknown"
     const forge = combineForges([localGitForge("/nonexistent/upstreams"), githubForge({ apiUrl: "http://127.0.0.1:9", timeoutMs: 500, conditionalCache: null })]);
-    const verdicts = await trackPatches(inv, { forge });
+    const verdicts = await trackPatches(inv, { forge, readText: (p) => repo.readText(p) });
     expect(verdicts.length).toBe(inv.patches.length);
     expect(verdicts.every((v) => typeof v.verdict === "string" && typeof v.reason === "string")).toBe(true);
     expect(patchId("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n")).toMatch(/^[0-9a-f]{40}$/);
