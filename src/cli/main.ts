@@ -1,52 +1,22 @@
 #!/usr/bin/env node
+/**
+ * The command-line entry. A command runs in a worker thread under the memory ceiling while this
+ * thread only relays its output and watches the process's resident memory: a command busy in one
+ * long computation cannot starve the watch. The app (`serve`, `worker`) runs in this thread, bounded
+ * by its container.
+ */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { processIO, UsageError, type CliIO, type CommandRunner } from "./io.js";
+import { isMainThread, Worker } from "node:worker_threads";
+import type { CommandThreadData, CommandThreadMessage } from "./command-thread.js";
+import { processIO } from "./io.js";
 import { memoryCeilingMb, watchMemory } from "./memory-ceiling.js";
+import { main } from "./run.js";
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }> = {
-  check: { summary: "review a change (base → head) of a distro repo", load: () => import("./commands/check.js") },
-  render: { summary: "re-render components natively", load: () => import("./commands/render.js") },
-  components: { summary: "list components with their effective config", load: () => import("./commands/components.js") },
-  patches: { summary: "inventory of downstream patches", load: () => import("./commands/patches.js") },
-  track: { summary: "upstream verdicts for downstream patches", load: () => import("./commands/track.js") },
-  demo: { summary: "review the embedded fixture PR offline", load: () => import("./commands/demo.js") },
-  serve: { summary: "run the GitHub App (same as npm start)", load: () => import("./commands/serve.js") },
-  worker: { summary: "run check and tracking workers on the shared Redis queues", load: async () => ({ run: (await import("./commands/serve.js")).runWorkerCommand }) },
-};
-
-export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: specwarden <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun 'specwarden <command> --help' for a command's options.\n`;
-}
-
-export async function main(argv: string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    io.stdout(usage());
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.stderr(`specwarden: unknown command '${name}'\n\n${usage()}`);
-    return 2;
-  }
-  try {
-    const module = await command.load();
-    return await module.run(rest, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`specwarden ${name}: ${error.message}\n`);
-      return 2;
-    }
-    io.stderr(`specwarden ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-}
+export { main, usage } from "./run.js";
 
 function invokedDirectly(): boolean {
-  if (!process.argv[1]) return false;
+  if (!isMainThread || !process.argv[1]) return false;
   try {
     return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
   } catch {
@@ -54,15 +24,14 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
-  const ceiling = process.argv[2] === "serve" || process.argv[2] === "worker" ? undefined : memoryCeilingMb(process.env);
-  if (ceiling !== undefined) {
-    watchMemory(ceiling, (rssMb) => {
-      process.stderr.write(`specwarden: stopped at ${rssMb} MiB of memory, over the ceiling of ${ceiling} MiB (SPECWARDEN_MAX_MEMORY_MB; 0 turns it off)\n`);
-      process.exit(2);
-    });
-  }
-  main(process.argv.slice(2), processIO()).then(
+function overCeiling(ceiling: number, rssMb?: number): never {
+  const at = rssMb === undefined ? "its memory passed" : `at ${rssMb} MiB of memory,`;
+  process.stderr.write(`specwarden: stopped ${at} over the ceiling of ${ceiling} MiB (SPECWARDEN_MAX_MEMORY_MB; 0 turns it off)\n`);
+  process.exit(2);
+}
+
+function runInProcess(argv: string[]): void {
+  main(argv, processIO()).then(
     (code) => {
       process.exitCode = code;
     },
@@ -71,4 +40,37 @@ if (invokedDirectly()) {
       process.exitCode = 2;
     },
   );
+}
+
+function runUnderCeiling(argv: string[], ceiling: number): void {
+  watchMemory(ceiling, (rssMb) => overCeiling(ceiling, rssMb));
+  const data: CommandThreadData = { argv, cwd: process.cwd(), isTTY: Boolean(process.stderr.isTTY) };
+  // the heap limit catches a runaway heap at once; the watch above covers everything else (buffers)
+  const worker = new Worker(new URL("./command-thread.js", import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: ceiling } });
+  let exited = false;
+  worker.on("message", (message: CommandThreadMessage) => {
+    if (message.kind !== "exit") {
+      (message.kind === "stdout" ? process.stdout : process.stderr).write(message.text);
+      return;
+    }
+    exited = true;
+    process.exitCode = message.code;
+    // everything the command wrote came before this message; handles it left open do not matter
+    void worker.terminate();
+  });
+  worker.on("error", (error: Error & { code?: string }) => {
+    if (error.code === "ERR_WORKER_OUT_OF_MEMORY") overCeiling(ceiling);
+    process.stderr.write(`specwarden: ${error.stack ?? error.message}\n`);
+    process.exit(2);
+  });
+  worker.on("exit", () => {
+    if (!exited && process.exitCode === undefined) process.exitCode = 2;
+  });
+}
+
+if (invokedDirectly()) {
+  const argv = process.argv.slice(2);
+  const ceiling = argv[0] === "serve" || argv[0] === "worker" ? undefined : memoryCeilingMb(process.env);
+  if (ceiling === undefined) runInProcess(argv);
+  else runUnderCeiling(argv, ceiling);
 }

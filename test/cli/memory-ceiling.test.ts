@@ -17,15 +17,22 @@ const built = existsSync(cli);
 let dir: string;
 const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" }, maxBuffer: 64 * 1024 * 1024 });
 
+/** Loaded before the CLI: reports the process's peak resident memory when it exits. */
+let peakReporter: string;
 beforeAll(() => {
   if (!built) return;
   dir = mkdtempSync(join(tmpdir(), "specwarden-hostile-"));
+  peakReporter = join(mkdtempSync(join(tmpdir(), "specwarden-peak-")), "peak.cjs");
+  writeFileSync(peakReporter, 'process.on("exit", () => process.stderr.write(`\\npeak-rss-mib ${Math.round(process.resourceUsage().maxRSS / 1024)}\\n`));\n');
   cpSync(demoBase, dir, { recursive: true });
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-qm", "base");
 });
-afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (peakReporter) rmSync(dirname(peakReporter), { recursive: true, force: true });
+});
 
 function hostileBranch(name: string, edit: () => void): void {
   git("checkout", "-q", "-B", name, "main");
@@ -35,16 +42,31 @@ function hostileBranch(name: string, edit: () => void): void {
   git("checkout", "-q", "main");
 }
 
-function check(branch: string): { status: number | null; signal: string | null; json?: { verdict: string; findings: { rule: string }[] }; ms: number } {
-  const started = Date.now();
-  const r = spawnSync(process.execPath, ["--max-old-space-size=1024", cli, "check", "--repo", dir, "--base", "main", "--head", branch, "--offline", "--json"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+interface CheckRun {
+  status: number | null;
+  signal: string | null;
+  stderr: string;
+  json?: { verdict: string; findings: { rule: string }[] };
+  /** the process's peak resident memory */
+  peakMib: number;
+}
+
+/** `check` as a child process under a 1 GiB heap and the default ceiling (1,024 MiB resident) unless told otherwise. */
+function check(branch: string, ceilingMb = "1024"): CheckRun {
+  const r = spawnSync(process.execPath, ["--max-old-space-size=1024", "--require", peakReporter, cli, "check", "--repo", dir, "--base", "main", "--head", branch, "--offline", "--json"], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+    env: { ...process.env, SPECWARDEN_MAX_MEMORY_MB: ceilingMb },
+  });
   let json;
   try {
     json = JSON.parse(r.stdout);
   } catch {
     json = undefined;
   }
-  return { status: r.status, signal: r.signal, json, ms: Date.now() - started };
+  const peak = /peak-rss-mib (\d+)/.exec(r.stderr);
+  return { status: r.status, signal: r.signal, stderr: r.stderr, json, peakMib: peak ? Number(peak[1]) : Number.NaN };
 }
 
 const COMP = "base/comps/systemd/systemd.comp.toml";
@@ -58,6 +80,7 @@ describe.skipIf(!built)("hostile pull requests under a 1 GiB heap (the CLI as bu
     });
     const r = check("grow");
     expect(r.signal).toBeNull();
+    expect(r.peakMib).toBeLessThan(1024);
     expect([0, 1]).toContain(r.status);
     expect(r.json?.findings.map((f) => f.rule)).toContain("overlay-failed");
   }, 130_000);
@@ -69,6 +92,7 @@ describe.skipIf(!built)("hostile pull requests under a 1 GiB heap (the CLI as bu
     });
     const r = check("big-toml");
     expect(r.signal).toBeNull();
+    expect(r.peakMib).toBeLessThan(1024);
     expect([0, 1]).toContain(r.status);
     expect(r.json?.findings.map((f) => f.rule)).toContain("config-invalid");
   }, 130_000);
@@ -81,12 +105,34 @@ describe.skipIf(!built)("hostile pull requests under a 1 GiB heap (the CLI as bu
     });
     const r = check("huge-edit");
     expect(r.signal).toBeNull();
+    expect(r.peakMib).toBeLessThan(1024);
     expect(r.status).toBe(1);
     expect(r.json?.findings.map((f) => f.rule)).toContain("rendered-file-edited");
   }, 130_000);
 });
 
 describe.skipIf(!built)("the memory ceiling (SPECWARDEN_MAX_MEMORY_MB)", () => {
+  it("holds while the command computes without pause: loading 7.8 MB of component tables stops at a 150 MiB ceiling with status 2", () => {
+    hostileBranch("many-tables", () => {
+      for (let f = 0; f < 2; f++) {
+        const tables: string[] = [];
+        for (let i = 0, size = 0; size < 3_900_000; i++) {
+          const table = `[components.c${f}x${i}]\nspec = { type = "upstream", upstream-name = "n${i}" }\n[[components.c${f}x${i}.overlays]]\ntype = "spec-add-tag"\ntag = "Requires"\nvalue = "x${i}"\n`;
+          tables.push(table);
+          size += table.length;
+        }
+        writeFileSync(join(dir, `base/comps/many${f}.comp.toml`), tables.join(""));
+      }
+    });
+    const r = check("many-tables", "150");
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/over the ceiling of 150 MiB/);
+    expect(r.json).toBeUndefined();
+    // stopped near the ceiling, not after the whole run's ~700 MiB
+    expect(r.peakMib).toBeLessThan(400);
+  }, 130_000);
+
   it("stops a command over it with exit status 2 and the reason; 0 turns it off", () => {
     const over = spawnSync(process.execPath, [cli, "components", "--repo", demoBase], { encoding: "utf8", env: { ...process.env, SPECWARDEN_MAX_MEMORY_MB: "5" } });
     expect(over.status).toBe(2);
