@@ -61,6 +61,8 @@ export interface UpstreamForge {
   findByPatchId?(project: UpstreamProject, ids: string[], query?: HistoryQuery): Promise<Map<string, string[]> | undefined>;
   /** commits of any branch whose subject line is exactly one of these (a local clone answers) */
   findBySubject?(project: UpstreamProject, subjects: string[], query?: HistoryQuery): Promise<Map<string, string[]> | undefined>;
+  /** commits of any branch whose message names one of these mailing-list message ids (`Link:` to lore, `Message-Id:`) */
+  findByMessageId?(project: UpstreamProject, ids: string[], query?: HistoryQuery): Promise<Map<string, string[]> | undefined>;
   /**
    * Commits of any branch whose message says `(cherry picked from commit <sha>)` for one of these
    * commits (full ids): the stable backports of a mainline change, under their own ids
@@ -135,6 +137,7 @@ export function combineForges(forges: UpstreamForge[]): UpstreamForge {
     commitDiff: (project, sha) => ask(project, (f) => f.commitDiff?.(project, sha)),
     findByPatchId: (project, ids, query) => ask(project, (f) => f.findByPatchId?.(project, ids, query), found),
     findBySubject: (project, subjects, query) => ask(project, (f) => f.findBySubject?.(project, subjects, query), found),
+    findByMessageId: (project, ids, query) => ask(project, (f) => f.findByMessageId?.(project, ids, query), found),
     // a clone that holds the releases asked about has answered, even with nothing
     findCherryPicks: (project, shas, query) =>
       ask(project, (f) => f.findCherryPicks?.(project, shas, query), {

@@ -8,7 +8,7 @@ import { renderedDirOf, type ComponentConfig, type ConfiguredOverlay, type Proje
 import { resolveDistroVersion } from "../azldev/fingerprint.js";
 import type { RepoView } from "../repo/types.js";
 import { sourceFileName } from "../spec/index.js";
-import { parsePatchFile } from "./patch-headers.js";
+import { messageIdsOf, parsePatchFile } from "./patch-headers.js";
 import { patchIds } from "./patch-id.js";
 import { findRemovalCriteria, type RemovalCriterion } from "./removal-criteria.js";
 import { applicationOf, scanSpec, type SpecEntry, type SpecScan } from "./spec-scan.js";
@@ -417,6 +417,9 @@ async function inventoryComponent(
             commits: messages.map((m) => m.commit).filter((s): s is string => Boolean(s)),
             cherryPickedFrom: [...new Set(messages.flatMap((m) => m.cherryPickedFrom))],
           };
+          // the mailing-list messages the patch came from (its own Message-Id, b4's Link: trailers)
+          const messageIds = [...new Set(messages.flatMap((m) => [...(m.messageId ? [m.messageId.toLowerCase()] : []), ...messageIdsOf(m.body)]))];
+          if (messageIds.length) patch.headers.messageIds = messageIds;
           const ids = patchIds(text).map((p) => p.id);
           if (ids.length) patch.patchIds = ids;
           for (const m of messages) for (const link of m.links) addReference(patch, link);

@@ -1,8 +1,8 @@
 /**
  * Local upstream clones as a forge: containment (`merge-base --is-ancestor`), tags, files and diffs,
  * and what only history can answer — which commits carry a change (a patch-id index of `git log -p`,
- * run through the same patch-id code as the downstream patches), which commits have a given subject,
- * and which stable-branch commits say `(cherry picked from commit …)`. It knows nothing about pull
+ * run through the same patch-id code as the downstream patches), which commits have a given subject or
+ * name a given mailing-list message, and which stable-branch commits say `(cherry picked from commit …)`. It knows nothing about pull
  * requests or issues, and says so (`answersChangeState: false`).
  *
  * git runs with a clean environment and safe configuration (no hooks, no system or global config);
@@ -14,6 +14,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { gitEnvironment, runGit, SAFE_CONFIG } from "../repo/git-command.js";
 import type { HistoryQuery, UpstreamForge, UpstreamProject } from "./forge.js";
+import { messageIdsOf } from "./patch-headers.js";
 import { patchIds } from "./patch-id.js";
 
 export interface LocalGitForgeOptions {
@@ -29,6 +30,8 @@ export interface LocalGitForgeOptions {
 export interface HistoryIndex {
   byPatchId: Map<string, string[]>;
   bySubject: Map<string, string[]>;
+  /** mailing-list message ids the commit message names (lower case) */
+  byMessageId: Map<string, string[]>;
   /** the commit a `(cherry picked from commit X)` trailer names (full, lower case) → the commits saying so */
   cherryPicks: Map<string, string[]>;
   commits: number;
@@ -147,6 +150,10 @@ export function localGitForge(dir: string, options: LocalGitForgeOptions = {}): 
       const index = await history(project, query);
       return index ? lookup(index.bySubject, subjects) : undefined;
     },
+    async findByMessageId(project, ids, query) {
+      const index = await history(project, query);
+      return index ? lookup(index.byMessageId, ids.map((x) => x.toLowerCase())) : undefined;
+    },
     async findCherryPicks(project, shas, query) {
       const index = await history(project, query);
       if (!index) return undefined;
@@ -196,7 +203,7 @@ export async function historyIndex(gitDir: string, since: string | undefined, op
 function readHistory(gitDir: string, since: string | undefined, options: LocalGitForgeOptions): Promise<HistoryIndex> {
   const maxCommits = options.maxCommits ?? 50_000;
   const maxCommitBytes = options.maxCommitBytes ?? 32 * 1024 * 1024;
-  const index: HistoryIndex = { byPatchId: new Map(), bySubject: new Map(), cherryPicks: new Map(), commits: 0, truncated: false };
+  const index: HistoryIndex = { byPatchId: new Map(), bySubject: new Map(), byMessageId: new Map(), cherryPicks: new Map(), commits: 0, truncated: false };
   const add = (map: Map<string, string[]>, key: string, commit: string) => {
     const list = map.get(key);
     if (!list) map.set(key, [commit]);
@@ -256,6 +263,7 @@ function readHistory(gitDir: string, since: string | undefined, options: LocalGi
       const subject = message.find((l) => l.trim() !== "")?.trim();
       if (subject) add(index.bySubject, subject, commit);
       for (const m of text.matchAll(/\(cherry[- ]picked from commit ([0-9a-f]{40})\)/gi)) add(index.cherryPicks, (m[1] as string).toLowerCase(), commit);
+      if (text.includes("@")) for (const id of messageIdsOf(text)) add(index.byMessageId, id, commit);
       if (!oversized && chunk.length) for (const entry of patchIds(Buffer.concat(chunk))) add(index.byPatchId, entry.id, commit);
       commit = undefined;
     };

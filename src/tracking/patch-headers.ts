@@ -58,6 +58,36 @@ export interface PatchFileInfo {
 
 const SEPARATOR = /^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$/;
 
+/** Mailing-list archives whose URLs end in a message id. */
+const MESSAGE_ID_HOSTS = new Set(["lore.kernel.org", "patch.msgid.link", "lkml.kernel.org", "marc.info"]);
+
+/**
+ * The mailing-list message ids a commit message or patch names: `Message-Id: <…>` lines and
+ * `Link:` URLs of lore.kernel.org / patch.msgid.link (`…/r/<id>`, `…/<list>/<id>/`). A patch taken from
+ * a list and the commit that landed it share one: an exact match (rung e).
+ */
+export function messageIdsOf(text: string): string[] {
+  const ids = new Set<string>();
+  for (const m of text.matchAll(/^[ \t]*Message-I[dD]:[ \t]*<?([^\s<>]+)>?[ \t]*$/gim)) if ((m[1] as string).includes("@")) ids.add((m[1] as string).toLowerCase());
+  for (const m of text.matchAll(/https?:\/\/([a-z0-9.-]+)\/[^\s<>"'`)]*/gi)) {
+    if (!MESSAGE_ID_HOSTS.has((m[1] as string).toLowerCase())) continue;
+    const segments = m[0].replace(/[.,;:]+$/, "").split("/").slice(3).filter(Boolean);
+    for (const segment of segments.reverse()) {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        continue;
+      }
+      if (/^[^\s@]+@[^\s@]+$/.test(decoded)) {
+        ids.add(decoded.replace(/^<|>$/g, "").toLowerCase());
+        break;
+      }
+    }
+  }
+  return [...ids];
+}
+
 /** RFC 2047 encoded words (`=?UTF-8?q?…?=`, `=?utf-8?b?…?=`) as text. */
 export function decodeEncodedWords(text: string): string {
   return text

@@ -100,6 +100,9 @@ export class ForgeSession {
       ...(upstream.findBySubject
         ? { findBySubject: (project: UpstreamProject, subjects: string[], query?: HistoryQuery) => ask(k("subject", projectKey(project), query?.since, ...subjects), () => (upstream.findBySubject as NonNullable<UpstreamForge["findBySubject"]>)(project, subjects, query)) }
         : {}),
+      ...(upstream.findByMessageId
+        ? { findByMessageId: (project: UpstreamProject, ids: string[], query?: HistoryQuery) => ask(k("message-id", projectKey(project), query?.since, ...ids), () => (upstream.findByMessageId as NonNullable<UpstreamForge["findByMessageId"]>)(project, ids, query)) }
+        : {}),
       ...(upstream.findCherryPicks
         ? { findCherryPicks: (project: UpstreamProject, shas: string[], query?: HistoryQuery) => ask(k("cherry-pick", projectKey(project), query?.since, ...(query?.refs ?? []), "|", ...(query?.paths ?? []), "|", ...shas), () => (upstream.findCherryPicks as NonNullable<UpstreamForge["findCherryPicks"]>)(project, shas, query)) }
         : {}),

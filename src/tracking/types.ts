@@ -83,7 +83,7 @@ export interface InventoryPatch {
   references: UrlReference[];
   /** the comment above the Patch tag in the rendered spec */
   specComment?: string[];
-  headers?: Omit<PatchFileInfo, "messages"> & { subjects: string[]; commits: string[]; cherryPickedFrom: string[] };
+  headers?: Omit<PatchFileInfo, "messages"> & { subjects: string[]; commits: string[]; cherryPickedFrom: string[]; messageIds?: string[] };
   /** `git patch-id --stable` of the patch file, per commit in a series */
   patchIds?: string[];
   /** content identity of the patch file (git blob id when the repo view knows it) */

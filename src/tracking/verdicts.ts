@@ -392,9 +392,22 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
     }
   }
 
+  // rung e: the mailing-list message the patch came from, named by the commit that landed it (a `Link:`
+  // to lore, `Message-Id:`) — exact, for upstreams that take patches by mail
+  const messageIds = patch.headers?.messageIds ?? [];
+  if (forge?.findByMessageId && supported(project) && messageIds.length && !landed.some((l) => l.rung === "c" || l.rung === "b")) {
+    const found = await guard(`message-id search in ${project.path}`, async () => (await (forge.findByMessageId as NonNullable<UpstreamForge["findByMessageId"]>)(project, messageIds.slice(0, 20), history)) ?? new Map<string, string[]>());
+    for (const [id, commits] of found ?? []) {
+      for (const sha of commits.slice(0, 2)) {
+        evidence.push({ rung: "e", summary: `${short(sha)} names the mailing-list message the patch came from (<${id}>)`, url: `${projectUrl(project)}/commit/${sha}`, supports: true });
+        land({ project, sha, rung: "e", why: `the commit that landed message <${id}> (${short(sha)})`, content: true });
+      }
+    }
+  }
+
   // rung e: the same subject line upstream, when the content search found nothing — a change edited
   // on merge keeps its subject. Only distinctive subjects, and only one matching commit each.
-  if (forge?.findBySubject && supported(project) && !landed.some((l) => l.rung === "c" || l.rung === "b")) {
+  if (forge?.findBySubject && supported(project) && !landed.some((l) => l.rung === "c" || l.rung === "b" || l.rung === "e")) {
     const subjects = (patch.headers?.subjects ?? []).map((x) => x.replace(/^\[PATCH[^\]]*\]\s*/, "").trim()).filter((x) => x.length >= 20);
     const found = subjects.length ? await guard(`subject search in ${project.path}`, async () => (await (forge.findBySubject as NonNullable<UpstreamForge["findBySubject"]>)(project, subjects, history)) ?? new Map<string, string[]>()) : undefined;
     // a series counts only when every commit's subject is there (the last one decides, as for patch-ids)

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localGitForge, patchIds, trackPatches } from "../../src/tracking/index.js";
+import { localGitForge, messageIdsOf, parsePatchFile, patchIds, trackPatches } from "../../src/tracking/index.js";
 import { HistoryBuilder } from "../nix/upstream-git.js";
 import { fixtureInventory } from "./helpers.js";
 
@@ -37,6 +37,11 @@ beforeAll(() => {
   h.tag("v1.1");
   h.commit("log: make the trace level configurable", { "src/log.c": "void log_init(int level) {\n\ttrace_enable(\"net\");\n}\n" });
   h.tag("v1.2");
+  // a patch taken from the mailing list, applied with the maintainer's edits and a new subject; b4 added the Link
+  h.commit("log: release the trace buffer on shutdown\n\nLink: https://lore.kernel.org/r/20250301-log-leak-v2-1-dev@example.org\nSigned-off-by: Upstream Dev <dev@upstream.invalid>", {
+    "src/log.c": "void log_init(int level) {\n\ttrace_enable(\"net\");\n}\n\nvoid log_exit(void) {\n\ttrace_free();\n}\n",
+  });
+  h.tag("v1.3");
   // the first commit alone is backported to the 1.0 stable branch with a new id
   h.git("checkout", "-q", "-b", "stable-1.0", "v1.0");
   backport = h.commit("net: retry three times (backport)", { "src/net.c": "int connect(void) {\n\treturn 0;\n}\n\nint retries(void) {\n\treturn 3;\n}\n" });
@@ -81,6 +86,35 @@ describe("content search in a local clone (no API)", () => {
     const [v] = await trackPatches(inv, { forge: localGitForge(root), readText });
     expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "c", dropFrom: "1.0.1" });
     expect(v!.evidence.some((e) => e.summary.includes(backport.slice(0, 12)))).toBe(true);
+  });
+
+  it("rung e: the commit that names the mailing-list message the patch came from (b4's Link: trailer)", async () => {
+    const posted = [
+      "From 5555555555555555555555555555555555555555 Mon Sep 17 00:00:00 2001",
+      "From: Contributor <c@example.org>",
+      "Subject: [PATCH v2] log: plug a leak in log_init",
+      "Message-Id: <20250301-log-leak-v2-1-dev@example.org>",
+      "",
+      "---",
+      "--- a/src/log.c",
+      "+++ b/src/log.c",
+      "@@ -1,3 +1,7 @@",
+      " void log_init(int level) {",
+      " \ttrace_enable(\"net\");",
+      " }",
+      "+",
+      "+void log_exit(void) {",
+      "+\ttrace_release();",
+      "+}",
+      "",
+    ].join("\n");
+    expect(parsePatchFile(posted).messages[0]?.messageId).toBe("20250301-log-leak-v2-1-dev@example.org");
+    expect(messageIdsOf("Link: https://patch.msgid.link/20250301-log-leak-v2-1-dev%40example.org\n")).toEqual(["20250301-log-leak-v2-1-dev@example.org"]);
+    const { inv, readText } = await toolPatch(posted, "1.2");
+    inv.patches[0]!.headers = { ...inv.patches[0]!.headers!, subjects: ["log: plug a leak in log_init"], messageIds: ["20250301-log-leak-v2-1-dev@example.org"] };
+    const [v] = await trackPatches(inv, { forge: localGitForge(root), readText });
+    expect(v).toMatchObject({ verdict: "merged-unreleased", rung: "e", dropFrom: "1.3" });
+    expect(v!.evidence.some((e) => e.rung === "e" && /names the mailing-list message the patch came from/.test(e.summary))).toBe(true);
   });
 
   it("rung e: a commit with the same subject whose content was edited on merge", async () => {
