@@ -196,6 +196,29 @@ export function gitlabForge(options: HttpForgeOptions & { host?: string } = {}):
       if (r.status !== 200) fail(r.url, r.status, r.body);
       return r.body;
     },
+    async findCherryPicks(project, shas, query) {
+      // as on GitHub: the commits of each stable release that touch the change's first file, with their messages
+      const path = query?.paths?.[0];
+      if (!path || !query?.refs?.length) return undefined;
+      const wanted = new Set(shas.map((x) => x.toLowerCase()));
+      const out = new Map<string, string[]>();
+      for (const ref of query.refs.slice(0, 2)) {
+        const r = await get(`/projects/${id(project)}/repository/commits?ref_name=${encodeURIComponent(ref)}&path=${encodeURIComponent(path)}&per_page=100`);
+        if (r.status === 404) continue;
+        if (r.status !== 200) fail(r.url, r.status, r.body);
+        const list = JSON.parse(r.body) as { id?: string; message?: string }[];
+        for (const c of Array.isArray(list) ? list : []) {
+          for (const m of (c.message ?? "").matchAll(/\(cherry[- ]picked from commit ([0-9a-f]{40})\)/gi)) {
+            const source = (m[1] as string).toLowerCase();
+            if (!wanted.has(source) || !c.id) continue;
+            const picks = out.get(source) ?? [];
+            if (!picks.includes(c.id)) picks.push(c.id);
+            out.set(source, picks);
+          }
+        }
+      }
+      return out;
+    },
     async commitDiff(project, sha) {
       const r = await get(`/projects/${id(project)}/repository/commits/${encodeURIComponent(sha)}/diff?per_page=100`);
       if (r.status === 404) return undefined;

@@ -107,6 +107,18 @@ describe("gitlabForge", () => {
     expect(await forge.contains(gl, "2.84.0", "ff1")).toBe(true);
     expect(await forge.contains(gl, "2.82.0", "ff1")).toBe(false);
   });
+
+  it("finds stable backports by their cherry-pick trailer in a release's commits", async () => {
+    const main = "a".repeat(40);
+    const { fetch } = stubFetch({
+      "https://gitlab.gnome.org/api/v4/projects/GNOME%2Fglib/repository/commits?ref_name=2.84.3&path=glib%2Fgmain.c&per_page=100": {
+        body: [{ id: "b".repeat(40), message: `gmain: fix a race\n\n(cherry picked from commit ${main})\n` }, { id: "c".repeat(40), message: "unrelated" }],
+      },
+    });
+    const forge = gitlabForge({ fetch, host: "gitlab.gnome.org" });
+    expect(await forge.findCherryPicks?.(gl, [main], { refs: ["2.84.3"], paths: ["glib/gmain.c"] })).toEqual(new Map([[main, ["b".repeat(40)]]]));
+    expect(await forge.findCherryPicks?.(gl, [main], {})).toBeUndefined();
+  });
 });
 
 describe("localGitForge and reverse-apply on a real repository", () => {
