@@ -81,7 +81,7 @@ export function attributeUpstream(patch: Pick<InventoryPatch, "reference" | "ref
 export const sameProject = (a: UpstreamProject | undefined, b: UpstreamProject | undefined): boolean => a !== undefined && b !== undefined && projectKey(a) === projectKey(b);
 
 export const ATTRIBUTION_WORDS: Record<AttributionSource, string> = {
-  metadata: "the overlay's `upstream` metadata",
+  metadata: "the overlay's upstream metadata",
   source0: "Source0",
   url: "the spec's URL",
   "patch-url": "the patch's own URL",

@@ -9,6 +9,8 @@ export { memoryForge, combineForges, ForgeError, type IssueState, type UpstreamF
 export { githubForge, gitlabForge, type HttpForgeOptions } from "./http-forges.js";
 export { localGitForge, historyIndex, type LocalGitForgeOptions, type HistoryIndex } from "./local-git-forge.js";
 export { upstreamForge, type UpstreamOptions } from "./upstream.js";
+export { attributeUpstream, ATTRIBUTION_WORDS, type Attribution, type AttributionSource } from "./attribution.js";
+export { isPreRelease, type Release, type Placement } from "./releases.js";
 export { ConditionalCache, sharedConditionalCache, type HttpCache, type HttpCacheEntry, type RequestCounter } from "./http-cache.js";
 export { checkAgainstTree, touchedPaths, type ReverseApplyResult, type FileState, type FileCheck, seriesNetDiff } from "./reverse-apply.js";
-export { assessPatch, trackPatches, projectFromSource, ForgeSession, VERDICTS, RUNG_NAMES, type PatchVerdict, type VerdictKind, type Rung, type Evidence, type TrackOptions } from "./verdicts.js";
+export { assessPatch, trackPatches, projectFromSource, ForgeSession, VERDICTS, RUNG_NAMES, type PatchVerdict, type VerdictKind, type Rung, type Evidence, type TrackOptions, type UpstreamRelease } from "./verdicts.js";

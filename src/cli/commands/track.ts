@@ -23,8 +23,9 @@ Decide, for every downstream patch, where it stands upstream and whether it can 
 
   --repo PATH           the distro repository; default: current directory
   --ref REV             read the tree at this git revision instead of the working tree
-  --upstream-git DIR    local upstream clones (DIR/<owner>/<repo> or DIR/<repo>) answer containment,
-                        tags and files before the network
+  --upstream-git DIR    local upstream clones (DIR/<owner>/<repo> or DIR/<repo>) answer what history can:
+                        containment, tags, files, and content searches (a series squashed into one
+                        commit, stable backports); the API is asked only for pull request and issue state
   --offline             no network: spec conditionals, metadata and removal criteria only (with
                         --upstream-git, the clones still answer; pull request and issue state stay unknown)
   --github-api-url URL  the GitHub API root (GitHub Enterprise, a caching proxy); also SPECWARDEN_GITHUB_API_URL
@@ -37,7 +38,8 @@ Decide, for every downstream patch, where it stands upstream and whether it can 
                         without it nothing is written
   --github-repo O/N     the repository that holds the issues
 
-Upstream API tokens: GITHUB_TOKEN (github.com), GITLAB_TOKEN (gitlab.com).
+Upstream API tokens: GITHUB_TOKEN (github.com), GITLAB_TOKEN (gitlab.com). The number of API requests
+is printed on stderr (JSON: upstreamRequests).
 `;
 
 export async function run(args: string[], io: CliIO): Promise<number> {

@@ -4,7 +4,7 @@
  * an issue. Everything taken from the repository or upstream is escaped; bodies stay under GitHub's
  * 65,536-character limit, cutting the longest sections last-first and saying what was left out.
  */
-import { RUNG_NAMES, type PatchVerdict, type VerdictKind } from "../../tracking/index.js";
+import { ATTRIBUTION_WORDS, RUNG_NAMES, type PatchVerdict, type VerdictKind } from "../../tracking/index.js";
 import { codeSpan, escapeMarkdown, fenced } from "../markdown.js";
 import { DASHBOARD_MARKER, encodeState, patchMarker, type DashboardState, type PatchIssueState } from "./state.js";
 
@@ -189,7 +189,8 @@ export function renderPatchIssue(v: PatchVerdict, state: PatchIssueState): strin
   lines.push(`| Component | ${code(v.component)} |`);
   lines.push(`| Patch | ${code(v.file)} (${v.origin === "distro" ? "vendored" : "inherited"}, ${code(v.wiring)}) |`);
   if (v.packagedVersion) lines.push(`| Packaged version | ${escapeMarkdown(v.packagedVersion)} |`);
-  if (v.upstream) lines.push(`| Upstream | ${link(v.upstream.project, v.upstream.url)}${v.upstream.tag ? ` at ${code(v.upstream.tag)}` : ""} |`);
+  if (v.upstream) lines.push(`| Upstream | ${link(v.upstream.project, v.upstream.url)}${v.upstream.tag ? ` at ${code(v.upstream.tag)}` : ""}${v.upstream.from ? ` (from ${escapeMarkdown(ATTRIBUTION_WORDS[v.upstream.from])})` : ""} |`);
+  if (v.releases?.length) lines.push(`| Upstream releases with it | ${v.releases.map((r) => `${code(r.tag)} (${r.stream === "main" ? "mainline" : `${escapeMarkdown(r.stream.slice("stable:".length))}.x stable`})`).join(", ")} |`);
   if (v.url) lines.push(`| Patch URL | ${link(v.url, v.url)} |`);
   const status = v.metadata?.["upstream-status"];
   if (typeof status === "string") lines.push(`| upstream-status | ${code(status)} |`);
