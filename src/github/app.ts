@@ -25,7 +25,9 @@ import { FORK_REFUSAL, pushFix, type FixResult } from "./fix-commit.js";
 import { InFlightRuns } from "./in-flight.js";
 import { aggregateHandler, enqueueFanOut, verifyBatchHandler } from "./fan-out.js";
 import { createHealthRoute } from "./health.js";
-import { checkJobHandler, checkJobId, enqueueCheck, fenceWrites, logged, type RunCheck } from "./jobs.js";
+import { checkJobHandler, checkJobIdOf, enqueueCheck, fenceWrites, logged, type RunCheck } from "./jobs.js";
+import { completeCheckRun } from "./checks.js";
+import { DEFER_ABOVE } from "../review/engine.js";
 import { inProcessCoordination } from "../queue/in-process.js";
 import type { Coordination } from "../queue/types.js";
 import { loadRepoConfig } from "./load-config.js";
@@ -59,6 +61,12 @@ export interface SpecwardenAppOptions {
   lockTtlMs?: number;
   /** components per verification job of a fan-out (default 50) */
   fanOutBatchSize?: number;
+  /**
+   * From how many components reached only through a shared default a check fans out (default 200):
+   * the report is published at once and the run stays in progress while verification jobs re-render
+   * them one by one. Only with an `upstream` to render from; without one they stay a deferred notice.
+   */
+  fanOutAbove?: number;
 }
 
 const PR_ACTIONS = [
@@ -128,18 +136,30 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       log,
       ...(options.upstream ? { upstream: options.upstream } : {}),
       ...(options.caches ? { caches: options.caches } : {}),
+      ...(options.upstream ? { fanOut: { above: options.fanOutAbove ?? DEFER_ABOVE } } : {}),
     });
     const coordination = options.coordination ?? inProcessCoordination();
     coordination.setLog?.(app.log);
     const checkWorker: RunCheck = async (job, run) => {
       const octokit = fenceWrites((await app.auth(job.installationId)) as unknown as Octokit, run.fence);
-      const log = app.log.child({ jobId: checkJobId(job.pull), ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}) });
+      const jobId = checkJobIdOf(job);
+      const log = app.log.child({ jobId, ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}) });
       const outcome = await checkPullRequest(octokit, await appIdentity(), { ...depsFor(log), beforePublish: run.beforePublish }, job.pull, { force: job.force, signal: run.signal, exclusive: run.exclusive });
-      log.info({ pull: job.pull.number, headSha: job.pull.headSha, status: outcome.status, conclusion: outcome.conclusion }, "specwarden check");
+      log.info({ pull: job.pull.number, headSha: job.pull.headSha, status: outcome.status, conclusion: outcome.conclusion, fanOut: outcome.fanOut?.components.length }, "specwarden check");
       // a distro-wide change: the components folded into render-deferred are verified one batch per job
-      const deferred = outcome.result?.deferred ?? [];
-      if (outcome.status === "published" && outcome.checkRunId !== undefined && deferred.length > 0) {
-        await enqueueFanOut(coordination, { installationId: job.installationId, pull: job.pull, checkRunId: outcome.checkRunId }, deferred, options.fanOutBatchSize);
+      if (outcome.fanOut && outcome.checkRunId !== undefined) {
+        const target = { installationId: job.installationId, pull: job.pull, checkRunId: outcome.checkRunId, flow: jobId.slice("check:".length) };
+        try {
+          await enqueueFanOut(coordination, target, outcome.fanOut, options.fanOutBatchSize);
+        } catch (error) {
+          // never leave the run in progress for jobs that do not exist
+          log.error({ err: error }, "specwarden fan-out could not be enqueued");
+          await completeCheckRun(octokit, job.pull.repo, outcome.checkRunId, {
+            conclusion: outcome.fanOut.conclusion === "failure" ? "failure" : "neutral",
+            title: outcome.fanOut.title,
+            summary: `## ⚪ The ${outcome.fanOut.components.length} components this change reaches could not be queued for verification: ${inlineMarkdown(error instanceof Error ? error.message : String(error))}\n\nComment \`/specwarden recheck\` to run it again.`,
+          });
+        }
       }
       options.onCheck?.(outcome);
       return outcome;
@@ -148,11 +168,12 @@ export function specwardenApp(options: SpecwardenAppOptions = {}): ApplicationFu
       coordination.queue.work("check", logged(app.log, "check", checkJobHandler(coordination, checkWorker, options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {})), { concurrency: options.concurrency?.check ?? 4 });
       const fanOutDeps = {
         octokitFor: async (id: number) => (await app.auth(id)) as unknown as Octokit,
+        log: app.log,
         ...(options.upstream ? { upstream: options.upstream } : {}),
         ...(options.caches ? { caches: options.caches } : {}),
       };
       coordination.queue.work("verify", logged(app.log, "verify", verifyBatchHandler(coordination, fanOutDeps)), { concurrency: options.concurrency?.verify ?? 2 });
-      coordination.queue.work("aggregate", logged(app.log, "aggregate", aggregateHandler(fanOutDeps)), { concurrency: 2 });
+      coordination.queue.work("aggregate", logged(app.log, "aggregate", aggregateHandler(coordination, fanOutDeps)), { concurrency: 2 });
     }
     /** Enqueues the check of a head (or joins the job already there); a worker runs it. */
     const runCheck = async (context: { payload: unknown; id?: string }, log: LogSink, pull: PullTarget, force: boolean) => {

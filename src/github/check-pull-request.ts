@@ -7,7 +7,9 @@ import { LockLostError, WorkerClosingError } from "../queue/types.js";
 import type { ReviewChangeInput } from "../review/input.js";
 import type { ReviewResult } from "../review/types.js";
 import type { UpstreamSource } from "../upstream/types.js";
-import { completeCheckRun, findCheckRun, startCheckRun, toAnnotations, type CheckCompletion } from "./checks.js";
+import { completeCheckRun, findCheckRun, publishInProgress, startCheckRun, toAnnotations, type CheckCompletion } from "./checks.js";
+import { FAN_OUT_SECTION_MAX_BYTES, withFanOutProgress } from "./fan-out-summary.js";
+import { CHECK_TEXT_MAX_BYTES } from "../report/markdown-text.js";
 import { loadChangedFiles, type ChangedFiles } from "./changed-files.js";
 import { CONFIG_PATH, RepoConfigError, type RepoConfig } from "./config.js";
 import { octokitGitReader } from "./git-reader.js";
@@ -48,6 +50,22 @@ export interface CheckDeps {
    * that no newer head arrived in any replica.
    */
   beforePublish?: () => Promise<void>;
+  /**
+   * Fan-out: a change that reaches more than `above` components only through a shared default leaves
+   * them to verification jobs after the report; the check run stays in progress until those end.
+   */
+  fanOut?: { above: number };
+}
+
+/** What the fan-out jobs need to finish a check run left in progress. */
+export interface PendingFanOut {
+  /** the components to verify one by one */
+  components: string[];
+  /** the report's own conclusion: the final one is never better */
+  conclusion: CheckCompletion["conclusion"];
+  title: string;
+  offerFix: boolean;
+  policy: { ruleLevels?: RepoConfig["ruleLevels"]; waivers?: RepoConfig["waivers"] };
 }
 
 export interface PullTarget {
@@ -79,6 +97,8 @@ export interface CheckOutcome {
   sticky?: StickyAction;
   result?: ReviewResult;
   reason?: string;
+  /** set when the check run was left in progress for the fan-out jobs */
+  fanOut?: PendingFanOut;
 }
 
 export async function checkPullRequest(
@@ -216,15 +236,23 @@ async function reviewAndPublish(
     signal,
   );
   const text = fixSection(summaryInput);
-  await completeCheckRun(octokit, pull.repo, checkRunId, {
-    conclusion: outcome.conclusion,
+  const deferred = deps.fanOut ? (result.deferred ?? []) : [];
+  const report = {
     title: checkTitle(outcome),
-    summary: checkSummary({ ...summaryInput, fixInText: true }),
+    // with a fan-out, the report leaves room for its section under it
+    summary: checkSummary({ ...summaryInput, fixInText: true }, deferred.length > 0 ? CHECK_TEXT_MAX_BYTES - FAN_OUT_SECTION_MAX_BYTES - 64 : CHECK_TEXT_MAX_BYTES),
     ...(text ? { text } : {}),
     annotations: toAnnotations(outcome.findings),
-    // a fork's branch cannot be pushed to, so the button would only ever explain that
-    offerFix: Boolean(summaryInput.fix?.verified) && outcome.conclusion === "failure" && pull.sameRepo,
-  });
+  };
+  // a fork's branch cannot be pushed to, so the button would only ever explain that
+  const offerFix = Boolean(summaryInput.fix?.verified) && outcome.conclusion === "failure" && pull.sameRepo;
+  if (deferred.length > 0) {
+    // the report now, the verdicts of the deferred components when the fan-out jobs have them
+    await publishInProgress(octokit, pull.repo, checkRunId, { ...report, summary: withFanOutProgress(report.summary, 0, deferred.length) });
+    const fanOut: PendingFanOut = { components: deferred, conclusion: outcome.conclusion, title: report.title, offerFix, policy: { ruleLevels: config.ruleLevels, waivers: config.waivers } };
+    return { status: "published", conclusion: outcome.conclusion, checkRunId, review, sticky, result, fanOut };
+  }
+  await completeCheckRun(octokit, pull.repo, checkRunId, { ...report, conclusion: outcome.conclusion, offerFix });
   return { status: "published", conclusion: outcome.conclusion, checkRunId, review, sticky, result };
 }
 
@@ -241,7 +269,7 @@ export const PREFETCH_MIN_PATHS = 50;
 /** Reads both sides of the PR through the GitHub RepoView and runs the review engine. */
 export async function reviewPull(
   octokit: Octokit,
-  deps: Pick<CheckDeps, "review" | "upstream" | "caches"> & { log?: LogSink },
+  deps: Pick<CheckDeps, "review" | "upstream" | "caches" | "fanOut"> & { log?: LogSink },
   pull: PullTarget,
   config: RepoConfig,
   signal?: AbortSignal,
@@ -267,6 +295,7 @@ export async function reviewPull(
       ruleLevels: config.ruleLevels,
       waivers: config.waivers,
       ...(config.renderedSpecsDir ? { renderedSpecsDir: config.renderedSpecsDir } : {}),
+      ...(deps.fanOut ? { deferAbove: deps.fanOut.above, deferredVerification: "fan-out" as const } : {}),
     },
   });
   return { changed, base, head, result };

@@ -120,6 +120,18 @@ function withNote<T extends { summary: string; text?: string }>(output: T, note:
  * so the first batch goes with the completion and the rest follow as updates.
  */
 export async function completeCheckRun(octokit: Octokit, repo: RepoRef, checkRunId: number, completion: CheckCompletion): Promise<void> {
+  await publishCheckRun(octokit, repo, checkRunId, completion);
+}
+
+/**
+ * Publishes the report on a run that stays in progress: the components a distro-wide change reaches
+ * are verified after it (fan-out), and the job that gathers them completes the run.
+ */
+export async function publishInProgress(octokit: Octokit, repo: RepoRef, checkRunId: number, report: Omit<CheckCompletion, "conclusion" | "offerFix">): Promise<void> {
+  await publishCheckRun(octokit, repo, checkRunId, report);
+}
+
+async function publishCheckRun(octokit: Octokit, repo: RepoRef, checkRunId: number, completion: Omit<CheckCompletion, "conclusion"> & { conclusion?: CheckCompletion["conclusion"] }): Promise<void> {
   const annotations = (completion.annotations ?? []).slice(0, MAX_ANNOTATIONS);
   const output = {
     title: truncateBytes(completion.title, 1000),
@@ -132,9 +144,9 @@ export async function completeCheckRun(octokit: Octokit, repo: RepoRef, checkRun
     octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
       ...repo,
       check_run_id: checkRunId,
-      status: "completed",
-      conclusion: completion.conclusion,
-      completed_at: new Date().toISOString(),
+      ...(completion.conclusion
+        ? { status: "completed" as const, conclusion: completion.conclusion, completed_at: new Date().toISOString() }
+        : { status: "in_progress" as const }),
       output: { ...withOutput, ...(annotations ? { annotations } : {}) },
       ...(completion.offerFix
         ? { actions: [{ label: "Apply fix", description: "Commit the verified fix to this branch", identifier: APPLY_FIX_ACTION }] }

@@ -34,6 +34,9 @@ export function checkJobId(pull: Pick<PullTarget, "repo" | "number" | "headSha">
   return `check:${pullKey(pull)}@${pull.headSha}${force ? `!${force.deliveryId}` : ""}`;
 }
 
+/** The id of a check job: its head's, or for a forced recheck its own. */
+export const checkJobIdOf = (job: CheckJob): string => checkJobId(job.pull, job.force && job.deliveryId ? { deliveryId: job.deliveryId } : undefined);
+
 export const trackJobId = (repo: RepoRef, headSha?: string): string => `track:${repo.owner}/${repo.repo}@${headSha ?? "latest"}`.toLowerCase();
 
 /**
@@ -55,10 +58,9 @@ export async function enqueueCheck(coordination: Coordination, job: CheckJob): P
   const previous = await coordination.heads.get(key);
   await coordination.heads.set(key, job.pull.headSha);
   if (previous && previous !== job.pull.headSha) await coordination.queue.cancel(checkJobId({ ...job.pull, headSha: previous }), `superseded by ${job.pull.headSha.slice(0, 7)}`);
-  const force = job.force && job.deliveryId ? { deliveryId: job.deliveryId } : undefined;
   // a recheck takes over from the run of the same head in flight: that one's results are dropped
-  if (force) await coordination.queue.cancel(checkJobId(job.pull), "superseded by a recheck");
-  return coordination.queue.enqueue({ kind: "check", id: checkJobId(job.pull, force), data: job });
+  if (job.force && job.deliveryId) await coordination.queue.cancel(checkJobId(job.pull), "superseded by a recheck");
+  return coordination.queue.enqueue({ kind: "check", id: checkJobIdOf(job), data: job });
 }
 
 export async function enqueueTrack(coordination: Coordination, job: TrackJob): Promise<Enqueued> {

@@ -61,7 +61,11 @@ function withCoordination(env: NodeJS.ProcessEnv, options: SpecwardenAppOptions)
   };
   const check = positive("SPECWARDEN_CHECK_CONCURRENCY");
   const verify = positive("SPECWARDEN_VERIFY_CONCURRENCY");
+  const fanOutAbove = positive("SPECWARDEN_FAN_OUT_ABOVE");
+  const fanOutBatchSize = positive("SPECWARDEN_FAN_OUT_BATCH");
   return {
+    ...(fanOutAbove ? { fanOutAbove } : {}),
+    ...(fanOutBatchSize ? { fanOutBatchSize } : {}),
     ...options,
     coordination,
     ...(options.workers === undefined ? { workers: env["SPECWARDEN_WORKERS"] !== "0" } : {}),

@@ -191,8 +191,10 @@ async function deferredFinding(reached: AffectedComponent[], deferred: string[],
     message:
       `This line changes the effective configuration of ${reached.length} component(s). ` +
       `${rerendered.length > 0 ? `The change re-rendered ${rerendered.length} of them (${sample(rerendered)}), checked here. ` : "The change re-rendered none of them. "}` +
-      `The other ${deferred.length} (${sample(deferred)}) reach it only through this shared setting and are not verified in this check: ` +
-      "each needs its own re-render from the upstream. Verify them with `specwarden render --check --all`.",
+      `The other ${deferred.length} (${sample(deferred)}) reach it only through this shared setting` +
+      (input.config?.deferredVerification === "fan-out"
+        ? ": each needs its own re-render from the upstream, done one by one after this report — the check run shows the progress and ends with their verdicts."
+        : " and are not verified in this check: each needs its own re-render from the upstream. Verify them with `specwarden render --check --all`."),
   };
 }
 

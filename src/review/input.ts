@@ -26,5 +26,7 @@ export interface ReviewChangeInput {
     renderedSpecsDir?: string;
     /** from how many components reached only through a shared default the check defers them (default 200) */
     deferAbove?: number;
+    /** who verifies deferred components: the user with `render --check` (default), or the app's fan-out jobs after the report */
+    deferredVerification?: "render-check" | "fan-out";
   };
 }

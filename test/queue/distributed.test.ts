@@ -176,25 +176,6 @@ describe("job ids", () => {
   });
 });
 
-describe.each(backends)("fan-out of a distro-wide change (%s back end)", (backend) => {
-  it.skipIf(backend === "redis" && !available)("verifies the deferred components one batch per job and gathers them into the one check run", async () => {
-    const { github } = demoPull();
-    const review = fakeReview();
-    const deferring = Object.assign(async (input: Parameters<typeof review>[0]) => ({ ...(await review(input)), deferred: ["acl", "libfido2", "systemd"] }), { inputs: review.inputs });
-    const coords = coordinations(backend, 2);
-    const harnesses = await Promise.all(coords.map((coordination) => createHarness(deferring, github, { coordination, fanOutBatchSize: 2 })));
-    await harnesses[0]!.deliver("pull_request", github.pullRequestPayload(12, "opened"), "delivery-fan-out");
-    await waitFor(() => (github.checkRuns[0]?.output.summary ?? "").includes("verified one by one"), 30_000, "the aggregated summary");
-    const summary = github.checkRuns[0]!.output.summary!;
-    expect(summary).toMatch(/3 \/ 3 components verified one by one: \d+ clean, \d+ not re-rendered, \d+ unverified/);
-    const counts = /: (\d+) clean, (\d+) not re-rendered, (\d+) unverified/.exec(summary)!.slice(1).map(Number);
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
-    expect(github.checkRuns).toHaveLength(1);
-    // the report itself is still there above the fan-out section
-    expect(summary.indexOf("specwarden:fan-out")).toBeGreaterThan(0);
-  }, 40_000);
-});
-
 describe.each(backends)("a flow whose child fails for good (%s back end)", (backend) => {
   it.skipIf(backend === "redis" && !available)("still runs the parent, which learns which child failed", async () => {
     const [coord] = coordinations(backend, 1);

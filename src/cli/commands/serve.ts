@@ -17,6 +17,9 @@ REDIS_URL: \`specwarden worker\` processes then run the jobs. Configuration come
   SPECWARDEN_WORKERS=0        this process only receives webhooks and enqueues; \`specwarden worker\`s run the jobs
   SPECWARDEN_CHECK_CONCURRENCY   checks run at once per process (4)
   SPECWARDEN_VERIFY_CONCURRENCY  fan-out batches run at once per process (2)
+  SPECWARDEN_FAN_OUT_ABOVE       a change reaching more components than this only through a shared
+                                 default fans out: one verification job per batch (200; needs an upstream)
+  SPECWARDEN_FAN_OUT_BATCH       components per verification job (50)
   SPECWARDEN_SHUTDOWN_TIMEOUT    seconds running jobs get to finish on SIGTERM (25); then they are
                                  handed back to the queue (Redis) or end neutral (in process)
   LOG_LEVEL, LOG_FORMAT=json
