@@ -33,7 +33,8 @@ export async function pushFix(octokit: Octokit, target: FixTarget, patch: string
   }
   let changes: FileChanges;
   try {
-    changes = await applyFix(patch, (path) => head.readText(path));
+    changes = await applyFix(patch, (path) => head.readFile(path));
+    await confineToTree(changes, head);
   } catch (error) {
     if (error instanceof FixApplyError || error instanceof RepoEntryError || error instanceof RepoPathError) {
       return { kind: "refused", reason: `the fix could not be applied: ${error.message}` };
@@ -94,6 +95,29 @@ export async function pushFix(octokit: Octokit, target: FixTarget, patch: string
   return { kind: "pull-request", number: opened.number, branch };
 }
 
+const KIND_NAMES = { symlink: "a symbolic link", submodule: "a submodule", file: "a file", dir: "a directory" } as const;
+
+/**
+ * The fix writes plain files through real directories only: a path whose parent is, on the branch, a
+ * symbolic link, a submodule or a file is refused, and so is a path that is itself a link, a
+ * submodule or a directory — a tree entry written there would replace it, or follow it on checkout.
+ */
+async function confineToTree(changes: FileChanges, head: GitHubRepoView): Promise<void> {
+  const checked = new Set<string>();
+  for (const path of changes.keys()) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const ancestor = parts.slice(0, i).join("/");
+      if (checked.has(ancestor)) continue;
+      const entry = await head.stat(ancestor);
+      if (entry && entry.kind !== "dir") throw new FixApplyError(path, `${ancestor} is ${KIND_NAMES[entry.kind]} on the branch; the fix does not write through it`);
+      checked.add(ancestor);
+    }
+    const entry = await head.stat(path);
+    if (entry && entry.kind !== "file") throw new FixApplyError(path, `it is ${KIND_NAMES[entry.kind]} on the branch; the fix only writes plain files`);
+  }
+}
+
 async function createCommit(
   octokit: Octokit,
   target: FixTarget,
@@ -112,7 +136,7 @@ async function createCommit(
     }
     const { data: blob } = await octokit.request("POST /repos/{owner}/{repo}/git/blobs", {
       ...target.repo,
-      content: Buffer.from(content, "utf8").toString("base64"),
+      content: (typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content)).toString("base64"),
       encoding: "base64",
     });
     // Keep an existing executable bit; everything the fix creates is a plain file.

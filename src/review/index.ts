@@ -7,7 +7,7 @@ import { analyseChange, text, type Analysis, type ComponentReview } from "./engi
 import type { ReviewChangeInput } from "./input.js";
 import { LayeredRepoView } from "./layered-view.js";
 import { diffLineArrays } from "./line-diff.js";
-import { BinaryEditError, combinedDiff, type FileEdit } from "./patch-text.js";
+import { combinedDiff, type FileEdit } from "./patch-text.js";
 import { applyRuleLevels, compareFindings, waiverFor } from "./policy.js";
 import { specLines } from "./spec-scan.js";
 import { synthesiseFix, type ComponentFix } from "./synthesis.js";
@@ -85,13 +85,7 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
     return { findings: attachProposals(findings, fixes, none(why.join("; ") || "no fix could be synthesised")) };
   }
   const edits = usable.flatMap((f) => f.edits);
-  let patch: string;
-  try {
-    patch = combinedDiff(edits);
-  } catch (error) {
-    if (!(error instanceof BinaryEditError)) throw error;
-    return { findings: attachProposals(findings, fixes, none(error.message)) };
-  }
+  const patch = combinedDiff(edits);
   const verification = await verify(analysis, input, deps, edits);
   if (!verification.unverifiedReason && deps.checkPatch) {
     // what the author will run: a fix that git does not take is never "verified"
@@ -182,14 +176,7 @@ function attachProposals(findings: Finding[], fixes: ComponentFix[], statusOf: (
     const cf = byComponent.get(f.component);
     if (!cf) return f;
     const status = statusOf(cf);
-    let componentPatch: string | undefined;
-    if (status.patch) {
-      try {
-        componentPatch = combinedDiff(cf.edits) || undefined;
-      } catch {
-        componentPatch = undefined;
-      }
-    }
+    const componentPatch = status.patch ? combinedDiff(cf.edits) || undefined : undefined;
     const note = status.note ?? (cf.unsynthesised.length ? cf.unsynthesised.join("; ") : undefined);
     const proposal: FixProposal = { summary: cf.summary, verified: status.verified, ...(componentPatch ? { patch: componentPatch } : {}), ...(note ? { note } : {}) };
     return { ...f, fix: proposal };

@@ -14,7 +14,8 @@ import type { ReviewDeps } from "./deps.js";
 import { copySource, text, type ComponentReview } from "./engine.js";
 import { filterSettings, incrementalRender, verbatimCopies } from "./incremental.js";
 import { changedNewLines, diffLineArrays, type LineHunk } from "./line-diff.js";
-import type { FileEdit } from "./patch-text.js";
+import { utf8Text, type FileEdit } from "./patch-text.js";
+import { sameBytes } from "./tree.js";
 import { appliesEveryPatch, parseSpec, patchApplication, sourceFileName } from "../spec/index.js";
 import { unappliedPatches } from "./lint.js";
 import {
@@ -313,15 +314,17 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   let compFile = declared;
   // A bare `[components.<name>]` in a shared list moves to its own <name>.comp.toml when the repo
   // keeps components with overlays that way (AZLDEV.md §4.14: `**/*.comp.toml` includes).
-  let moveFrom: { file: string; line: number; text: string } | undefined;
+  let moveFrom: { file: string; line: number; text: string; bytes: Uint8Array } | undefined;
   if (declared && basename(declared) !== `${name}.comp.toml`) {
     const sharedDir = dirname(declared);
     const target = `${sharedDir}${sharedDir ? "/" : ""}${name}/${name}.comp.toml`;
     const conventional = ctx.project.files.some((f) => f.endsWith(".comp.toml") && f.startsWith(sharedDir ? `${sharedDir}/` : ""));
-    const shared = text(await ctx.head.readFile(declared).catch(() => undefined));
+    const sharedBytes = await ctx.head.readFile(declared).catch(() => undefined);
+    // the fix rewrites the file from its text: only when that text is exactly its bytes
+    const shared = sharedBytes ? utf8Text(sharedBytes) : null;
     const line = headConfig.declaredAt?.line ?? 0;
-    if (conventional && isBareDeclaration(shared, line, name) && !(await ctx.head.stat(target).catch(() => undefined))) {
-      moveFrom = { file: declared, line, text: shared };
+    if (conventional && shared !== null && isBareDeclaration(shared, line, name) && !(await ctx.head.stat(target).catch(() => undefined))) {
+      moveFrom = { file: declared, line, text: shared, bytes: sharedBytes as Uint8Array };
       compFile = target;
     }
   }
@@ -334,9 +337,21 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     const baseSpec = specLines(text(review.baseCommitted.get(specName)));
     // only what the change wrote by hand is turned into overlays; stale parts are re-rendered
     const prLines = changedNewLines(diffLineArrays(baseSpec, committedSpec));
-    const touchedHunks = diffLineArrays(expectedSpec, committedSpec).filter(
+    let touchedHunks = diffLineArrays(expectedSpec, committedSpec).filter(
       (h) => h.added.some((_, i) => prLines.has(h.newStart + i)) || (h.added.length === 0 && review.handEdited.has(specName)),
     );
+    const committedSpecBytes = review.committed.get(specName);
+    if (committedSpecBytes && utf8Text(committedSpecBytes) === null) {
+      // decoding replaced those bytes with U+FFFD: an overlay written from that text would change
+      // them, and TOML cannot hold them at all — such an edit is left to the re-render, and said so
+      touchedHunks = touchedHunks.filter((h) => {
+        const lossy = h.added.findIndex((l) => l.includes("\uFFFD"));
+        if (lossy < 0) return true;
+        const lines = h.added.length > 1 ? `the edit of lines ${h.newStart + 1}-${h.newStart + h.added.length}, whose line ${h.newStart + lossy + 1} holds` : `line ${h.newStart + 1}:`;
+        unsynthesised.push(`${dir}/${specName} ${lines} bytes that are not UTF-8 text, which an overlay (TOML text) cannot carry`);
+        return false;
+      });
+    }
     const desiredSpec = review.handEdited.has(specName) ? applyHunks(expectedSpec, touchedHunks) : expectedSpec;
     const asideE = setAside(expectedSpec);
     const asideD = setAside(desiredSpec);
@@ -379,7 +394,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
       }
       const path = `${compDir}/${rel}`;
       const existing = await ctx.head.readFile(path).catch(() => undefined);
-      if (existing && text(existing) !== text(bytes)) {
+      if (existing && !sameBytes(existing, bytes)) {
         unsynthesised.push(`${rel}: ${path} already exists with different content`);
         continue;
       }
@@ -456,8 +471,14 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
         unsynthesised.push(`${dir}/${rel}: a binary file; overlays cannot reproduce its content (add it to base/comps/${name}/ with a file-add overlay if the new content is wanted)`);
         continue;
       }
-      const before = specLines(text(expected.get(rel)));
-      const after = specLines(text(review.committed.get(rel)));
+      const committedText = utf8Text(review.committed.get(rel) as Uint8Array);
+      const expectedText = utf8Text(expected.get(rel) as Uint8Array);
+      if (committedText === null || expectedText === null) {
+        unsynthesised.push(`${dir}/${rel}: not UTF-8 text; file overlays (TOML text) cannot reproduce its bytes`);
+        continue;
+      }
+      const before = specLines(expectedText);
+      const after = specLines(committedText);
       for (const h of diffLineArrays(before, after)) {
         if (h.removed.length !== 1 || h.added.length !== 1 || before.filter((l) => l === h.removed[0]).length !== 1) {
           unsynthesised.push(`${dir}/${rel}: the edit at line ${h.newStart + 1} is not a change of one unique line; file overlays cannot reproduce it exactly`);
@@ -505,12 +526,17 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
     if (moveFrom) {
       const lines = moveFrom.text.split("\n");
       lines.splice(moveFrom.line - 1, 1);
-      edits.push({ path: moveFrom.file, before: encoder.encode(moveFrom.text), after: encoder.encode(lines.join("\n")) });
+      edits.push({ path: moveFrom.file, before: moveFrom.bytes, after: encoder.encode(lines.join("\n")) });
       edits.push({ path: compFile, after: encoder.encode(appendTables(`[components.${tomlKey(name)}]\n`, name, tables)) });
       notes.push(`${name} moves from ${moveFrom.file} to its own ${compFile}, as the repository keeps components that carry overlays.`);
     } else {
       const before = await ctx.head.readFile(compFile);
-      edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(text(before), name, tables)) });
+      const existing = before ? utf8Text(before) : "";
+      if (existing === null) {
+        unsynthesised.push(`${compFile} is not UTF-8 text, so the fix does not rewrite it`);
+        return { component: name, edits: [], summary: `no fix for ${name}`, notes, unsynthesised, rendered: expected, overlays: [] };
+      }
+      edits.push({ path: compFile, ...(before ? { before } : {}), after: encoder.encode(appendTables(existing, name, tables)) });
     }
   }
   edits.push(...sourceEdits);
@@ -518,7 +544,7 @@ export async function synthesiseFix(review: ComponentReview, ctx: SynthesisConte
   for (const rel of [...new Set([...rendered.keys(), ...review.committed.keys()])].sort()) {
     const after = rendered.get(rel);
     const before = review.committed.get(rel);
-    if (after && before && text(after) === text(before)) continue;
+    if (after && before && sameBytes(after, before)) continue;
     edits.push({ path: `${dir}/${rel}`, ...(before ? { before } : {}), ...(after ? { after } : {}) });
   }
   const parts: string[] = [];

@@ -226,7 +226,7 @@ describe("the demo PR as a signed webhook to the running app, reviewed by the re
     const fixedTree: Record<string, string> = demoHead();
     for (const [path, content] of await applyFix(fix.patch, async (path) => fixedTree[path])) {
       if (content === null) delete fixedTree[path];
-      else fixedTree[path] = content;
+      else fixedTree[path] = typeof content === "string" ? content : new TextDecoder().decode(content);
     }
     // the patch moves to base/comps with a patch-add overlay, whose render keeps its copy in specs/
     expect(fixedTree[`base/comps/systemd/${DEMO_PATCH}`]).toBe(demoHead()[RENDERED_PATCH]);

@@ -179,7 +179,7 @@ describe("/specwarden fix with the real engine", () => {
     const expected: Record<string, string> = demoHead();
     for (const [path, content] of await applyFix(fix.patch, async (path) => expected[path])) {
       if (content === null) delete expected[path];
-      else expected[path] = content;
+      else expected[path] = typeof content === "string" ? content : new TextDecoder().decode(content);
     }
     expect(github.filesAt(committed)).toEqual(expected);
     expect(expected[DEMO_COMP]).toContain(`type = "patch-add"\nsource = "${DEMO_PATCH}"`);

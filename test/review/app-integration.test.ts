@@ -63,7 +63,7 @@ describe("the app with the real review engine", () => {
     const fixedTree: Record<string, string> = { ...current };
     for (const [path, content] of changes) {
       if (content === null) delete fixedTree[path];
-      else fixedTree[path] = content;
+      else fixedTree[path] = typeof content === "string" ? content : new TextDecoder().decode(content);
     }
     const fixed = github.commit(fixedTree, { parents: [head] });
     github.movePullHead(7, fixed);

@@ -17,13 +17,13 @@ const sample = join(corpus, "azl4-sample");
 const available = existsSync(join(sample, "azldev.toml"));
 const encoder = new TextEncoder();
 
-function layered(base: RepoView, edits: Record<string, string | null>): LayeredRepoView {
-  return new LayeredRepoView(base, new Map(Object.entries(edits).map(([p, c]) => [p, c === null ? null : encoder.encode(c)])));
+function layered(base: RepoView, edits: Record<string, string | Uint8Array | null>): LayeredRepoView {
+  return new LayeredRepoView(base, new Map(Object.entries(edits).map(([p, c]) => [p, c === null || typeof c !== "string" ? c : encoder.encode(c)])));
 }
 
 async function fixedHead(base: RepoView, head: RepoView, edits: Record<string, string | null>, patch: string): Promise<LayeredRepoView> {
   const changes = await applyFix(patch, (path) => head.readText(path));
-  const all: Record<string, string | null> = { ...edits };
+  const all: Record<string, string | Uint8Array | null> = { ...edits };
   for (const [path, content] of changes) all[path] = content;
   return layered(base, all);
 }
