@@ -5,7 +5,8 @@
  * current content is checked against the pre-image's blob id.
  */
 import { applyPatch, parsePatch } from "diff";
-import { gitBlobId, normalizeRepoPath } from "../repo/path.js";
+import { gitBlobId } from "../repo/path.js";
+import { checkFixPath as checkReviewFixPath, FixPathError } from "../review/fix-paths.js";
 import { BinaryPatchError, NULL_BLOB_ID, readBinaryPatch } from "../review/git-binary-patch.js";
 import { gitDiffHeaderPaths, utf8Text } from "../review/patch-text.js";
 
@@ -22,20 +23,14 @@ export class FixApplyError extends Error {
   }
 }
 
-/**
- * Where a fix may write: a repository path (no traversal, no control characters, not absolute),
- * never into git's own directory wherever a repository nests one (`.git`, in any case, also with
- * the trailing dots or spaces some file systems drop), and never a top-level dot entry (`.github/`,
- * `.gitmodules`, `.gitattributes`): workflows and repository metadata are never a fix's business.
- * Dot files deeper down are allowed — rendered trees carry upstream ones (`.gitignore`, `.fmf/`).
- */
-export function checkFixPath(path: string): string {
-  const normalized = normalizeRepoPath(path);
-  const parts = normalized.split("/");
-  if (normalized === "") throw new FixApplyError(path, "the fix names no file");
-  if (parts.some((part) => /^\.git[. ]*$/i.test(part))) throw new FixApplyError(normalized, "the fix would write into a .git directory");
-  if ((parts[0] as string).startsWith(".")) throw new FixApplyError(normalized, "the fix would write a top-level dot entry (repository metadata or CI configuration)");
-  return normalized;
+/** A fix path, normalised and held to the fix rules (src/review/fix-paths.ts); FixApplyError otherwise. */
+function checkFixPath(path: string): string {
+  try {
+    return checkReviewFixPath(path);
+  } catch (error) {
+    if (error instanceof FixPathError) throw new FixApplyError(error.path, error.message.slice(error.path.length + 2));
+    throw error;
+  }
 }
 
 function stripPrefix(name: string | undefined): string | undefined {

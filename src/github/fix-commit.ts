@@ -5,6 +5,7 @@
  */
 import { applyFix, FixApplyError, type FileChanges } from "./apply-fix.js";
 import { RepoEntryError, RepoPathError } from "../repo/types.js";
+import { fixPathConflict } from "../review/fix-paths.js";
 import { httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 import type { GitHubRepoView } from "./repo-view.js";
 
@@ -95,26 +96,12 @@ export async function pushFix(octokit: Octokit, target: FixTarget, patch: string
   return { kind: "pull-request", number: opened.number, branch };
 }
 
-const KIND_NAMES = { symlink: "a symbolic link", submodule: "a submodule", file: "a file", dir: "a directory" } as const;
-
-/**
- * The fix writes plain files through real directories only: a path whose parent is, on the branch, a
- * symbolic link, a submodule or a file is refused, and so is a path that is itself a link, a
- * submodule or a directory — a tree entry written there would replace it, or follow it on checkout.
- */
+/** Every path the fix writes must be writable as a plain file on the branch (src/review/fix-paths.ts). */
 async function confineToTree(changes: FileChanges, head: GitHubRepoView): Promise<void> {
   const checked = new Set<string>();
   for (const path of changes.keys()) {
-    const parts = path.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const ancestor = parts.slice(0, i).join("/");
-      if (checked.has(ancestor)) continue;
-      const entry = await head.stat(ancestor);
-      if (entry && entry.kind !== "dir") throw new FixApplyError(path, `${ancestor} is ${KIND_NAMES[entry.kind]} on the branch; the fix does not write through it`);
-      checked.add(ancestor);
-    }
-    const entry = await head.stat(path);
-    if (entry && entry.kind !== "file") throw new FixApplyError(path, `it is ${KIND_NAMES[entry.kind]} on the branch; the fix only writes plain files`);
+    const conflict = await fixPathConflict(head, path, checked);
+    if (conflict) throw new FixApplyError(path, conflict);
   }
 }
 

@@ -19,8 +19,8 @@ export interface ReviewDeps {
   applyOverlays(input: { spec: string; files?: Record<string, FileContent> }, overlays: Overlay[], options?: ApplyOptions): ApplyResult;
   /** full native render of one component; absent when the renderer is not available */
   renderComponent?(input: { project: Project; repo: RepoView; name: string; upstream?: UpstreamSource }): Promise<ComponentRender>;
-  /** undefined when the fix applies with `git apply`, else why not; absent: not checked */
-  checkPatch?(patch: string, edits: readonly FileEdit[]): Promise<string | undefined>;
+  /** undefined when the fix applies with `git apply` on `head` (else on the edits' pre-images), else why not; absent: not checked */
+  checkPatch?(patch: string, edits: readonly FileEdit[], head?: RepoView): Promise<string | undefined>;
 }
 
 /** An overlay that failed, as the overlay engine reports it (OverlayError). */

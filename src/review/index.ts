@@ -87,10 +87,20 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   const edits = usable.flatMap((f) => f.edits);
   const patch = combinedDiff(edits);
   const verification = await verify(analysis, input, deps, edits);
+  // what the author will run: a fix that git does not take on the head is never "verified" — the
+  // whole fix, and each component's part, which is offered on its own too
+  const gitRefusal = new Map<string, string>();
   if (!verification.unverifiedReason && deps.checkPatch) {
-    // what the author will run: a fix that git does not take is never "verified"
-    const refused = await deps.checkPatch(patch, edits).catch((error: unknown) => `git apply could not be run: ${error instanceof Error ? error.message : String(error)}`);
+    const check = deps.checkPatch;
+    const run = (p: string, e: readonly FileEdit[]) => check(p, e, input.head).catch((error: unknown) => `git apply could not be run: ${error instanceof Error ? error.message : String(error)}`);
+    const refused = await run(patch, edits);
     if (refused) verification.unverifiedReason = refused;
+    else if (usable.length > 1) {
+      for (const cf of usable) {
+        const own = await run(combinedDiff(cf.edits), cf.edits);
+        if (own) gitRefusal.set(cf.component, own);
+      }
+    }
   }
   const unsynthesised = fixes.flatMap((f) => f.unsynthesised);
   const notes = fixes.flatMap((f) => f.notes);
@@ -110,7 +120,11 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
     findings = attachProposals(findings, fixes, (cf) =>
       remainingIn.has(cf.component) || cf.edits.length === 0
         ? { verified: false, note }
-        : { verified: !verification.unverifiedReason, patch: true, ...(cf.notes.length || cf.unsynthesised.length ? { note: sentences([...cf.notes, ...cf.unsynthesised]) } : {}) },
+        : {
+            verified: !verification.unverifiedReason && !gitRefusal.has(cf.component),
+            patch: true,
+            ...(cf.notes.length || cf.unsynthesised.length || gitRefusal.has(cf.component) ? { note: sentences([...(gitRefusal.has(cf.component) ? [`On its own: ${gitRefusal.get(cf.component) as string}`] : []), ...cf.notes, ...cf.unsynthesised]) } : {}),
+          },
     );
     return { findings };
   }
@@ -120,12 +134,14 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   findings = attachSuggestions(findings, analysis.components, fixes);
   // each component's proposal carries its own notes; the combined fix keeps them all
   findings = attachProposals(findings, fixes, (cf) => {
+    const refusal = gitRefusal.get(cf.component);
     const own = [
       ...(verification.unverifiedReason ? [verification.unverifiedReason] : []),
+      ...(refusal ? [`On its own: ${refusal}`] : []),
       ...(cf.unsynthesised.length ? [`Not reproduced by any overlay, and dropped by the re-render: ${cf.unsynthesised.join("; ")}`] : []),
       ...cf.notes,
     ];
-    return { verified, patch: true, ...(own.length ? { note: sentences(own) } : {}) };
+    return { verified: verified && !refusal, patch: true, ...(own.length ? { note: sentences(own) } : {}) };
   });
   return { findings, fix: { patch, verified, ...(note ? { note } : {}) } };
 }
