@@ -279,9 +279,10 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     review.findings.push({
       rule: "rendered-file-unexpected",
       level: introduced ? "failure" : "notice",
-      path: r.path,
+      // a name with a control character is no place for an annotation: its directory is
+      path: /[\x00-\x1f\x7f]/.test(r.path) ? dir : r.path,
       component: name,
-      message: `${r.reason}; rendered trees hold regular files only${introduced ? "" : " (already the case before this change)"}.`,
+      message: `${r.reason}; ${r.badName ? "delete it" : "rendered trees hold regular files only"}${introduced ? "" : " (already the case before this change)"}.`,
     });
   }
 

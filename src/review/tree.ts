@@ -1,11 +1,11 @@
 /** Reading rendered component directories and working out what a change touched. */
-import { RepoEntryError, type RepoView, type TreeEntry } from "../repo/types.js";
+import { RepoEntryError, RepoPathError, type RepoView, type TreeEntry } from "../repo/types.js";
 
 export interface RenderedTree {
   /** files relative to the rendered dir */
   files: Map<string, Uint8Array>;
-  /** entries that are refused: symlinks, submodules */
-  refused: { path: string; reason: string }[];
+  /** entries that are refused: symlinks, submodules, names no repository path may have (`badName`) */
+  refused: { path: string; reason: string; badName?: true }[];
   /**
    * regular files whose content could not be read (a blob missing from a partial mirror, a file over
    * the size limit): not compared, never taken for absent
@@ -35,6 +35,12 @@ export async function readRenderedDir(repo: RepoView, dir: string): Promise<Rend
         const bytes = await repo.readFile(entry.path);
         if (bytes) files.set(rel, bytes);
       } catch (error) {
+        if (error instanceof RepoPathError) {
+          // a name no repository path may have (a newline, a control character): never read, never
+          // taken into a fix, reported as what it is
+          refused.push({ path: entry.path, reason: `the file name ${JSON.stringify(rel)} ${error.message.replace(/^unsafe path "(?:[^"\\]|\\.)*": /, "")}, which no rendered file may have`, badName: true });
+          return;
+        }
         if (!(error instanceof RepoEntryError)) throw error;
         // the listing says it is a regular file: what failed is reading it, not its kind
         if (error.kind === "file" || error.kind === "oversized") unreadable.push({ path: entry.path, reason: error.message });
