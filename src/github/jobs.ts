@@ -7,10 +7,10 @@
  * its head is still the newest — so two replicas can never both create a check run, a sticky comment
  * or a review, and an outdated head's result is never posted. Sweeps run under the repository's lock.
  */
-import { WorkerClosingError, type Coordination, type Enqueued, type Fence, type JobContext, type JobHandler, type JobKind } from "../queue/types.js";
+import { RateLimitedError, WorkerClosingError, type Coordination, type Enqueued, type Fence, type JobContext, type JobHandler, type JobKind } from "../queue/types.js";
 import type { CheckOutcome, LogSink, PullTarget } from "./check-pull-request.js";
 import { SupersededError } from "./in-flight.js";
-import type { Octokit, RepoRef } from "./octokit.js";
+import { httpStatus, type Octokit, type RepoRef } from "./octokit.js";
 import type { TrackingSummary } from "./tracking/track-repository.js";
 
 export interface CheckJob {
@@ -151,4 +151,25 @@ export function logged<T>(log: { child(bindings: object): LogSink }, kind: JobKi
       throw error;
     }
   };
+}
+
+/**
+ * GitHub's answer to a rate limit (403 or 429 with retry-after, an exhausted primary limit, or the
+ * secondary-limit message) as the queue's RateLimitedError: the job goes back to its queue without
+ * using an attempt, and no job of its kind starts, on any worker, before GitHub's wait is over.
+ */
+export function rateLimitedBy(error: unknown, now = Date.now()): RateLimitedError | undefined {
+  const status = httpStatus(error);
+  if (status !== 403 && status !== 429) return undefined;
+  const headers = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ?? {};
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return new RateLimitedError(retryAfter * 1000, `GitHub asked to retry after ${retryAfter} s`);
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (String(headers["x-ratelimit-remaining"]) === "0" && Number.isFinite(reset)) {
+    return new RateLimitedError(Math.max(1000, reset * 1000 - now), "GitHub's rate limit is used up until its reset");
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // GitHub's advice for a secondary limit without retry-after: wait at least a minute
+  if (/secondary rate limit/i.test(message)) return new RateLimitedError(60_000, "GitHub's secondary rate limit");
+  return undefined;
 }

@@ -7,7 +7,8 @@ import type { TrackingRegistrationDeps } from "../app.js";
 import type { Octokit } from "../octokit.js";
 import { createTrackingRoute, TRACKING_ROUTE } from "./route.js";
 import { inProcessCoordination } from "../../queue/in-process.js";
-import { enqueueTrack, fenceWrites, logged, trackJobHandler, trackJobId, type RunTrack, type TrackJob } from "../jobs.js";
+import { enqueueTrack, fenceWrites, logged, rateLimitedBy, trackJobHandler, trackJobId, type RunTrack, type TrackJob } from "../jobs.js";
+import { ContentPacer } from "./pacer.js";
 import { trackRepository, type TrackingSummary, type TrackRepositoryOptions } from "./track-repository.js";
 
 export { parseTrackingConfig, TrackingConfigError, DEFAULT_TRACKING, type TrackingConfig, type PerPatchIssues } from "./config.js";
@@ -73,7 +74,14 @@ export async function registerTracking(app: Probot, deps: TrackingRegistrationDe
   const sweep: RunTrack = async (job, run) => {
     // every issue write proves first that this sweep still holds the repository's lock
     const octokit = fenceWrites(await octokitFor(job), () => run.fence.assertHeld());
-    const summary = await trackRepository(octokit, job.repo, { ...(await sweepOptions(octokit)), ...(job.headSha ? { headSha: job.headSha } : {}), ...(job.defaultBranch ? { defaultBranch: job.defaultBranch } : {}) });
+    // GitHub's content limits hold per installation: every worker takes its write slots from one window
+    const pacer = options.sweep?.pacer ?? new ContentPacer({ shared: { rates: coordination.rates, key: `content:${job.installationId ?? `${job.repo.owner}/${job.repo.repo}`.toLowerCase()}` } });
+    let summary: TrackingSummary;
+    try {
+      summary = await trackRepository(octokit, job.repo, { ...(await sweepOptions(octokit)), pacer, ...(job.headSha ? { headSha: job.headSha } : {}), ...(job.defaultBranch ? { defaultBranch: job.defaultBranch } : {}) });
+    } catch (error) {
+      throw rateLimitedBy(error) ?? error;
+    }
     app.log.info({ jobId: trackJobId(job.repo, job.headSha), tracking: summary.status, writes: summary.writes }, "specwarden tracking");
     return summary;
   };
