@@ -293,11 +293,14 @@ export class InProcessQueue implements JobQueue {
     const abort = () => {
       for (const e of active) e.controller.abort(new WorkerClosingError(false));
     };
-    if (!options.graceful) abort();
+    // not graceful: abort and go, as BullMQ's forced close does (a handler deaf to its signal is left behind)
+    if (!options.graceful) return abort();
     const finished = Promise.allSettled(active.map((e) => e.done));
-    if (options.graceful && options.timeoutMs !== undefined) {
+    if (options.timeoutMs !== undefined) {
+      // past the deadline jobs are aborted; one deaf to its signal is given five more seconds, then left
       const timer = setTimeout(abort, options.timeoutMs);
-      await finished;
+      const giveUp = new Promise((r) => setTimeout(r, options.timeoutMs! + 5_000).unref());
+      await Promise.race([finished, giveUp]);
       clearTimeout(timer);
     } else await finished;
   }

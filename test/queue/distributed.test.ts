@@ -5,9 +5,11 @@
  * without duplicating an issue.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ProbotOctokit } from "probot";
 import { FakeGitHub } from "../../src/github/fake-github.js";
+import type { Octokit } from "../../src/github/octokit.js";
 import { STICKY_MARKER } from "../../src/github/markdown.js";
-import { checkJobId, enqueueTrack, trackJobHandler } from "../../src/github/jobs.js";
+import { checkJobId, enqueueTrack, fenceWrites, trackJobHandler, type RunTrack } from "../../src/github/jobs.js";
 import { trackRepository } from "../../src/github/tracking/index.js";
 import { ContentPacer } from "../../src/github/tracking/pacer.js";
 import { inProcessCoordination, redisCoordination, type Coordination } from "../../src/queue/index.js";
@@ -140,32 +142,77 @@ describe.skipIf(!available)("a worker that dies mid-job (Redis)", () => {
   });
 });
 
+describe("a process that dies mid-job (in-process back end)", () => {
+  it("its queue dies with it; the restarted process takes the abandoned check run over on the next delivery and completes it", async () => {
+    const { github } = demoPull();
+    let frozen = false;
+    github.beforeRespond = async ({ method, path }) => {
+      // the process hangs (and is then gone) right before it posts the review: its check run stays in progress
+      if (!frozen && method === "POST" && path.endsWith("/pulls/12/reviews")) {
+        frozen = true;
+        await new Promise(() => undefined);
+      }
+    };
+    const [dead] = coordinations("in-process", 1);
+    const dying = await createHarness(fakeReview(), github, { coordination: dead! });
+    void dying.deliver("pull_request", github.pullRequestPayload(12, "opened"), "delivery-1");
+    await waitFor(() => frozen, 10_000, "the first process to hang");
+    expect(github.checkRuns).toEqual([expect.objectContaining({ status: "in_progress" })]);
+    // nothing shared survives an in-process queue: another process cannot tell a dead run from a live
+    // one, so it takes the run over once it is older than the takeover window (10 minutes)
+    github.checkRuns[0]!.started_at = new Date(Date.now() - 11 * 60_000).toISOString();
+    const [fresh] = coordinations("in-process", 1);
+    const restarted = await createHarness(fakeReview(), github, { coordination: fresh! });
+    await restarted.deliver("pull_request", github.pullRequestPayload(12, "opened"), "delivery-1");
+    expect(restarted.outcomes.map((o) => o.status)).toEqual(["published"]);
+    expect(github.checkRuns).toHaveLength(1);
+    expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(github.reviews).toHaveLength(1);
+    expect(github.comments.filter((c) => c.body.startsWith(STICKY_MARKER))).toHaveLength(1);
+  });
+});
+
 describe.each(backends)("a tracking sweep that loses its connection (%s back end)", (backend) => {
-  it.skipIf(backend === "redis" && !available)("resumes and creates no duplicate issue", async () => {
+  it.skipIf(backend === "redis" && !available).each([
+    ["the sweep carries on once Redis answers again", false],
+    ["the GitHub request in flight fails with it: the sweep is retried", true],
+  ])("Redis drops mid-sweep — %s — and no issue is created twice", async (_name, requestFails) => {
     const env = trackingGitHub();
     const [coord] = coordinations(backend, 1);
-    let failures = 0;
+    let dropped = 0;
     let posts = 0;
-    env.github.failWith = ({ method, path }) => {
-      if (method === "POST" && /\/issues$/.test(path) && ++posts === 3 && failures === 0) {
-        failures++;
-        // the connection to Redis drops in the middle of the sweep, and the request fails with it
-        if (backend === "redis") void killConnections(prefixes[prefixes.length - 1]!);
-        return { status: 502, message: "Bad Gateway" };
-      }
-      return undefined;
+    let runs = 0;
+    /** a fresh client per job, as the app authenticates one per job */
+    const octokitForJob = () => {
+      const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, request: { fetch: env.issues.fetch }, retry: { enabled: false }, throttle: { enabled: false } } as never) as unknown as Octokit;
+      octokit.hook.before("request", async (options: { method?: string; url?: string }) => {
+        if (options.method !== "POST" || !/\/issues$/.test(options.url ?? "") || ++posts !== 3 || dropped > 0) return;
+        dropped++;
+        // every connection of this deployment is closed from the server side, as a Redis restart does
+        if (backend === "redis") expect(await killConnections(prefixes[prefixes.length - 1]!)).toBeGreaterThan(0);
+        if (requestFails) env.github.failWith = () => ((env.github.failWith = undefined), { status: 502, message: "Bad Gateway" });
+      });
+      return octokit;
     };
-    const sweep = () =>
-      trackRepository(env.octokit, { owner: "azl", repo: "distro" }, { botLogin: "specwarden[bot]", offline: true, headSha: env.head, defaultBranch: "main", pacer: new ContentPacer({ clock: fakeClock() }) });
+    const repo = { owner: "azl", repo: "distro" };
+    // the sweep's writes take their slots from the shared windows and prove the repository's lock first
+    const sweep: RunTrack = (_job, run) => {
+      runs++;
+      const pacer = new ContentPacer({ shared: { rates: coord!.rates, key: "content:77" } });
+      return trackRepository(fenceWrites(octokitForJob(), () => run.fence.assertHeld()), repo, { botLogin: "specwarden[bot]", offline: true, headSha: env.head, defaultBranch: "main", pacer });
+    };
     coord!.queue.work("track", trackJobHandler(coord!, sweep), { concurrency: 1 });
-    const job = await enqueueTrack(coord!, { repo: { owner: "azl", repo: "distro" }, headSha: env.head });
+    const job = await enqueueTrack(coord!, { repo, headSha: env.head });
     const summary = (await job.finished()) as { status: string };
     expect(summary.status).toBe("tracked");
-    expect(failures).toBe(1);
+    expect(dropped).toBe(1);
+    expect(runs).toBe(requestFails ? 2 : 1);
     const titles = env.issues.issues.map((i) => i.title);
+    expect(titles.length).toBeGreaterThan(3);
     expect(new Set(titles).size).toBe(titles.length);
-    // a second sweep finds everything in place
-    const again = await sweep();
+    // every issue was created once: a second sweep finds everything in place
+    expect(env.github.callsTo("POST", /\/issues$/).filter((c) => c.status === 201)).toHaveLength(titles.length);
+    const again = await trackRepository(env.octokit, repo, { botLogin: "specwarden[bot]", offline: true, headSha: env.head, defaultBranch: "main", pacer: new ContentPacer({ clock: fakeClock() }) });
     expect(again.created).toEqual([]);
   }, 30_000);
 });
