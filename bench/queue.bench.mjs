@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { loadProject } from "../dist/azldev/index.js";
-import { redisCoordination } from "../dist/queue/index.js";
+import { redisAnswers, redisCoordination } from "../dist/queue/index.js";
 import { openRepo } from "../dist/repo/index.js";
 import { renderComponents, writeRenders } from "../dist/render/index.js";
 import { directoryUpstream } from "../dist/upstream/index.js";
@@ -19,18 +19,6 @@ import { generate } from "./render.bench.mjs";
 const COMPONENTS = 7500;
 const BATCH = 50;
 const here = dirname(fileURLToPath(import.meta.url));
-
-async function redisAnswers(url) {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 async function round(url, repoDir, upstreamDir, names, workers) {
   const prefix = `swbench${workers}${Date.now() % 100000}`;

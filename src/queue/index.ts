@@ -5,7 +5,7 @@ import type { Coordination } from "./types.js";
 
 export * from "./types.js";
 export { inProcessCoordination, InProcessQueue, InProcessLocks, InProcessHeads, InProcessCounters, InProcessRates } from "./in-process.js";
-export { redisCoordination, bullJobId, type QueueLog, type RedisCoordinationOptions } from "./redis.js";
+export { redisCoordination, redisAnswers, bullJobId, type QueueLog, type RedisCoordinationOptions } from "./redis.js";
 
 /** `REDIS_URL` set: BullMQ on Redis (`SPECWARDEN_QUEUE_PREFIX`, default "specwarden"); else in process. */
 export function coordinationFromEnv(env: NodeJS.ProcessEnv, log?: QueueLog): Coordination {

@@ -430,6 +430,19 @@ class RedisRates implements RateLimits {
   }
 }
 
+/** Whether a Redis answers PING at `url` within `timeoutMs`; never retries and never throws. */
+export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 export function redisCoordination(options: RedisCoordinationOptions): Coordination {
   const prefix = options.prefix ?? "specwarden";
   if (prefix.includes(":")) throw new Error(`the queue prefix may not contain ':' (got ${JSON.stringify(prefix)})`);

@@ -1,21 +1,11 @@
 /** The real Redis the machine runs (127.0.0.1:6379, or REDIS_URL); every test run uses its own key prefix. */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { inProcessCoordination, redisCoordination, type Coordination, type RedisCoordinationOptions } from "../../src/queue/index.js";
+import { inProcessCoordination, redisAnswers as redisAnswersAt, redisCoordination, type Coordination, type RedisCoordinationOptions } from "../../src/queue/index.js";
 
 export const REDIS_URL = process.env["SPECWARDEN_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 
-export async function redisAnswers(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
+export const redisAnswers = (): Promise<boolean> => redisAnswersAt(REDIS_URL);
 
 export const testPrefix = (): string => `swtest-${randomUUID().slice(0, 8)}`;
 
