@@ -110,6 +110,26 @@ export function restore(aside: SetAside, body: readonly string[]): { lines: stri
   return { lines, fromBody };
 }
 
+/**
+ * Where a rendered spec splits into the parts tools write apart: after the rpmautospec block, and
+ * at both ends of the generated changelog. Each boundary is named so two versions of a spec can be
+ * cut at the same places; a part absent from the file has no boundary.
+ */
+export function bookkeepingBoundaries(lines: readonly string[]): Map<string, number> {
+  const cuts = new Map<string, number>();
+  if (lines[0] === AUTOSPEC_START) {
+    const end = lines.indexOf(AUTOSPEC_END);
+    if (end >= 0) cuts.set("autospec-end", end + 1);
+  }
+  const start = lines.indexOf(CHANGELOG_START);
+  if (start >= 0) {
+    cuts.set("changelog-start", start);
+    const end = lines.indexOf(CHANGELOG_END, start);
+    if (end >= 0) cuts.set("changelog-end", end + 1);
+  }
+  return cuts;
+}
+
 /** Per line of a rendered spec: is it bookkeeping (rpmautospec, banner, generated changelog, macros load)? */
 export function bookkeepingMask(lines: readonly string[]): boolean[] {
   const mask = lines.map(() => false);

@@ -9,6 +9,7 @@ import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
+import { catchUpRender } from "./catch-up.js";
 import { changedInputs, type ChangedInputs } from "./changed-inputs.js";
 import type { ReviewDeps } from "./deps.js";
 import { filterSettings, incrementalRender, referencedNames, verbatimCopies, type ExpectedLineOrigin } from "./incremental.js";
@@ -50,6 +51,13 @@ export interface ComponentReview {
   needsRerender: boolean;
   /** top-level names a Source/Patch tag newly names that only the upstream checkout can supply (not verified) */
   fromUpstream?: Set<string>;
+  /** the component's comps and pin did not change: differences the change did not make are the base's */
+  compsUnchanged?: boolean;
+  /**
+   * The change brings a newer revision of the upstream spec (new %changelog entries) to a component
+   * whose comps did not change, and no render could run: its spec edits are not verified either way.
+   */
+  newerUpstream?: string;
   /** patches registered by new overlays but never applied by %prep */
   unapplied: { file: string; number: number; overlay?: ConfiguredOverlay }[];
 }
@@ -306,6 +314,11 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     // Same effective config and pin: the base's committed render is what the comps produce.
     review.expected = baseTree.files;
     review.verdict = { name, status: "clean", method: "unchanged", reason: "comps and pin unchanged: compared with the base's render" };
+    review.compsUnchanged = true;
+    if (baseRendered && a.renderedPaths.length > 0) {
+      await caughtUp(review, a, ctx);
+      if (unexplainedEdits(review, a)) await verifyEdits(review, ctx);
+    }
   } else {
     const determined = await expectedRender(review, a, ctx, baseTree.files);
     if (!determined && review.verdict.status === "unverified" && a.renderedPaths.length === 0) {
@@ -318,10 +331,47 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
       return finish(review);
     }
   }
-  const baseDrift = review.verdict.method === "full" ? await baseDriftOf(review, ctx) : new Set<string>();
+  // with the comps unchanged, the head's render is the base's too
+  const baseDrift = review.verdict.method !== "full" ? new Set<string>() : review.compsUnchanged ? driftAgainst(review.expected as Map<string, Uint8Array>, review.baseCommitted) : await baseDriftOf(review, ctx);
   compareTrees(review, ctx, baseDrift);
   lintNewOverlays(review, ctx);
   return finish(review);
+}
+
+/**
+ * The change re-rendered files of a component whose comps it did not change: when the base render
+ * was stale, what the comps produce is the base render caught up with them (catch-up.ts), and the
+ * change's edits that match it are a re-render, not a hand edit.
+ */
+async function caughtUp(review: ComponentReview, a: AffectedComponent, ctx: EvalContext): Promise<void> {
+  const headConfig = review.headConfig as ComponentConfig;
+  const touched = new Set(a.renderedPaths.map((p) => p.slice(review.dir.length + 1)));
+  const result = catchUpRender({
+    name: review.name,
+    base: review.baseCommitted,
+    head: review.committed,
+    touched,
+    overlays: headConfig.overlays,
+    sourceFiles: await sourceFilesOf(ctx.input.head, headConfig.overlays),
+    apply: ctx.deps.applyOverlays,
+    filter: filterSettings(headConfig),
+  });
+  if (!result) return;
+  review.expected = result.files;
+  if (result.provenance) review.expectedProvenance = result.provenance;
+  review.appended = result.overlays;
+  const parts = [
+    ...(result.overlays.length > 0 ? [`what ${result.overlays.length === 1 ? "its last overlay" : `its last ${result.overlays.length} overlays`} (${result.overlays.map(where).join(", ")}) write${result.overlays.length === 1 ? "s" : ""}`] : []),
+    ...(result.copies.length > 0 ? [`the current content of ${result.copies.join(", ")} from base/comps`] : []),
+  ];
+  review.verdict = { ...review.verdict, reason: "comps and pin unchanged; the base's render was stale and this change re-renders it" };
+  review.findings.push({
+    rule: "rendered-file-edited",
+    level: "notice",
+    path: review.dir,
+    component: review.name,
+    message: `the comps of ${review.name} did not change, but its render on the base was stale: it lacked ${parts.join(" and ")}. This change brings ${review.dir}/ up to date with the comps; those edits are a re-render, not a hand edit.`,
+  });
 }
 
 function hunkKey(rel: string, h: LineHunk): string {
@@ -330,20 +380,74 @@ function hunkKey(rel: string, h: LineHunk): string {
 
 /** Differences the base already had between its committed render and a render of its own comps. */
 async function baseDriftOf(review: ComponentReview, ctx: EvalContext): Promise<Set<string>> {
-  const keys = new Set<string>();
-  if (!review.baseConfig || !ctx.deps.renderComponent) return keys;
+  if (!review.baseConfig || !ctx.deps.renderComponent) return new Set();
   try {
     const render = await ctx.deps.renderComponent({ project: ctx.base, repo: ctx.input.base, name: review.name, ...(ctx.input.upstream ? { upstream: ctx.input.upstream } : {}) });
-    if (render.status !== "ok") return keys;
-    for (const [rel, bytes] of render.files) {
-      const committed = review.baseCommitted.get(rel);
-      if (!committed || sameBytes(bytes, committed)) continue;
-      for (const h of diffLineArrays(specLines(text(bytes)), specLines(text(committed)))) keys.add(hunkKey(rel, h));
-    }
+    return render.status === "ok" ? driftAgainst(render.files, review.baseCommitted) : new Set();
   } catch {
     // the base cannot be rendered either: nothing is known about its drift
+    return new Set();
+  }
+}
+
+function driftAgainst(rendered: ReadonlyMap<string, Uint8Array>, committed: ReadonlyMap<string, Uint8Array>): Set<string> {
+  const keys = new Set<string>();
+  for (const [rel, bytes] of rendered) {
+    const held = committed.get(rel);
+    if (!held || sameBytes(bytes, held)) continue;
+    for (const h of diffLineArrays(specLines(text(bytes)), specLines(text(held)))) keys.add(hunkKey(rel, h));
   }
   return keys;
+}
+
+/** A file the change touched that the expected render does not explain (bookkeeping aside). */
+function unexplainedEdits(review: ComponentReview, a: AffectedComponent): boolean {
+  const expected = review.expected as Map<string, Uint8Array>;
+  const specName = `${review.name}.spec`;
+  return a.renderedPaths.some((path) => {
+    const rel = path.slice(review.dir.length + 1);
+    const e = expected.get(rel);
+    const c = review.committed.get(rel);
+    if (sameBytes(e, c) || review.unreadable.has(rel)) return false;
+    if (!e || !c || rel !== specName) return Boolean(c) || Boolean(e);
+    return classifiedSpecDiff(specLines(text(e)), specLines(text(c))).some((h) => !h.bookkeeping);
+  });
+}
+
+/**
+ * The change edits rendered files of a component whose comps it did not change, and the base's
+ * render does not explain the edits: a hand edit, or a re-render over a base that was stale against
+ * its upstream. A full render decides when one can run (a local spec needs nothing else); otherwise
+ * new %changelog entries show a newer upstream revision, and the spec's edits stay unverified.
+ */
+async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<void> {
+  const headConfig = review.headConfig as ComponentConfig;
+  const renderable = ctx.deps.renderComponent !== undefined && (headConfig.spec.type === "local" || ctx.input.upstream !== undefined);
+  const specName = `${review.name}.spec`;
+  if (renderable) {
+    const before = { verdict: review.verdict, findings: review.findings.length };
+    if (await fullRender(review, ctx, "comps unchanged, but the change edits rendered files that the base's render does not explain")) return;
+    // a render that could not run leaves the comparison with the base's render
+    review.findings.splice(before.findings);
+    review.verdict = before.verdict;
+  }
+  const entries = addedChangelogEntries(text(review.baseCommitted.get(specName)), text(review.committed.get(specName)));
+  if (entries.length > 0) {
+    review.newerUpstream = `it adds ${entries.length === 1 ? "the %changelog entry" : `${entries.length} %changelog entries`} ${entries.slice(0, 2).map((e) => `"${e}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
+  }
+}
+
+const CHANGELOG_ENTRY = /^\*\s+\w{3}\s+\w{3}\s+\d{1,2}\s+\d{4}\s/;
+
+/** Entry headers (`* Mon Jan 1 2026 Name <mail> - 1.0-1`) in the head's %changelog that the base's lacks. */
+function addedChangelogEntries(baseSpec: string, headSpec: string): string[] {
+  const entries = (spec: string): string[] => {
+    const lines = specLines(spec);
+    const at = lines.findIndex((l) => /^%changelog\b/.test(l.trim()));
+    return at < 0 ? [] : lines.slice(at + 1).filter((l) => CHANGELOG_ENTRY.test(l));
+  };
+  const before = new Set(entries(baseSpec));
+  return entries(headSpec).filter((e) => !before.has(e));
 }
 
 /**
@@ -585,10 +689,14 @@ function lineOf(lines: readonly string[], index: number): number {
 function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<string>): void {
   const expected = review.expected as Map<string, Uint8Array>;
   const { committed, baseCommitted, dir, name } = review;
-  const configChanged = review.verdict.method !== "unchanged";
+  const configChanged = review.verdict.method !== "unchanged" && !review.compsUnchanged;
   const paths = [...new Set([...expected.keys(), ...committed.keys()])].sort();
   const referencedByHead = referencedNames(text(committed.get(`${name}.spec`)));
   const referencedByBase = referencedNames(text(review.baseCommitted.get(`${name}.spec`)));
+  const baseHasRender = review.baseCommitted.has(`${name}.spec`);
+  // names the head's spec references and the expected spec does not: only a line written by hand names them
+  const referencedByExpected = referencedNames(text(expected.get(`${name}.spec`)));
+  const newlyReferenced = new Set([...referencedByHead].filter((n) => !referencedByExpected.has(n)));
   let staleFiles = 0;
   for (const rel of paths) {
     const e = expected.get(rel);
@@ -669,7 +777,18 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
         const touched = h.added.some((_, i) => prLines.has(h.newStart + i)) || (h.added.length === 0 && prRemovals.has(h.newStart));
         const start = lineOf(newLines, h.newStart);
         const end = h.added.length > 1 ? start + h.added.length - 1 : start;
-        if (touched) {
+        if (touched && review.newerUpstream && (isSpec || !copiedFromComps(review, rel))) {
+          review.findings.push({
+            rule: "rendered-file-edited",
+            level: "notice",
+            path,
+            line: start,
+            ...(end !== start ? { endLine: end } : {}),
+            component: name,
+            message: `the comps of ${name} did not change, but this change brings a newer revision of its upstream spec (${review.newerUpstream})${isSpec ? "" : `, and ${rel} comes from the same upstream checkout`}: the base's render no longer stands for what the comps produce, so this edit is not verified. Only a render from the upstream can tell a re-render from a hand edit.`,
+          });
+          if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: `the change brings a newer upstream revision of the spec and the upstream was not read (${ctx.input.noUpstreamReason ?? "no upstream dist-git source is configured"})` };
+        } else if (touched) {
           review.handEdited.add(rel);
           review.findings.push({
             rule: "rendered-file-edited",
@@ -724,18 +843,22 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     if (!e && c) {
       const addedByPr = b === undefined || (prChanged && !sameBytes(b, c));
       if (!addedByPr && !configChanged) continue;
-      if (b === undefined && referencedByBase.has(rel.split("/")[0] as string) && review.verdict.method !== "full") {
-        // The spec on the base already named this file, so no hand wrote the reference: an upstream
-        // file that an older azldev's file filter dropped and a newer one keeps. Only a render from
-        // the upstream can tell; it is never a vendored patch.
+      const top = rel.split("/")[0] as string;
+      if (b === undefined && baseHasRender && review.verdict.method !== "full" && !newlyReferenced.has(top)) {
+        // No line of this change names the file: the spec on the base already did, or nothing does.
+        // Then no hand wired it in — it is a file of the upstream checkout that an older azldev's file
+        // filter dropped and a newer one keeps (a bulk re-render brings back patches, .gitignore,
+        // test plans). Only a render from the upstream can tell; it is never a vendored patch.
         review.findings.push({
           rule: "rendered-file-unexpected",
           level: "notice",
           path,
           component: name,
-          message: `${rel} is new in the rendered tree, but the spec on the base already references it: most likely an upstream file an older azldev left out. Not verified: only a full render of ${name} from its upstream can confirm it.`,
+          message: referencedByBase.has(top)
+            ? `${rel} is new in the rendered tree, but the spec on the base already references it: most likely an upstream file an older azldev left out. Not verified: only a full render of ${name} from its upstream can confirm it.`
+            : `${rel} is new in the rendered tree and no spec line this change wrote names it: most likely a file of ${name}'s upstream checkout that an older azldev left out and a newer one keeps (a file added by hand would do nothing, as nothing references it). Not verified: only a full render of ${name} from its upstream can confirm it.`,
         });
-        if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: "files the base spec references arrived; a full render from the upstream would confirm them" };
+        if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: "files arrived that no changed spec line names; a full render from the upstream would confirm them" };
         continue;
       }
       if (addedByPr && (PATCH_LIKE.test(rel) || referencedByHead.has(rel.split("/")[0] as string))) {
@@ -772,6 +895,11 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     });
   }
   if (staleFiles > 0 && review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "drift" };
+}
+
+/** Whether an overlay of the component copies this rendered file from base/comps (then its content is the comps'). */
+function copiedFromComps(review: ComponentReview, rel: string): boolean {
+  return (review.headConfig?.overlays ?? []).some((o) => (o.type === "patch-add" || o.type === "file-add") && o.source !== undefined && (o.file ?? o.source.slice(o.source.lastIndexOf("/") + 1)) === rel);
 }
 
 function where(o: { origin?: { file: string; line: number } | undefined; description?: string | undefined }): string {

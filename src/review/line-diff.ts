@@ -1,6 +1,6 @@
 /** Line-level differences between two versions of a file, grouped into hunks and classified. */
 import { diffArrays } from "diff";
-import { bookkeepingMask, bookkeepingReason } from "./bookkeeping.js";
+import { bookkeepingBoundaries, bookkeepingMask, bookkeepingReason } from "./bookkeeping.js";
 
 export interface LineHunk {
   /** 0-based index in the old file of the first removed line, or of the line the addition precedes */
@@ -74,9 +74,35 @@ export function diffLineArrays(oldLines: readonly string[], newLines: readonly s
   return hunks;
 }
 
+/**
+ * Diffs two rendered specs part by part — rpmautospec block, spec body, generated changelog — when
+ * both have the same parts. A newer rpmautospec can rewrite thousands of changelog lines (the whole
+ * history instead of one entry): diffed as one file, that change would swallow the body into one
+ * replaced block past the edit budget, and a bookkeeping-only re-render would read as a hand edit.
+ */
+function regionDiff(oldLines: readonly string[], newLines: readonly string[]): LineHunk[] {
+  const oldCuts = bookkeepingBoundaries(oldLines);
+  const newCuts = bookkeepingBoundaries(newLines);
+  const names = [...oldCuts.keys()];
+  if (names.length === 0 || names.length !== newCuts.size || names.some((n) => !newCuts.has(n))) return diffLineArrays(oldLines, newLines);
+  const order = names.sort((a, b) => (oldCuts.get(a) as number) - (oldCuts.get(b) as number));
+  const oldAt = [0, ...order.map((n) => oldCuts.get(n) as number), oldLines.length];
+  const newAt = [0, ...order.map((n) => newCuts.get(n) as number), newLines.length];
+  for (let i = 1; i < newAt.length; i++) if ((newAt[i] as number) < (newAt[i - 1] as number)) return diffLineArrays(oldLines, newLines);
+  const hunks: LineHunk[] = [];
+  for (let i = 0; i + 1 < oldAt.length; i++) {
+    const o = oldAt[i] as number;
+    const n = newAt[i] as number;
+    for (const h of diffLineArrays(oldLines.slice(o, oldAt[i + 1]), newLines.slice(n, newAt[i + 1]))) {
+      hunks.push({ ...h, oldStart: h.oldStart + o, newStart: h.newStart + n });
+    }
+  }
+  return hunks;
+}
+
 /** Diff of two rendered specs with each hunk marked bookkeeping or content. */
 export function classifiedSpecDiff(oldLines: readonly string[], newLines: readonly string[]): LineHunk[] {
-  const hunks = diffLineArrays(oldLines, newLines);
+  const hunks = regionDiff(oldLines, newLines);
   if (hunks.length === 0) return hunks;
   const oldMask = bookkeepingMask(oldLines);
   const newMask = bookkeepingMask(newLines);

@@ -558,9 +558,12 @@ replacement = "        -Dxenctrl=disabled"
     expect(result.findings.find((f) => f.path.endsWith("logo.png"))?.fix?.note).toMatch(/not a text file|binary/);
   });
 
-  it("a file added to a rendered dir that nothing references is unexpected", async () => {
+  it("a file added to a rendered dir that no spec line names is the upstream's at most: a notice, and the check is not verified", async () => {
+    // Nothing wires it in, so no hand vendored it: a newer azldev keeps dist-git files (.gitignore,
+    // README.md, test plans) an older one dropped. Offline only a full render could tell.
     const result = await review(base, withEdits(base, { "specs/l/libfido2/NOTES.txt": "remember to bump\n" }));
-    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-unexpected", level: "failure", path: "specs/l/libfido2/NOTES.txt" })]);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-unexpected", level: "notice", path: "specs/l/libfido2/NOTES.txt" })]);
+    expect(result.verdict).toBe("neutral");
   });
 });
 

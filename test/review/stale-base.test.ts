@@ -1,0 +1,169 @@
+/**
+ * Re-renders over a stale base, as a bulk re-render of the real tree showed them: comps gained
+ * overlays or vendored files in earlier changes that never re-rendered, or the upstream moved on;
+ * a later change re-renders with no change to the comps. Its edits are the comps' output, not hand
+ * edits — and a hand edit in the same change still fails.
+ */
+import { describe, expect, it } from "vitest";
+import { applyOverlays } from "../../src/overlays/index.js";
+import type { Finding, ReviewResult } from "../../src/review/types.js";
+import { memoryUpstream } from "../../src/upstream/index.js";
+import { baseFiles, demoHeadEdits, replaceOnce, review, withEdits, type Files } from "./repo-fixture.js";
+
+const ACL_COMP = "base/comps/acl/acl.comp.toml";
+const ACL_SPEC = "specs/a/acl/acl.spec";
+const SYSTEMD_COMP = "base/comps/systemd/systemd.comp.toml";
+const SYSTEMD_SPEC = "specs/s/systemd/systemd.spec";
+const FIDO_SPEC = "specs/l/libfido2/libfido2.spec";
+const base = baseFiles();
+
+const failures = (result: ReviewResult): Finding[] => result.findings.filter((f) => f.level === "failure");
+
+/** acl's comps with two overlays appended that its committed render never got (anaconda-webui's case). */
+const staleAcl: Files = withEdits(base, {
+  [ACL_COMP]: `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "gawk is not needed to build"
+type = "spec-remove-tag"
+tag = "BuildRequires"
+value = "gawk"
+
+[[components.acl.overlays]]
+description = "Distro wording"
+type = "spec-search-replace"
+regex = '^Summary: Access control list utilities$'
+replacement = 'Summary: Access control list tools'
+`,
+});
+const caughtUpSpec = replaceOnce(replaceOnce(base[ACL_SPEC] as string, "BuildRequires: gawk\n", ""), "Summary: Access control list utilities\n", "Summary: Access control list tools\n");
+
+describe("a re-render over a base that lacked the comps' newest overlays", () => {
+  it("is no hand edit: the edits are what the last overlays make of the base render", async () => {
+    const result = await review(staleAcl, withEdits(staleAcl, { [ACL_SPEC]: caughtUpSpec }));
+    expect(failures(result)).toEqual([]);
+    expect(result.verdict).toBe("success");
+    const notice = result.findings.find((f) => f.component === "acl" && f.path === "specs/a/acl");
+    expect(notice?.message).toContain("its render on the base was stale");
+    expect(notice?.message).toContain('"gawk is not needed to build" (base/comps/acl/acl.comp.toml:');
+  });
+
+  it("a hand edit in the same change still fails, at its own line only", async () => {
+    const head = replaceOnce(caughtUpSpec, "BuildRequires: gcc\n", "BuildRequires: clang\n");
+    const result = await review(staleAcl, withEdits(staleAcl, { [ACL_SPEC]: head }));
+    const lines = head.split("\n");
+    expect(failures(result)).toEqual([expect.objectContaining({ rule: "rendered-file-edited", path: ACL_SPEC, line: lines.indexOf("BuildRequires: clang") + 1 })]);
+  });
+
+  it("on a current base, the same hand edit as before fails as it always did", async () => {
+    const head = replaceOnce(base[ACL_SPEC] as string, "BuildRequires: gcc\n", "BuildRequires: clang\n");
+    const result = await review(base, withEdits(base, { [ACL_SPEC]: head }));
+    expect(failures(result).map((f) => f.rule)).toEqual(["rendered-file-edited"]);
+    expect(result.findings.some((f) => /stale/.test(f.message))).toBe(false);
+  });
+});
+
+describe("a re-render over a base whose vendored files were edited in base/comps since", () => {
+  const withCopy = (comps: string, rendered: string): Files =>
+    withEdits(base, {
+      [ACL_COMP]: `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Default configuration"
+type = "file-add"
+file = "acl-defaults.conf"
+source = "acl-defaults.conf"
+`,
+      "base/comps/acl/acl-defaults.conf": comps,
+      "specs/a/acl/acl-defaults.conf": rendered,
+    });
+  // the comps' copy was edited by an earlier change; the committed render still holds the old one
+  const stale = withCopy("mode = strict\n", "mode = relaxed\n");
+
+  it("taking the comps' current file is a re-render", async () => {
+    const result = await review(stale, withEdits(stale, { "specs/a/acl/acl-defaults.conf": "mode = strict\n" }));
+    expect(failures(result)).toEqual([]);
+    expect(result.findings.find((f) => f.path === "specs/a/acl")?.message).toContain("the current content of acl-defaults.conf from base/comps");
+  });
+
+  it("writing anything else there is a hand edit", async () => {
+    const result = await review(stale, withEdits(stale, { "specs/a/acl/acl-defaults.conf": "mode = lenient\n" }));
+    expect(failures(result).map((f) => [f.rule, f.path])).toEqual([["rendered-file-edited", "specs/a/acl/acl-defaults.conf"]]);
+  });
+});
+
+describe("a vendored patch staged with patch-add in an earlier change, rendered now (kdump-utils' case)", () => {
+  const PATCH = "0001-core-set-SYSTEMD_NSS_DYNAMIC_BYPASS-1-for-generators.patch";
+  const patchText = demoHeadEdits()[`specs/s/systemd/${PATCH}`] as string;
+  const overlay = `
+[[components.systemd.overlays]]
+description = "Avoid a deadlock in early boot"
+type = "patch-add"
+source = "${PATCH}"
+`;
+  const stale = withEdits(base, { [SYSTEMD_COMP]: `${base[SYSTEMD_COMP]}${overlay}`, [`base/comps/systemd/${PATCH}`]: patchText });
+  // what the overlay writes, by the overlay engine (checked against azldev's own editor elsewhere)
+  const rendered = applyOverlays({ spec: base[SYSTEMD_SPEC] as string }, [{ type: "patch-add", source: PATCH, description: "Avoid a deadlock in early boot" }], {
+    sourceFiles: { [PATCH]: patchText },
+    component: "systemd",
+  });
+
+  it("the patch and its Patch tag arriving together are the comps' output, not a vendored patch", async () => {
+    const head = withEdits(stale, { [SYSTEMD_SPEC]: rendered.spec, [`specs/s/systemd/${PATCH}`]: patchText });
+    const result = await review(stale, head);
+    expect(result.findings.filter((f) => f.rule === "vendored-patch-in-rendered-tree")).toEqual([]);
+    expect(failures(result)).toEqual([]);
+  });
+
+  it("without the overlay in the comps it stays the seed case: vendored, and the Patch line hand-written", async () => {
+    const head = withEdits(base, { [SYSTEMD_SPEC]: rendered.spec, [`specs/s/systemd/${PATCH}`]: patchText });
+    const result = await review(base, head);
+    expect(failures(result).map((f) => f.rule).sort()).toEqual(["rendered-file-edited", "vendored-patch-in-rendered-tree"]);
+  });
+});
+
+describe("rpmautospec rewriting the whole generated changelog", () => {
+  it("thousands of generated changelog lines and a new rpmautospec version are bookkeeping, not a hand edit", async () => {
+    const history = Array.from({ length: 1_600 }, (_, i) => `* Mon Jan 01 2001 Packager <p@example.org> - 1.${i}-1\n- Entry ${i}\n`).join("\n");
+    const spec = (base[FIDO_SPEC] as string).replace("## (rpmautospec version 0.8.3)", "## (rpmautospec version 0.8.4)").replace("## END: Generated by rpmautospec", `\n${history}## END: Generated by rpmautospec`);
+    const result = await review(base, withEdits(base, { [FIDO_SPEC]: spec }));
+    expect(failures(result)).toEqual([]);
+    expect(result.findings.map((f) => f.level)).toEqual(["notice"]);
+    expect(result.findings[0]?.message).toMatch(/only tool bookkeeping differs/);
+  });
+});
+
+describe("a re-render that brings a newer upstream revision while the comps stay (perl-CryptX's case)", () => {
+  // the newer Fedora revision: a new changelog entry and one changed line
+  const newer = replaceOnce(
+    replaceOnce(base[FIDO_SPEC] as string, "BuildRequires:  cmake\n", "BuildRequires:  cmake >= 3.20\n"),
+    "## START: Generated by rpmautospec\n",
+    "## START: Generated by rpmautospec\n* Sat Jan 17 2026 Fedora Release Engineering <releng@fedoraproject.org> - 1.16.0-4\n- Rebuilt for https://fedoraproject.org/wiki/Fedora_44_Mass_Rebuild\n\n",
+  );
+
+  it("offline the spec edits are not verified either way: notices, and the check neutral", async () => {
+    const result = await review(base, withEdits(base, { [FIDO_SPEC]: newer }));
+    expect(failures(result)).toEqual([]);
+    expect(result.verdict).toBe("neutral");
+    const edit = result.findings.find((f) => f.rule === "rendered-file-edited" && f.message.includes("newer revision of its upstream spec"));
+    expect(edit?.message).toContain('"* Sat Jan 17 2026 Fedora Release Engineering');
+  });
+
+  it("with the upstream readable a full render decides: the upstream did not change that line, so it is a hand edit", async () => {
+    const pristine = (base[FIDO_SPEC] as string)
+      .split("\n")
+      .slice(13)
+      .join("\n")
+      .replace(/## START: Generated by rpmautospec\n[\s\S]*## END: Generated by rpmautospec\n/, "%autochangelog\n");
+    const upstream = memoryUpstream({ libfido2: { "libfido2.spec": pristine, sources: base["specs/l/libfido2/sources"] as string } });
+    const result = await review(base, withEdits(base, { [FIDO_SPEC]: newer }), { upstream });
+    expect(result.components).toEqual([expect.objectContaining({ name: "libfido2", method: "full" })]);
+    expect(failures(result).map((f) => f.rule)).toContain("rendered-file-edited");
+    expect(failures(result).find((f) => f.rule === "rendered-file-edited")?.message).toContain("cmake");
+  });
+
+  it("a vendored patch wired by hand still fails when the same change adds a changelog entry", async () => {
+    const demo = demoHeadEdits();
+    const spec = replaceOnce(demo[SYSTEMD_SPEC] as string, "%changelog\n", "%changelog\n* Sat Jan 17 2026 Someone <s@example.org> - 258-2\n- Add a fix\n\n");
+    const result = await review(base, withEdits(base, { ...demo, [SYSTEMD_SPEC]: spec }));
+    expect(failures(result).map((f) => f.rule)).toContain("vendored-patch-in-rendered-tree");
+  });
+});
