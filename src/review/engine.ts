@@ -332,7 +332,7 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     }
   }
   // with the comps unchanged, the head's render is the base's too
-  const baseDrift = review.verdict.method !== "full" ? new Set<string>() : review.compsUnchanged ? driftAgainst(review.expected as Map<string, Uint8Array>, review.baseCommitted) : await baseDriftOf(review, ctx);
+  const baseDrift = review.verdict.method !== "full" ? NO_DRIFT : review.compsUnchanged ? driftAgainst(review.expected as Map<string, Uint8Array>, review.baseCommitted) : await baseDriftOf(review, ctx);
   compareTrees(review, ctx, baseDrift);
   lintNewOverlays(review, ctx);
   return finish(review);
@@ -378,26 +378,40 @@ function hunkKey(rel: string, h: LineHunk): string {
   return JSON.stringify([rel, h.removed, h.added]);
 }
 
+/** How the base's committed render already differed from a render of the base's own comps. */
+interface BaseDrift {
+  /** hunks (hunkKey) of files both hold */
+  hunks: Set<string>;
+  /** files the base held that its comps did not produce: leftovers already stale there */
+  leftovers: Set<string>;
+  /** files the base's comps produced that the base did not hold */
+  missing: Set<string>;
+}
+
+const NO_DRIFT: BaseDrift = { hunks: new Set(), leftovers: new Set(), missing: new Set() };
+
 /** Differences the base already had between its committed render and a render of its own comps. */
-async function baseDriftOf(review: ComponentReview, ctx: EvalContext): Promise<Set<string>> {
-  if (!review.baseConfig || !ctx.deps.renderComponent) return new Set();
+async function baseDriftOf(review: ComponentReview, ctx: EvalContext): Promise<BaseDrift> {
+  if (!review.baseConfig || !ctx.deps.renderComponent) return NO_DRIFT;
   try {
     const render = await ctx.deps.renderComponent({ project: ctx.base, repo: ctx.input.base, name: review.name, ...(ctx.input.upstream ? { upstream: ctx.input.upstream } : {}) });
-    return render.status === "ok" ? driftAgainst(render.files, review.baseCommitted) : new Set();
+    return render.status === "ok" ? driftAgainst(render.files, review.baseCommitted) : NO_DRIFT;
   } catch {
     // the base cannot be rendered either: nothing is known about its drift
-    return new Set();
+    return NO_DRIFT;
   }
 }
 
-function driftAgainst(rendered: ReadonlyMap<string, Uint8Array>, committed: ReadonlyMap<string, Uint8Array>): Set<string> {
-  const keys = new Set<string>();
+function driftAgainst(rendered: ReadonlyMap<string, Uint8Array>, committed: ReadonlyMap<string, Uint8Array>): BaseDrift {
+  const drift: BaseDrift = { hunks: new Set(), leftovers: new Set(), missing: new Set() };
   for (const [rel, bytes] of rendered) {
     const held = committed.get(rel);
+    if (!held) drift.missing.add(rel);
     if (!held || sameBytes(bytes, held)) continue;
-    for (const h of diffLineArrays(specLines(text(bytes)), specLines(text(held)))) keys.add(hunkKey(rel, h));
+    for (const h of diffLineArrays(specLines(text(bytes)), specLines(text(held)))) drift.hunks.add(hunkKey(rel, h));
   }
-  return keys;
+  for (const rel of committed.keys()) if (!rendered.has(rel)) drift.leftovers.add(rel);
+  return drift;
 }
 
 /** A file the change touched that the expected render does not explain (bookkeeping aside). */
@@ -686,7 +700,7 @@ function lineOf(lines: readonly string[], index: number): number {
 }
 
 /** Compares the committed head tree with the expected tree and records findings. */
-function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<string>): void {
+function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: BaseDrift): void {
   const expected = review.expected as Map<string, Uint8Array>;
   const { committed, baseCommitted, dir, name } = review;
   const configChanged = review.verdict.method !== "unchanged" && !review.compsUnchanged;
@@ -799,7 +813,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
             component: name,
             message: editMessage(h, name, isSpec) + (isSpec ? producedBy(review, h) : copiedFrom(review, rel)),
           });
-        } else if (baseDrift.has(hunkKey(rel, h))) {
+        } else if (baseDrift.hunks.has(hunkKey(rel, h))) {
           review.findings.push({
             rule: "rendered-file-edited",
             level: "notice",
@@ -829,6 +843,16 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     if (e && !c) {
       review.needsRerender = true;
       const removedByPr = b !== undefined;
+      if (!removedByPr && baseDrift.missing.has(rel)) {
+        review.findings.push({
+          rule: "rendered-file-missing",
+          level: "notice",
+          path,
+          component: name,
+          message: `the comps of ${name} produce ${rel}, but it is not in the rendered tree — already the case on the base, not caused by this pull request; re-render ${name} when convenient.`,
+        });
+        continue;
+      }
       review.findings.push({
         rule: "rendered-file-missing",
         level: removedByPr || configChanged ? "failure" : "notice",
@@ -843,6 +867,17 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Set<
     if (!e && c) {
       const addedByPr = b === undefined || (prChanged && !sameBytes(b, c));
       if (!addedByPr && !configChanged) continue;
+      if (!addedByPr && baseDrift.leftovers.has(rel)) {
+        // the base's own comps did not produce it either: a leftover of an older render, not this change's
+        review.findings.push({
+          rule: "rendered-file-unexpected",
+          level: "notice",
+          path,
+          component: name,
+          message: `the comps of ${name} do not produce ${rel}, and did not on the base either: a leftover already stale before this pull request. Delete it when convenient (re-render ${name}).`,
+        });
+        continue;
+      }
       const top = rel.split("/")[0] as string;
       if (b === undefined && baseHasRender && review.verdict.method !== "full" && !newlyReferenced.has(top)) {
         // No line of this change names the file: the spec on the base already did, or nothing does.

@@ -32,6 +32,9 @@ beforeAll(() => {
   git("commit", "-qm", "names");
   git("checkout", "-q", "-b", "accent", "main");
   writeFileSync(join(repo, "specs/s/systemd/naïve fix.patch"), "--- a/x\n+++ b/x\n");
+  // wired in by a hand-written line, as a vendored patch is
+  const spec = join(repo, "specs/s/systemd/systemd.spec");
+  writeFileSync(spec, (baseFiles()["specs/s/systemd/systemd.spec"] as string).replace("Patch:          https://github.com/systemd/systemd/pull/38769.patch\n", "Patch:          https://github.com/systemd/systemd/pull/38769.patch\nPatch:          naïve fix.patch\n"));
   git("add", "-A");
   git("commit", "-qm", "accent");
 });

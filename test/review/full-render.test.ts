@@ -180,3 +180,36 @@ install -Dm0644 %{SOURCE0} %{buildroot}%{_sysconfdir}/motd
     expect(result.fix?.verified).toBe(true);
   });
 });
+
+describe("a snapshot bump over leftovers already stale on the base", () => {
+  const DISTRO = "distro/azurelinux.distro.toml";
+  const bumped = replaceOnce(base[DISTRO] as string, 'snapshot = "2026-02-24T00:00:00-08:00"', 'snapshot = "2026-03-10T00:00:00-08:00"');
+  // the base holds a patch an older render left behind (its own comps no longer produce it) and lacks `sources`
+  const stale = withEdits(base, { "specs/l/libfido2/old-fix.patch": "--- a\n+++ b\n", "specs/l/libfido2/sources": null });
+
+  it("keeps them notices: they are the base's, not this change's", async () => {
+    const upstream = memoryUpstream({ libfido2: { "libfido2.spec": pristine(base), sources: base["specs/l/libfido2/sources"] as string } });
+    const result = await review(stale, withEdits(stale, { [DISTRO]: bumped }), { upstream });
+    const fido = result.findings.filter((f) => f.component === "libfido2");
+    expect(fido.filter((f) => f.level === "failure")).toEqual([]);
+    expect(fido.find((f) => f.path === "specs/l/libfido2/old-fix.patch")).toMatchObject({ rule: "rendered-file-unexpected", level: "notice" });
+    expect(fido.find((f) => f.path === "specs/l/libfido2/sources")).toMatchObject({ rule: "rendered-file-missing", level: "notice" });
+    expect(fido.find((f) => f.path === "specs/l/libfido2/old-fix.patch")?.message).toContain("did not on the base either");
+  });
+
+  it("a file the bump itself stops producing still fails", async () => {
+    // the newer upstream commit that the new snapshot reaches drops `sources`; the base's render had it
+    const commit = (hash: string, authorTime: number, subject: string) => ({ hash, authorName: "Fedora Packager", authorEmail: "packager@fedoraproject.org", authorTime, authorTz: "+0000", subject, message: `${subject}\n` });
+    const old = commit("1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b", 1_768_000_000, "Rebuilt for Fedora 43");
+    const next = commit("9d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e", 1_773_000_000, "Drop the sources file");
+    const trees: Record<string, Files> = {
+      [old.hash]: { "libfido2.spec": pristine(base), sources: base["specs/l/libfido2/sources"] as string },
+      [next.hash]: { "libfido2.spec": pristine(base) },
+    };
+    const upstream = memoryUpstream({}, { histories: { libfido2: { commits: [old, next], trees } } });
+    const result = await review(base, withEdits(base, { [DISTRO]: bumped }), { upstream });
+    const sources = result.findings.find((f) => f.path === "specs/l/libfido2/sources");
+    expect(sources).toMatchObject({ rule: "rendered-file-unexpected", level: "failure" });
+    expect(sources?.message).toContain("no longer produce");
+  });
+});

@@ -778,6 +778,22 @@ describe("the rendered tree holds component dirs only", () => {
   });
 });
 
+describe("submodules under the rendered tree", () => {
+  it("a submodule added in a component dir or at the top of the rendered tree fails at its path and is never followed", async () => {
+    const { memoryRepo } = await import("../../src/repo/index.js");
+    const { reviewChange } = await import("../../src/review/index.js");
+    const files = baseFiles();
+    const head = memoryRepo(files, { submodules: { "specs/s/systemd/vendor-units": "a".repeat(40), "specs/vendored": "b".repeat(40) } });
+    const result = await reviewChange({ base: memoryRepo(files), head, changedPaths: ["specs/s/systemd/vendor-units", "specs/vendored"] });
+    const unexpected = result.findings.filter((f) => f.rule === "rendered-file-unexpected");
+    expect(unexpected.map((f) => [f.path, f.level]).sort()).toEqual([
+      ["specs/s/systemd/vendor-units", "failure"],
+      ["specs/vendored", "failure"],
+    ]);
+    expect(result.verdict).toBe("failure");
+  });
+});
+
 describe("real file names in rendered trees", () => {
   it("a systemd-escaped unit name (run-vmblock\\x2dfuse.mount) is an ordinary file: a finding on that path, never an aborted check", async () => {
     const base = baseFiles();
