@@ -791,7 +791,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
         const touched = h.added.some((_, i) => prLines.has(h.newStart + i)) || (h.added.length === 0 && prRemovals.has(h.newStart));
         const start = lineOf(newLines, h.newStart);
         const end = h.added.length > 1 ? start + h.added.length - 1 : start;
-        if (touched && review.newerUpstream && (isSpec || !copiedFromComps(review, rel))) {
+        if (touched && review.newerUpstream && (isSpec || !copySource(review.headConfig, rel))) {
           review.findings.push({
             rule: "rendered-file-edited",
             level: "notice",
@@ -930,11 +930,6 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
     });
   }
   if (staleFiles > 0 && review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "drift" };
-}
-
-/** Whether an overlay of the component copies this rendered file from base/comps (then its content is the comps'). */
-function copiedFromComps(review: ComponentReview, rel: string): boolean {
-  return (review.headConfig?.overlays ?? []).some((o) => (o.type === "patch-add" || o.type === "file-add") && o.source !== undefined && (o.file ?? o.source.slice(o.source.lastIndexOf("/") + 1)) === rel);
 }
 
 function where(o: { origin?: { file: string; line: number } | undefined; description?: string | undefined }): string {
