@@ -305,6 +305,20 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     return review;
   }
 
+  if (baseConfig && baseTree.files.size === 0 && review.committed.size === 0 && baseTree.unreadable.length === 0 && headTree.unreadable.length === 0 && headTree.refused.length === 0) {
+    // Declared on the base with no render there, and none now: the change did not leave it
+    // unrendered, and an empty dir is nothing to compare a render with, file by file.
+    review.verdict = { name, status: "clean", method: "none", reason: "no committed render, on the base either" };
+    review.findings.push({
+      rule: "rendered-file-missing",
+      level: "notice",
+      path: dir,
+      component: name,
+      message: `${name} has no rendered files in ${dir}/, and had none on the base either: not caused by this pull request. Render it (\`azldev component render ${name}\`) when convenient.`,
+    });
+    return review;
+  }
+
   // The base's committed render stands for what the comps produce only when there is one: a
   // component declared earlier and rendered now, or one whose base dir holds only azldev's failure
   // marker, has nothing to compare with — its first render is verified like any full render.

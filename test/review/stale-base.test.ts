@@ -167,3 +167,22 @@ describe("a re-render that brings a newer upstream revision while the comps stay
     expect(failures(result).map((f) => f.rule)).toContain("vendored-patch-in-rendered-tree");
   });
 });
+
+describe("a component that has no committed render on the base and gets none now", () => {
+  const unrendered = Object.fromEntries(Object.entries(base).filter(([path]) => !path.startsWith("specs/a/acl/")));
+
+  it("a change to its comps is not judged file by file against an empty dir: one notice, no failure", async () => {
+    const head = withEdits(unrendered, { [ACL_COMP]: `${base[ACL_COMP]}\n[[components.acl.overlays]]\ntype = "spec-remove-tag"\ntag = "BuildRequires"\nvalue = "gawk"\n` });
+    const result = await review(unrendered, head);
+    expect(failures(result)).toEqual([]);
+    expect(result.findings.filter((f) => f.component === "acl")).toEqual([
+      expect.objectContaining({ rule: "rendered-file-missing", level: "notice", path: "specs/a/acl", message: expect.stringContaining("had none on the base either") }),
+    ]);
+  });
+
+  it("a new component declared without its render still fails", async () => {
+    const head = withEdits(base, { "base/comps/newpkg/newpkg.comp.toml": "[components.newpkg]\n" });
+    const result = await review(base, head);
+    expect(result.findings.filter((f) => f.component === "newpkg")).toEqual([expect.objectContaining({ rule: "render-stale", level: "failure", message: expect.stringContaining("newly declared") })]);
+  });
+});
