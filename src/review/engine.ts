@@ -97,6 +97,15 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   for (const finding of await strayRenderedFiles(input, changedPaths, renderedSpecsDir)) findings.push(finding);
   for (const finding of await unincludedTomlErrors(input, head, changedPaths, renderedSpecsDir)) findings.push(finding);
   const brokenComponents = new Set(head.errors.filter((e) => e.severity === "error" && e.component).map((e) => e.component as string));
+  const renderedTree = await holdsRenderedTree(input, renderedSpecsDir);
+  if (!renderedTree) {
+    findings.push({
+      rule: "rendered-file-missing",
+      level: "notice",
+      path: head.files[0] ?? "azldev.toml",
+      message: `this repository holds no rendered tree (${renderedSpecsDir}/ is absent before and after this change): rendered specs are not committed here, so the rendered-tree checks do not apply. The configuration and new overlays are still checked.`,
+    });
+  }
   const reached = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   const { affected, deferred } = deferShared(reached, base, head, changed, input.config?.deferAbove ?? DEFER_ABOVE);
   if (deferred.length > 0) findings.push(await deferredFinding(reached, deferred, input, head, changedPaths));
@@ -105,11 +114,18 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   const worker = async () => {
     while (next < affected.length) {
       const i = next++;
-      components[i] = await evaluate(affected[i] as AffectedComponent, { input, deps, base, head, renderedSpecsDir, changed, brokenComponents });
+      components[i] = await evaluate(affected[i] as AffectedComponent, { input, deps, base, head, renderedSpecsDir, renderedTree, changed, brokenComponents });
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, affected.length) }, worker));
   return { base, head, renderedSpecsDir, changedPaths, components, findings, deferred };
+}
+
+/** Whether the base or the head holds the rendered-specs dir (a repository that renders at the root always does). */
+async function holdsRenderedTree(input: ReviewChangeInput, renderedSpecsDir: string): Promise<boolean> {
+  if (renderedSpecsDir === "") return true;
+  const [base, head] = await Promise.all([input.base.stat(renderedSpecsDir).catch(() => undefined), input.head.stat(renderedSpecsDir).catch(() => undefined)]);
+  return base !== undefined || head !== undefined;
 }
 
 /**
@@ -243,6 +259,8 @@ interface EvalContext {
   base: Project;
   head: Project;
   renderedSpecsDir: string;
+  /** the base or the head holds the rendered-specs dir: the repository commits its renders */
+  renderedTree: boolean;
   changed: Set<string>;
   brokenComponents: Set<string>;
 }
@@ -303,6 +321,11 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
   if (ctx.brokenComponents.has(name)) {
     review.verdict = { name, status: "failed", method: "none", reason: "its configuration is invalid" };
     return review;
+  }
+  if (!ctx.renderedTree) {
+    review.verdict = { name, status: "clean", method: "none", reason: "the repository commits no rendered tree" };
+    lintNewOverlays(review, ctx);
+    return finish(review);
   }
 
   if (baseConfig && baseTree.files.size === 0 && review.committed.size === 0 && baseTree.unreadable.length === 0 && headTree.unreadable.length === 0 && headTree.refused.length === 0) {

@@ -186,3 +186,25 @@ describe("a component that has no committed render on the base and gets none now
     expect(result.findings.filter((f) => f.component === "newpkg")).toEqual([expect.objectContaining({ rule: "render-stale", level: "failure", message: expect.stringContaining("newly declared") })]);
   });
 });
+
+describe("a repository that commits no rendered tree", () => {
+  // Azure Linux's history before its first committed render: comps only, no specs/
+  const compsOnly = Object.fromEntries(Object.entries(base).filter(([path]) => !path.startsWith("specs/")));
+
+  it("config changes and new components are not render-stale; one notice says why, and new overlays are still linted", async () => {
+    const head = withEdits(compsOnly, {
+      [ACL_COMP]: `${base[ACL_COMP]}\n[[components.acl.overlays]]\ntype = "spec-remove-tag"\ntag = "BuildRequires"\nvalue = "gawk"\n`,
+      "base/comps/newpkg/newpkg.comp.toml": "[components.newpkg]\n",
+    });
+    const result = await review(compsOnly, head);
+    expect(failures(result)).toEqual([]);
+    expect(result.verdict).toBe("success");
+    expect(result.findings.find((f) => f.rule === "rendered-file-missing")?.message).toContain("holds no rendered tree (specs/ is absent before and after this change)");
+    expect(result.findings.some((f) => f.rule === "overlay-lint" && f.component === "acl")).toBe(true);
+  });
+
+  it("the change that adds the first rendered tree is checked as usual", async () => {
+    const result = await review(compsOnly, withEdits(compsOnly, { [ACL_SPEC]: base[ACL_SPEC] as string }));
+    expect(result.findings.some((f) => f.message.includes("holds no rendered tree"))).toBe(false);
+  });
+});
