@@ -3,7 +3,8 @@
  * and the next read of the same URL sends `If-None-Match` (`If-Modified-Since`). GitHub answers an
  * unchanged resource with 304, which does not count against the rate limit — a sweep that finds
  * nothing new upstream costs no quota. By default every forge of the process shares one cache, bounded
- * by entries and bytes, so each sweep profits from the last.
+ * by entries and bytes, so each sweep profits from the last; the command line keeps its answers on
+ * disk (persistent-http-cache.ts), so each run profits from the last.
  */
 export interface HttpCacheEntry {
   etag?: string;
@@ -12,12 +13,15 @@ export interface HttpCacheEntry {
   link: string | null;
 }
 
-/** Where conditional responses are kept; keys are opaque (the accept header and the URL). */
+/**
+ * Where conditional responses are kept; keys are opaque (the accept header and the URL). In memory the
+ * operations are synchronous; on disk they return promises, which the reader awaits.
+ */
 export interface HttpCache {
-  get(key: string): HttpCacheEntry | undefined;
-  set(key: string, entry: HttpCacheEntry): void;
-  /** called when a 304 reused an entry */
-  noteHit?(): void;
+  get(key: string): HttpCacheEntry | undefined | Promise<HttpCacheEntry | undefined>;
+  set(key: string, entry: HttpCacheEntry): void | Promise<void>;
+  /** called when a 304 reused the entry of `key` */
+  noteHit?(key: string): void | Promise<void>;
 }
 
 /** What an HTTP forge asked: every request, and those answered "not modified" from the cache. */
@@ -118,7 +122,7 @@ export interface GetOptions {
  * responses that carry a validator are kept. Entries are keyed by URL and accept header, not by
  * credential: installation tokens change every hour, and a cached body is only ever used after the
  * server has answered 304 to this request's own credentials, so one installation never sees what
- * another may read.
+ * another may read. (On disk, answers are also kept apart by credential: persistent-http-cache.ts.)
  */
 export async function httpGet(
   fetchImpl: FetchLike,
@@ -127,7 +131,8 @@ export async function httpGet(
   options: GetOptions,
 ): Promise<{ status: number; body: string; link: string | null; notModified: boolean }> {
   const key = options.cache ? `${headers["accept"] ?? ""}\0${url}` : "";
-  const cached = options.cache?.get(key);
+  // a cache that fails to answer is a miss: it can make a request cheaper, never make it fail
+  const cached = options.cache ? await quietly(() => options.cache?.get(key)) : undefined;
   const sent = { ...headers };
   if (cached?.etag) sent["if-none-match"] = cached.etag;
   else if (cached?.lastModified) sent["if-modified-since"] = cached.lastModified;
@@ -138,7 +143,7 @@ export async function httpGet(
     const response = await fetchImpl(url, { headers: sent, signal: controller.signal });
     if (response.status === 304 && cached) {
       if (options.counter) options.counter.notModified++;
-      options.cache?.noteHit?.();
+      await quietly(() => options.cache?.noteHit?.(key));
       return { status: 200, body: cached.body, link: cached.link, notModified: true };
     }
     const body = await response.text();
@@ -146,13 +151,22 @@ export async function httpGet(
     if (options.cache && response.status === 200) {
       const etag = response.headers.get("etag") ?? undefined;
       const lastModified = response.headers.get("last-modified") ?? undefined;
-      if (etag || lastModified) options.cache.set(key, { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), body, link });
+      if (etag || lastModified) await quietly(() => options.cache?.set(key, { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), body, link }));
     }
     return { status: response.status, body, link, notModified: false };
   } catch (error) {
     throw new ForgeError(`${url}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** a cache operation whose failure (a throw or a rejection) is a miss */
+async function quietly<T>(operation: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await operation();
+  } catch {
+    return undefined;
   }
 }
 

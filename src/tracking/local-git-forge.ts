@@ -14,6 +14,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { gitEnvironment, runGit, SAFE_CONFIG } from "../repo/git-command.js";
 import type { HistoryQuery, UpstreamForge, UpstreamProject } from "./forge.js";
+import { historyIndexKey, type HistoryIndexStore } from "./history-index-store.js";
 import { messageIdsOf } from "./patch-headers.js";
 import { patchIds } from "./patch-id.js";
 
@@ -24,6 +25,11 @@ export interface LocalGitForgeOptions {
   maxCommitBytes?: number;
   /** a history read is stopped after this long; default 10 minutes */
   timeoutMs?: number;
+  /**
+   * history indexes kept across runs (the command line keeps them under its cache directory): a
+   * clone whose refs have not moved since is not read again
+   */
+  indexStore?: HistoryIndexStore;
 }
 
 /** What a pass over a clone's history found, for one range. */
@@ -184,14 +190,18 @@ export function localGitForge(dir: string, options: LocalGitForgeOptions = {}): 
  * The history index of a clone: every commit on its branches, tags and remote-tracking branches (not
  * pull request refs a mirror may carry — those are not upstream history), newest first, minus the
  * ancestors of `since` when given (what happened after the packaged version). Cached by the clone, the
- * state of its refs and `since`.
+ * state of its refs, `since` and the limits: in the process, and on disk when given a store.
  */
 export async function historyIndex(gitDir: string, since: string | undefined, options: LocalGitForgeOptions = {}): Promise<HistoryIndex> {
   const state = await git(gitDir, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags", "refs/remotes"]);
-  const key = `${gitDir}\0${since ?? ""}\0${createHash("sha1").update(state.stdout).digest("hex")}`;
+  const maxCommits = options.maxCommits ?? 50_000;
+  const maxCommitBytes = options.maxCommitBytes ?? 32 * 1024 * 1024;
+  const key = `${gitDir}\0${since ?? ""}\0${maxCommits}\0${maxCommitBytes}\0${createHash("sha1").update(state.stdout).digest("hex")}`;
   let index = indexes.get(key);
   if (!index) {
-    index = readHistory(gitDir, since, options);
+    // refs that could not be listed name no state: such an index is not kept on disk
+    const { indexStore, ...rest } = options;
+    index = storedOrRead(gitDir, since, state.stdout, { ...rest, ...(indexStore && state.code === 0 ? { indexStore } : {}), maxCommits, maxCommitBytes });
     indexes.set(key, index);
     // a few clones and ranges per process; the oldest goes first
     while (indexes.size > 8) indexes.delete(indexes.keys().next().value as string);
@@ -200,7 +210,21 @@ export async function historyIndex(gitDir: string, since: string | undefined, op
   return index;
 }
 
-function readHistory(gitDir: string, since: string | undefined, options: LocalGitForgeOptions): Promise<HistoryIndex> {
+async function storedOrRead(gitDir: string, since: string | undefined, refsState: string, options: LocalGitForgeOptions & { maxCommits: number; maxCommitBytes: number }): Promise<HistoryIndex> {
+  const store = options.indexStore;
+  const storeKey = store ? await historyIndexKey({ gitDir, refsState, since, maxCommits: options.maxCommits, maxCommitBytes: options.maxCommitBytes }) : undefined;
+  if (store && storeKey) {
+    const stored = await store.load(storeKey);
+    if (stored) return stored;
+  }
+  const { index, complete } = await readHistory(gitDir, since, options);
+  // an index cut short by the timeout or a failing git is used once, never kept
+  if (store && storeKey && complete) await store.save(storeKey, index);
+  return index;
+}
+
+/** One pass of `git log -p`; `complete` when git finished or stopped at the commit limit (not at the timeout, not failing). */
+function readHistory(gitDir: string, since: string | undefined, options: LocalGitForgeOptions): Promise<{ index: HistoryIndex; complete: boolean }> {
   const maxCommits = options.maxCommits ?? 50_000;
   const maxCommitBytes = options.maxCommitBytes ?? 32 * 1024 * 1024;
   const index: HistoryIndex = { byPatchId: new Map(), bySubject: new Map(), byMessageId: new Map(), cherryPicks: new Map(), commits: 0, truncated: false };
@@ -231,8 +255,11 @@ function readHistory(gitDir: string, since: string | undefined, options: LocalGi
   ];
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { env: gitEnvironment(), stdio: ["ignore", "pipe", "ignore"], detached: true });
+    let timedOut = false;
+    let stoppedAtLimit = false;
     const timer = setTimeout(() => {
       index.truncated = true;
+      timedOut = true;
       stop();
     }, options.timeoutMs ?? 600_000);
     let chunk: Buffer[] = [];
@@ -256,6 +283,7 @@ function readHistory(gitDir: string, since: string | undefined, options: LocalGi
         index.truncated = true;
         index.commits = maxCommits;
         commit = undefined;
+        stoppedAtLimit = true;
         stop();
         return;
       }
@@ -313,11 +341,11 @@ function readHistory(gitDir: string, since: string | undefined, options: LocalGi
       clearTimeout(timer);
       reject(error);
     });
-    child.on("close", () => {
+    child.on("close", (code) => {
       clearTimeout(timer);
       if (pending.length) onLine(pending);
       finishCommit();
-      resolve(index);
+      resolve({ index, complete: !timedOut && (code === 0 || stoppedAtLimit) });
     });
   });
 }

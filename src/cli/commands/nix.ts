@@ -9,16 +9,22 @@ import type { RepoView } from "../../repo/types.js";
 import { upstreamForge, type UpstreamForge } from "../../tracking/index.js";
 import type { PatchVerdict } from "../../tracking/verdicts.js";
 import type { CliIO } from "../io.js";
+import { cacheDirectory } from "../upstream-choice.js";
 
 /** Upstream evidence for the Nix commands: local clones first, then the forges' APIs unless offline. */
 export function nixForge(options: { upstreamGit?: string; offline?: boolean; githubApiUrl?: string }, io: CliIO): UpstreamForge | undefined {
   return cliUpstreamForge(options, io);
 }
 
-/** The command line's upstream sources: --upstream-git clones, and the APIs unless --offline (tokens from the environment). */
+/**
+ * The command line's upstream sources: --upstream-git clones, and the APIs unless --offline (tokens
+ * from the environment). API answers and the clones' history indexes are kept under the cache
+ * directory, so a run asks only what changed since the last (SPECWARDEN_TRACKING_CACHE=0: not kept).
+ */
 export function cliUpstreamForge(options: { upstreamGit?: string; offline?: boolean; githubApiUrl?: string }, io: CliIO): UpstreamForge | undefined {
   const apiUrl = options.githubApiUrl ?? io.env["SPECWARDEN_GITHUB_API_URL"]?.trim();
   return upstreamForge({
+    ...(io.env["SPECWARDEN_TRACKING_CACHE"] !== "0" ? { cacheDir: cacheDirectory(io) } : {}),
     ...(options.upstreamGit ? { upstreamGit: resolve(io.cwd, options.upstreamGit) } : {}),
     ...(options.offline ? { offline: true } : {}),
     ...(io.env["GITHUB_TOKEN"] ? { githubToken: io.env["GITHUB_TOKEN"] } : {}),
