@@ -59,6 +59,12 @@ export interface UpstreamForge {
    * one of these `git patch-id --stable` ids; a local clone answers from an index of `git log -p`.
    */
   findByPatchId?(project: UpstreamProject, ids: string[], query?: HistoryQuery): Promise<Map<string, string[]> | undefined>;
+  /**
+   * false when nothing here can search this project's history by content (no clone of it): the
+   * series' files are then not read to compute the patch-id of the series as one commit — through an
+   * API every file is a request, for a search nobody can make
+   */
+  searchesHistory?(project: UpstreamProject): boolean;
   /** commits of any branch whose subject line is exactly one of these (a local clone answers) */
   findBySubject?(project: UpstreamProject, subjects: string[], query?: HistoryQuery): Promise<Map<string, string[]> | undefined>;
   /** commits of any branch whose message names one of these mailing-list message ids (`Link:` to lore, `Message-Id:`) */
@@ -135,6 +141,7 @@ export function combineForges(forges: UpstreamForge[]): UpstreamForge {
       return false;
     },
     commitDiff: (project, sha) => ask(project, (f) => f.commitDiff?.(project, sha)),
+    searchesHistory: (project) => forges.some((f) => f.findByPatchId !== undefined && f.supports(project) && (f.searchesHistory?.(project) ?? true)),
     findByPatchId: (project, ids, query) => ask(project, (f) => f.findByPatchId?.(project, ids, query), found),
     findBySubject: (project, subjects, query) => ask(project, (f) => f.findBySubject?.(project, subjects, query), found),
     findByMessageId: (project, ids, query) => ask(project, (f) => f.findByMessageId?.(project, ids, query), found),

@@ -116,6 +116,7 @@ export function localGitForge(dir: string, options: LocalGitForgeOptions = {}): 
     description: `local git clones in ${dir}`,
     answersChangeState: false,
     supports: (project) => gitDirOf(project) !== undefined,
+    searchesHistory: (project) => gitDirOf(project) !== undefined,
     async change() {
       return undefined;
     },

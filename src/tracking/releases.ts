@@ -94,6 +94,7 @@ export class ForgeSession {
       ...(upstream.hasRef ? { hasRef: (project: UpstreamProject, ref: string) => ask<boolean>(k("ref", projectKey(project), ref), () => (upstream.hasRef as NonNullable<UpstreamForge["hasRef"]>)(project, ref)) } : {}),
       ...(upstream.commitDiff ? { commitDiff: (project: UpstreamProject, sha: string) => ask<string | undefined>(k("diff", projectKey(project), sha), () => (upstream.commitDiff as NonNullable<UpstreamForge["commitDiff"]>)(project, sha)) } : {}),
       ...(upstream.issue ? { issue: (project: UpstreamProject, n: number) => ask<IssueState | undefined>(k("issue", projectKey(project), n), () => (upstream.issue as NonNullable<UpstreamForge["issue"]>)(project, n)) } : {}),
+      ...(upstream.searchesHistory ? { searchesHistory: (project: UpstreamProject) => (upstream.searchesHistory as NonNullable<UpstreamForge["searchesHistory"]>)(project) } : {}),
       ...(upstream.findByPatchId
         ? { findByPatchId: (project: UpstreamProject, ids: string[], query?: HistoryQuery) => ask(k("patch-id", projectKey(project), query?.since, ...ids), () => (upstream.findByPatchId as NonNullable<UpstreamForge["findByPatchId"]>)(project, ids, query)) }
         : {}),

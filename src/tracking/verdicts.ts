@@ -369,7 +369,7 @@ export async function assessPatch(patch: InventoryPatch, inv: PatchInventory, op
 
   // rung c: the patch's content in upstream history — each commit of the series (rebased, or
   // cherry-picked to a stable branch under a new id) and the whole series as one (a squash merge)
-  if (forge?.findByPatchId && supported(project) && patch.patchIds?.length) {
+  if (forge?.findByPatchId && supported(project) && (forge.searchesHistory?.(project) ?? true) && patch.patchIds?.length) {
     const ids = [...patch.patchIds];
     const perCommit = patch.patchIds;
     const text = perCommit.length > 1 && tag ? await readPatch() : undefined;
