@@ -36,7 +36,7 @@ export interface HistoryIndexKeyParts {
 export interface HistoryStoreLimits {
   /** indexes kept at most, least recently used out first; default 16 */
   maxEntries?: number;
-  /** bytes of indexes kept at most; default 512 MiB (an index of 20,000 commits takes a few MiB) */
+  /** bytes of indexes kept at most; default 256 MiB (an index of 19,000 commits takes 2.3 MiB: bench/history-index) */
   maxBytes?: number;
 }
 
@@ -132,7 +132,7 @@ export class HistoryIndexStore {
   readonly #files: BoundedCacheFiles;
 
   constructor(files: CacheFiles, limits: HistoryStoreLimits = {}) {
-    this.#files = new BoundedCacheFiles(files, { maxEntries: limits.maxEntries ?? 16, maxBytes: limits.maxBytes ?? 512 * 1024 * 1024 });
+    this.#files = new BoundedCacheFiles(files, { maxEntries: limits.maxEntries ?? 16, maxBytes: limits.maxBytes ?? 256 * 1024 * 1024 });
   }
 
   #fileName(key: string): string {

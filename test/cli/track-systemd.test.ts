@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 interface Output {
-  verdicts: { file: string; verdict: string; rung: string; dropFrom?: string; evidence: { rung: string; summary: string }[] }[];
+  verdicts: { file: string; verdict: string; rung: string; dropFrom?: string; releases?: { version: string; stream: string }[]; evidence: { rung: string; summary: string }[] }[];
   upstreamRequests?: { requests: number; notModified: number };
 }
 
@@ -58,6 +58,11 @@ describe("specwarden track on systemd's inherited patches", () => {
 
     const offline = byFile(await run(["--offline", "--upstream-git", upstream.root]));
     expect(offline.get("38922.patch")).toMatchObject({ verdict: "merged-unreleased", rung: "c", dropFrom: "258.7" });
+    // at the stable backport and at the first mainline release (not its release candidate)
+    expect(offline.get("38922.patch")?.releases?.map((r) => [r.version, r.stream])).toEqual([
+      ["258.7", "stable:258"],
+      ["259", "main"],
+    ]);
     expect(offline.get("38922.patch")?.evidence.some((e) => /not known here: no forge API was asked \(offline\)/.test(e.summary))).toBe(true);
     // --offline alone: no clone, no API, and it says so
     const nothing = byFile(await run(["--offline"]));

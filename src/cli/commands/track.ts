@@ -40,6 +40,11 @@ Decide, for every downstream patch, where it stands upstream and whether it can 
 
 Upstream API tokens: GITHUB_TOKEN (github.com), GITLAB_TOKEN (gitlab.com). The number of API requests
 is printed on stderr (JSON: upstreamRequests).
+
+API answers (with their ETags: the next run asks "changed?", and an unchanged answer costs no rate
+limit) and the clones' history indexes are kept under $SPECWARDEN_CACHE_DIR/tracking (default
+~/.cache/specwarden/tracking); answers fetched with a token serve only runs with the same token.
+SPECWARDEN_TRACKING_CACHE=0 keeps nothing; deleting the directory clears it.
 `;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
