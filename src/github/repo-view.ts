@@ -47,12 +47,15 @@ export const BLOB_BATCH = 100;
 export interface GitHubCaches {
   blobs: LruCache<Uint8Array>;
   trees: LruCache<RawTree>;
+  /** blob reads under way: the base and the head of a check ask for the same blobs at once */
+  blobsInFlight: Map<string, Promise<Uint8Array>>;
 }
 
 export function createCaches(options: { blobBytes?: number; treeEntries?: number } = {}): GitHubCaches {
   return {
     blobs: new LruCache<Uint8Array>(options.blobBytes ?? 128 * 1024 * 1024, (b) => b.byteLength + 64),
     trees: new LruCache<RawTree>(options.treeEntries ?? 2_000_000, (t) => t.tree.length + 1),
+    blobsInFlight: new Map(),
   };
 }
 
@@ -108,7 +111,6 @@ export class GitHubRepoView implements RepoView {
   #index: Map<string, RawTreeEntry> | undefined;
   #rootSha: string | undefined;
   #loading: Promise<void> | undefined;
-  readonly #inflightBlobs = new Map<string, Promise<Uint8Array>>();
 
   constructor(options: GitHubRepoViewOptions) {
     this.#reader = options.reader;
@@ -270,20 +272,20 @@ export class GitHubRepoView implements RepoView {
   #blob(sha: string): Promise<Uint8Array> {
     const cached = this.#caches.blobs.get(sha);
     if (cached) return Promise.resolve(cached);
-    let pending = this.#inflightBlobs.get(sha);
+    let pending = this.#caches.blobsInFlight.get(sha);
     if (!pending) {
       pending = this.#reader.getBlob(sha).then(
         (bytes) => {
           this.#caches.blobs.set(sha, bytes);
-          this.#inflightBlobs.delete(sha);
+          this.#caches.blobsInFlight.delete(sha);
           return bytes;
         },
         (error: unknown) => {
-          this.#inflightBlobs.delete(sha);
+          this.#caches.blobsInFlight.delete(sha);
           throw error;
         },
       );
-      this.#inflightBlobs.set(sha, pending);
+      this.#caches.blobsInFlight.set(sha, pending);
     }
     return pending;
   }

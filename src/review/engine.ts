@@ -468,21 +468,24 @@ function unexplainedEdits(review: ComponentReview, a: AffectedComponent): boolea
 /**
  * The change edits rendered files of a component whose comps it did not change, and the base's
  * render does not explain the edits: a hand edit, or a re-render over a base that was stale against
- * its upstream. A full render decides when one can run (a local spec needs nothing else); otherwise
- * new %changelog entries show a newer upstream revision, and the spec's edits stay unverified.
+ * its upstream. A local spec needs nothing else to render, so a full render decides at once. For an
+ * upstream spec the edits stand as hand edits unless the change shows a newer upstream revision (new
+ * %changelog entries): then a full render decides when the upstream can be read, and otherwise the
+ * spec's edits stay unverified. A plain hand edit never waits on the network.
  */
 async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<void> {
   const headConfig = review.headConfig as ComponentConfig;
-  const renderable = ctx.deps.renderComponent !== undefined && (headConfig.spec.type === "local" || ctx.input.upstream !== undefined);
   const specName = `${review.name}.spec`;
-  if (renderable) {
+  const entries = addedChangelogEntries(text(review.baseCommitted.get(specName)), text(review.committed.get(specName)));
+  const local = headConfig.spec.type === "local";
+  if (!local && entries.length === 0) return;
+  if (ctx.deps.renderComponent && (local || ctx.input.upstream)) {
     const before = { verdict: review.verdict, findings: review.findings.length };
     if (await fullRender(review, ctx, "comps unchanged, but the change edits rendered files that the base's render does not explain")) return;
     // a render that could not run leaves the comparison with the base's render
     review.findings.splice(before.findings);
     review.verdict = before.verdict;
   }
-  const entries = addedChangelogEntries(text(review.baseCommitted.get(specName)), text(review.committed.get(specName)));
   if (entries.length > 0) {
     review.newerUpstream = `it adds ${entries.length === 1 ? "the %changelog entry" : `${entries.length} %changelog entries`} ${entries.slice(0, 2).map((e) => `"${e}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
   }
