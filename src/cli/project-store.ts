@@ -1,25 +1,25 @@
 /**
- * A persistent cache of loaded projects for the command line, keyed by the git commit the view is
- * pinned to and by the code that loads it. Loading the full Azure Linux configuration (7,583
- * components) costs most of a `components` or `patches` run; CI jobs and hooks ask for the same
- * commit again and again. A working tree is never cached (its files change under us).
+ * A persistent cache of loaded projects for the command line. Loading the full Azure Linux
+ * configuration (7,583 components) costs most of a `components` or `patches` run, and a second
+ * load for the head and a third for the head with the fix most of a `check`; CI jobs and hooks ask
+ * for the same content again and again.
  *
- * Entries are written whole (temp file + rename), read back with a format check, and any entry that
- * does not read back is ignored and replaced: the cache can only make a run faster, never wrong.
+ * A project is stored under what its load read (every file, listing and lookup, by content id), so
+ * it is found again for any commit — or fix on top of one — that holds the same configuration, and
+ * never for one that does not. A working tree is never cached (its files change under us).
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deserialize, serialize } from "node:v8";
 import { loadProject, type Project } from "../azldev/index.js";
-import { GitRepoView, type RepoView } from "../repo/index.js";
+import { isPinnedView, RecordingView } from "../repo/recorded-reads.js";
+import type { RepoView } from "../repo/types.js";
 import type { CliIO } from "./io.js";
+import { ReadKeyedStore } from "./read-keyed-store.js";
 import { cacheDirectory } from "./upstream-choice.js";
 
-const FORMAT = "specwarden-project-v1";
-/** Entries kept; the oldest beyond this are removed when one is written. */
-const MAX_ENTRIES = 32;
+const FORMAT = "specwarden-project-v2";
 /** The modules whose code decides what a loaded project holds. */
 const LOADER_MODULES = ["azldev", "glob", "overlays", "spec"];
 
@@ -46,28 +46,14 @@ function enabled(io: CliIO): boolean {
   return io.env["SPECWARDEN_PROJECT_CACHE"] !== "0";
 }
 
-/** `loadProject`, served from the cache when the view is a git commit that was loaded before. */
+/** `loadProject`, served from the cache when the view holds configuration that was loaded before. */
 export async function loadProjectCached(repo: RepoView, io: CliIO): Promise<Project> {
-  if (!(repo instanceof GitRepoView) || !enabled(io)) return loadProject(repo);
-  const dir = join(cacheDirectory(io), "projects");
-  const file = join(dir, `${repo.commit}-${await loaderCodeKey()}.v8`);
-  const cached = await readFile(file)
-    .then((bytes) => deserialize(bytes) as { format?: string; commit?: string; project?: Project })
-    .catch(() => undefined);
-  if (cached?.format === FORMAT && cached.commit === repo.commit && cached.project?.components instanceof Map) return cached.project;
-  const project = await loadProject(repo);
-  await store(dir, file, serialize({ format: FORMAT, commit: repo.commit, project })).catch(() => undefined);
+  if (!isPinnedView(repo) || !enabled(io)) return loadProject(repo);
+  const store = new ReadKeyedStore<Project>(join(cacheDirectory(io), "projects"), { version: `${FORMAT}:${await loaderCodeKey()}` });
+  const cached = await store.find(repo);
+  if (cached?.components instanceof Map) return cached;
+  const recorder = new RecordingView(repo);
+  const project = await loadProject(recorder);
+  if (recorder.reusable) await store.save(recorder.reads, project);
   return project;
-}
-
-async function store(dir: string, file: string, bytes: Buffer): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, bytes);
-  await rename(temp, file);
-  const entries = await readdir(dir);
-  if (entries.length <= MAX_ENTRIES) return;
-  const aged = await Promise.all(entries.map(async (name) => ({ name, mtime: (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
-  aged.sort((a, b) => a.mtime - b.mtime);
-  for (const { name } of aged.slice(0, aged.length - MAX_ENTRIES)) await rm(join(dir, name), { force: true });
 }

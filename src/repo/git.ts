@@ -1,7 +1,9 @@
 /**
  * RepoView over a git repository (bare or with a work tree) at one commit. The ref is resolved
- * once; the whole tree is listed once with `git ls-tree`; blobs come from one long-lived
- * `git cat-file --batch` process. The work tree, the index and hooks are never consulted.
+ * once; directories are listed with `git ls-tree` as they are asked for (a sub-tree listed once
+ * serves every view of every commit that holds it), or the whole tree at once when a command walks
+ * much of it; blobs come from one long-lived `git cat-file --batch` process. The work tree, the
+ * index and hooks are never consulted.
  */
 import { lstatSync } from "node:fs";
 import { readFile, stat as fsStat } from "node:fs/promises";
@@ -54,6 +56,38 @@ class BlobCache {
 }
 
 const blobCache = new BlobCache(64 * 1024 * 1024, 1024 * 1024);
+
+/**
+ * Listings of trees by tree id, each entry's path relative to its tree. Trees are content-addressed
+ * too, so the listing of a sub-tree that the base and the head of a change share is read once.
+ */
+class TreeListingCache {
+  /** by tree id, and by `<tree id>:recursive` for everything below it */
+  readonly #children = new Map<string, TreeEntry[]>();
+  #entries = 0;
+  constructor(readonly maxEntries: number) {}
+  get(treeId: string): TreeEntry[] | undefined {
+    return this.#children.get(treeId);
+  }
+  set(treeId: string, children: TreeEntry[]): void {
+    if (this.#children.has(treeId)) return;
+    this.#children.set(treeId, children);
+    this.#entries += children.length + 1;
+    for (const [key, value] of this.#children) {
+      if (this.#entries <= this.maxEntries) break;
+      this.#children.delete(key);
+      this.#entries -= value.length + 1;
+    }
+  }
+}
+
+const treeListings = new TreeListingCache(500_000);
+
+/**
+ * Directories listed one by one before a view lists its whole tree at once: a command that walks
+ * every rendered dir (patches, render --all) is better served by one listing of everything.
+ */
+const LISTINGS_BEFORE_WHOLE_TREE = 48;
 
 const MAX_SYMLINK_TARGETS = 10_000;
 
@@ -134,6 +168,8 @@ export class GitRepoView implements RepoView {
   readonly #objects: CatFileBatch;
   #tree: Promise<Map<string, TreeEntry>> | undefined;
   #children: Map<string, TreeEntry[]> | undefined;
+  #rootTree: Promise<string> | undefined;
+  #listings = 0;
   readonly #inflight = new Map<string, Promise<Uint8Array>>();
   #closed = false;
 
@@ -173,6 +209,94 @@ export class GitRepoView implements RepoView {
     return new GitRepoView(gitDir, commit, options, repoPath);
   }
 
+  #gitOptions(): { gitBinary?: string; timeoutMs?: number } {
+    return {
+      ...(this.#options.gitBinary ? { gitBinary: this.#options.gitBinary } : {}),
+      ...(this.#options.timeoutMs ? { timeoutMs: this.#options.timeoutMs } : {}),
+    };
+  }
+
+  /** The id of the commit's root tree, from the commit object. */
+  #root(): Promise<string> {
+    this.#rootTree ??= (async () => {
+      const object = await this.#objects.read(this.commit);
+      const tree = object?.type === "commit" ? /^tree ([0-9a-f]{40,64})$/m.exec(new TextDecoder().decode(object.content))?.[1] : undefined;
+      if (!tree) throw new Error(`${this.description}: the commit has no tree`);
+      return tree;
+    })();
+    this.#rootTree.catch(() => (this.#rootTree = undefined));
+    return this.#rootTree;
+  }
+
+  /** The direct children of a tree (paths relative to it), listed once per tree id in this process. */
+  async #childrenOf(treeId: string): Promise<TreeEntry[]> {
+    const cached = treeListings.get(treeId);
+    if (cached) return cached;
+    this.#listings++;
+    const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-z", "--long", treeId], this.#gitOptions());
+    const children = parseLsTree(output);
+    treeListings.set(treeId, children);
+    return children;
+  }
+
+  /**
+   * Every entry below a tree (paths relative to it) in one listing; the children of each sub-tree
+   * on the way are kept for later lookups.
+   */
+  async #everythingBelow(treeId: string): Promise<TreeEntry[]> {
+    const cached = treeListings.get(`${treeId}:recursive`);
+    if (cached) return cached;
+    this.#listings++;
+    const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-r", "-t", "-z", "--long", treeId], this.#gitOptions());
+    const entries = parseLsTree(output);
+    const children = new Map<string, TreeEntry[]>([["", []]]);
+    for (const entry of entries) if (entry.kind === "dir") children.set(entry.path, []);
+    for (const entry of entries) {
+      const parent = parentOf(entry.path);
+      const name = parent === "" ? entry.path : entry.path.slice(parent.length + 1);
+      children.get(parent)?.push({ ...entry, path: name });
+    }
+    treeListings.set(treeId, children.get("") as TreeEntry[]);
+    for (const entry of entries) if (entry.kind === "dir") treeListings.set(entry.id as string, children.get(entry.path) as TreeEntry[]);
+    treeListings.set(`${treeId}:recursive`, entries);
+    return entries;
+  }
+
+  /** Whether to answer from the whole tree listed at once rather than directory by directory. */
+  #whole(): boolean {
+    return this.#tree !== undefined || this.#listings >= LISTINGS_BEFORE_WHOLE_TREE;
+  }
+
+  /** A listed entry as the view gives it: its repo path, and a link's target. */
+  async #entryAt(dir: string, child: TreeEntry): Promise<TreeEntry> {
+    const entry: TreeEntry = { ...child, path: dir === "" ? child.path : `${dir}/${child.path}` };
+    if (entry.kind === "symlink" && entry.id) {
+      const object = await this.#objects.read(entry.id);
+      if (object) entry.target = decodeUtf8(object.content);
+    }
+    return entry;
+  }
+
+  /** The entry at a normalised path by walking trees from the root; RepoEntryError below a link or submodule. */
+  async #walk(path: string): Promise<TreeEntry | undefined> {
+    let tree = await this.#root();
+    let dir = "";
+    const parts = path.split("/");
+    for (let i = 0; i < parts.length; i++) {
+      const child = (await this.#childrenOf(tree)).find((e) => e.path === parts[i]);
+      if (!child) return undefined;
+      if (i === parts.length - 1) return this.#entryAt(dir, child);
+      const at = dir === "" ? child.path : `${dir}/${child.path}`;
+      if (child.kind === "symlink" || child.kind === "submodule") {
+        throw new RepoEntryError(path, child.kind, `lies below the ${describeKind(child.kind)} ${at}, which is not followed`);
+      }
+      if (child.kind !== "dir") return undefined;
+      tree = child.id as string;
+      dir = at;
+    }
+    return undefined;
+  }
+
   #load(): Promise<Map<string, TreeEntry>> {
     this.#tree ??= (async () => {
       const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-r", "-t", "-z", "--long", "--full-tree", this.commit], {
@@ -201,6 +325,7 @@ export class GitRepoView implements RepoView {
 
   /** The entry at a normalised path; RepoEntryError when the path goes through a symlink or submodule. */
   async #lookup(path: string): Promise<TreeEntry | undefined> {
+    if (!this.#whole()) return this.#walk(path);
     const tree = await this.#load();
     const entry = tree.get(path);
     if (entry) return entry;
@@ -217,22 +342,20 @@ export class GitRepoView implements RepoView {
   async stat(path: string): Promise<TreeEntry | undefined> {
     const normalised = normalizeRepoPath(path);
     if (normalised === "") return { path: "", kind: "dir", mode: "040000" };
-    // A top-level entry (azldev.toml) asked before anything else: one non-recursive listing of that
-    // name, rather than the recursive listing of the whole tree that a command may never need.
-    if (this.#tree === undefined && !normalised.includes("/")) {
-      const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-z", "--long", "--full-tree", this.commit, "--", normalised], {
-        ...(this.#options.gitBinary ? { gitBinary: this.#options.gitBinary } : {}),
-        ...(this.#options.timeoutMs ? { timeoutMs: this.#options.timeoutMs } : {}),
-      });
-      const entry = parseLsTree(output).find((e) => e.path === normalised);
-      return entry ? { ...entry } : undefined;
-    }
     const entry = await this.#lookup(normalised);
     return entry ? { ...entry } : undefined;
   }
 
   async list(dir = "", options: { recursive?: boolean } = {}): Promise<TreeEntry[]> {
     const base = normalizeRepoPath(dir);
+    if (base === "" && options.recursive) await this.#load();
+    if (!this.#whole()) {
+      const at = base === "" ? { id: await this.#root(), kind: "dir" } : await this.#walk(base);
+      if (at?.kind !== "dir") return [];
+      const listed = options.recursive ? await this.#everythingBelow(at.id as string) : await this.#childrenOf(at.id as string);
+      const out = await Promise.all(listed.map((e) => this.#entryAt(base, e)));
+      return out.sort((a, b) => comparePaths(a.path, b.path));
+    }
     const tree = await this.#load();
     if (base !== "" && (await this.#lookup(base))?.kind !== "dir") return [];
     let out: TreeEntry[];

@@ -6,6 +6,7 @@ import { defaultDeps, type ReviewDeps } from "./deps.js";
 import { analyseChange, text, type Analysis, type ComponentReview } from "./engine.js";
 import type { ReviewChangeInput } from "./input.js";
 import { LayeredRepoView } from "./layered-view.js";
+import { sharedProjectCache, type ProjectCache } from "./project-cache.js";
 import { diffLineArrays } from "./line-diff.js";
 import { combinedDiff, type FileEdit } from "./patch-text.js";
 import { applyRuleLevels, compareFindings, waiverFor } from "./policy.js";
@@ -21,6 +22,7 @@ export { analyseChange, type Analysis, type ComponentReview } from "./engine.js"
 export { synthesiseFix, type ComponentFix } from "./synthesis.js";
 export { combinedDiff, fileDiff, type FileEdit } from "./patch-text.js";
 export { LayeredRepoView } from "./layered-view.js";
+export { ProjectCache, sharedProjectCache } from "./project-cache.js";
 export { applyPolicy, applyRuleLevels, compareFindings, waiverFor, type Conclusion, type Policy, type PolicyOutcome } from "./policy.js";
 export { renderMarkdown, toJson, toAnnotations } from "../report/index.js";
 
@@ -29,6 +31,8 @@ export interface ReviewOptions {
   deps?: ReviewDeps;
   /** synthesise and verify a fix (default true) */
   fix?: boolean;
+  /** loaded projects to reuse; the process-wide cache by default */
+  projects?: ProjectCache;
 }
 
 function isWaived(f: Finding, input: ReviewChangeInput): boolean {
@@ -47,13 +51,14 @@ function failing(findings: readonly Finding[], input: ReviewChangeInput): Findin
 /** Review one change. Never throws on bad repository content: problems become findings. */
 export async function reviewChange(input: ReviewChangeInput, options: ReviewOptions = {}): Promise<ReviewResult> {
   const deps = options.deps ?? (await defaultDeps());
-  const analysis = await analyseChange(input, deps);
+  const projects = options.projects ?? sharedProjectCache;
+  const analysis = await analyseChange(input, deps, projects);
   let findings = findingsOf(analysis, input);
   const components = analysis.components.map((c) => c.verdict);
   const failures = failing(findings, input);
   let fix: ReviewResult["fix"];
   if (failures.length > 0 && options.fix !== false) {
-    const built = await buildFix(analysis, input, deps, failures);
+    const built = await buildFix(analysis, input, deps, failures, projects);
     findings = built.findings;
     fix = built.fix;
   }
@@ -67,7 +72,7 @@ interface BuiltFix {
   fix?: ReviewResult["fix"];
 }
 
-async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: ReviewDeps, failures: Finding[]): Promise<BuiltFix> {
+async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: ReviewDeps, failures: Finding[], projects: ProjectCache): Promise<BuiltFix> {
   const names = new Set(failures.map((f) => f.component).filter((c): c is string => c !== undefined));
   const fixes: ComponentFix[] = [];
   const changed = new Set(analysis.changedPaths);
@@ -86,7 +91,7 @@ async function buildFix(analysis: Analysis, input: ReviewChangeInput, deps: Revi
   }
   const edits = usable.flatMap((f) => f.edits);
   const patch = combinedDiff(edits);
-  const verification = await verify(analysis, input, deps, edits);
+  const verification = await verify(analysis, input, deps, edits, projects);
   // what the author will run: a fix that git does not take on the head is never "verified" — the
   // whole fix, and each component's part, which is offered on its own too
   const gitRefusal = new Map<string, string>();
@@ -161,12 +166,13 @@ async function verify(
   input: ReviewChangeInput,
   deps: ReviewDeps,
   edits: FileEdit[],
+  projects: ProjectCache,
 ): Promise<{ remaining: Finding[]; unverifiedReason?: string }> {
   const layer = new Map<string, Uint8Array | null>();
   for (const e of edits) layer.set(e.path, e.after ?? null);
   const head = new LayeredRepoView(input.head, layer);
   const changedPaths = [...new Set([...analysis.changedPaths, ...edits.map((e) => e.path)])].sort();
-  const again = await analyseChange({ ...input, head, changedPaths }, deps);
+  const again = await analyseChange({ ...input, head, changedPaths }, deps, projects);
   const findings = findingsOf(again, input);
   const remaining = failing(findings, input);
   const unverified = again.components.filter((c) => c.verdict.status === "unverified");

@@ -1,24 +1,29 @@
 /**
  * Loaded projects, reused across checks. Loading the config of a 7,500-component repository costs
- * far more than reviewing a one-component change, and most checks share their base commit. A view
- * pinned to a commit (git, GitHub) is keyed by its description and validated by the blob ids of
- * every config file the project was loaded from; other views are reused only as the same object.
+ * far more than reviewing a one-component change, and most checks share their base commit — and the
+ * head, and the head with the fix applied, differ from it in one file or two.
+ *
+ * A load is recorded (every stat, listing and file read, with the content ids of the answers); a
+ * later view reuses the project when it answers every one of those reads the same way. That holds
+ * across views of the same commit, other commits, and a fix layered on a head, and can never hand
+ * out a project loaded from other content. Only views pinned to content (git, GitHub, edits on
+ * them) are compared so; any other view is reused only as the same object.
  */
 import type { Project } from "../azldev/types.js";
+import { isPinnedView, RecordingView, sameReads, type RecordedRead } from "../repo/recorded-reads.js";
 import type { RepoView } from "../repo/types.js";
 
 interface Entry {
   project: Project;
-  /** config file → content id when loaded */
-  ids: Map<string, string | undefined>;
+  reads: RecordedRead[];
 }
 
-const PINNED = /^(git|github):.+@[0-9a-f]{7,}$/;
 const MAX_ENTRIES = 8;
 
 export class ProjectCache {
   readonly #byView = new WeakMap<RepoView, Promise<Project>>();
-  readonly #byCommit = new Map<string, Entry>();
+  /** most recently used last */
+  readonly #entries: Entry[] = [];
 
   async get(repo: RepoView, load: (repo: RepoView) => Promise<Project>): Promise<Project> {
     const same = this.#byView.get(repo);
@@ -30,32 +35,23 @@ export class ProjectCache {
   }
 
   async #load(repo: RepoView, load: (repo: RepoView) => Promise<Project>): Promise<Project> {
-    const pinned = PINNED.test(repo.description);
-    if (pinned) {
-      const entry = this.#byCommit.get(repo.description);
-      if (entry && (await sameIds(repo, entry.ids))) {
-        // most recently used last
-        this.#byCommit.delete(repo.description);
-        this.#byCommit.set(repo.description, entry);
-        return entry.project;
-      }
+    if (!isPinnedView(repo)) return load(repo);
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i] as Entry;
+      if (!(await sameReads(repo, entry.reads))) continue;
+      const at = this.#entries.indexOf(entry);
+      if (at >= 0) this.#entries.splice(at, 1);
+      this.#entries.push(entry);
+      return entry.project;
     }
-    const project = await load(repo);
-    if (pinned) {
-      const ids = new Map<string, string | undefined>();
-      await Promise.all(project.files.map(async (f) => ids.set(f, (await repo.stat(f).catch(() => undefined))?.id)));
-      this.#byCommit.set(repo.description, { project, ids });
-      while (this.#byCommit.size > MAX_ENTRIES) this.#byCommit.delete(this.#byCommit.keys().next().value as string);
+    const recorder = new RecordingView(repo);
+    const project = await load(recorder);
+    if (recorder.reusable) {
+      this.#entries.push({ project, reads: recorder.reads });
+      while (this.#entries.length > MAX_ENTRIES) this.#entries.shift();
     }
     return project;
   }
-}
-
-async function sameIds(repo: RepoView, ids: Map<string, string | undefined>): Promise<boolean> {
-  const checks = await Promise.all(
-    [...ids].map(async ([file, id]) => id !== undefined && (await repo.stat(file).catch(() => undefined))?.id === id),
-  );
-  return checks.every(Boolean);
 }
 
 /** Shared by every review in this process. */

@@ -80,6 +80,20 @@ describe("GitRepoView", () => {
     expect(((await open(work.dir, first.slice(0, 9))) as GitRepoView).commit).toBe(first);
   });
 
+  it("answers directory by directory exactly as from the whole tree listed at once", async () => {
+    const whole = await open(bare, "main", { maxFileBytes: 4096 });
+    const all = await whole.list("", { recursive: true });
+    const paths = ["", ...all.map((e) => e.path), "nothing/here", "specs/s/missing.spec", "linked-specs/s", "vendor/libfoo/x"];
+    const settle = (p: Promise<unknown>) => p.then((value) => ({ value }), (error: Error) => ({ error: error.message }));
+    for (const path of paths) {
+      // a fresh view per path: each one walks from its root tree
+      const lazy = await open(bare, "main", { maxFileBytes: 4096 });
+      expect(await settle(lazy.stat(path)), path).toEqual(await settle(whole.stat(path)));
+      expect(await settle(lazy.list(path)), path).toEqual(await settle(whole.list(path)));
+      if (path !== "") expect(await settle(lazy.list(path, { recursive: true })), path).toEqual(await settle(whole.list(path, { recursive: true })));
+    }
+  });
+
   for (const kind of ["work tree", "bare"] as const) {
     describe(`of a ${kind} repository`, () => {
       let view: RepoView;

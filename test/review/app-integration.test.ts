@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { applyFix } from "../../src/github/apply-fix.js";
 import { FakeGitHub } from "../../src/github/fake-github.js";
 import { STICKY_MARKER } from "../../src/github/markdown.js";
-import { reviewChange } from "../../src/review/index.js";
+import { ProjectCache, reviewChange } from "../../src/review/index.js";
 import { createHarness } from "../github/harness.js";
 import { baseFiles, demoHeadEdits, withEdits } from "./repo-fixture.js";
 
@@ -20,7 +20,9 @@ async function demoPull() {
   const base = github.commit(baseTree, { branch: "main" });
   const head = github.commit(headTree, { parents: [base] });
   github.openPull({ number: 7, base, head, headRef: "systemd-nss-bypass" });
-  const harness = await createHarness((input) => reviewChange(input), github);
+  // the app's caches of GitHub objects are its own here, so are its loaded projects
+  const projects = new ProjectCache();
+  const harness = await createHarness((input) => reviewChange(input, { projects }), github);
   return { ...harness, base, head, headTree };
 }
 
