@@ -7,7 +7,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import type { RuleSetting, Waiver } from "../review/input.js";
 import { RULE_IDS, type RuleId } from "../review/types.js";
 
-export const CONFIG_PATH = ".github/specwarden.yml";
+import { CONFIG_PATH } from "./config-path.js";
+
+export { CONFIG_PATH };
 
 // The review engine's own policy types: the config is handed to it as is.
 export type { RuleSetting, Waiver };

@@ -2,7 +2,8 @@
  * `specwarden check`: review a change of a distro repo offline, from two git revisions or two
  * directories, and print the report the app would post (or the JSON of DESIGN.md §4).
  */
-import { parseRepoConfig, RepoConfigError, CONFIG_PATH, type RepoConfig } from "../../github/config.js";
+import { CONFIG_PATH } from "../../github/config-path.js";
+import type { RepoConfig } from "../../github/config.js";
 import { renderMarkdown, toJson, type ReportPolicy } from "../../report/index.js";
 import { git, GitRepoView, openRepo } from "../../repo/index.js";
 import type { RepoView } from "../../repo/types.js";
@@ -111,6 +112,8 @@ export function parseCheckArgs(args: readonly string[]): CheckArgs | "help" {
 async function repoConfig(base: RepoView): Promise<RepoConfig | undefined> {
   const text = await base.readText(CONFIG_PATH).catch(() => undefined);
   if (text === undefined) return undefined;
+  // the YAML parser loads only for a repository that has a policy
+  const { parseRepoConfig, RepoConfigError } = await import("../../github/config.js");
   try {
     return parseRepoConfig(text);
   } catch (error) {
