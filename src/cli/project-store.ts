@@ -13,6 +13,7 @@ import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadProject, type Project } from "../azldev/index.js";
+import { cacheFilesIn } from "../cache/files.js";
 import { isPinnedView, RecordingView } from "../repo/recorded-reads.js";
 import type { RepoView } from "../repo/types.js";
 import type { CliIO } from "./io.js";
@@ -49,7 +50,7 @@ function enabled(io: CliIO): boolean {
 /** `loadProject`, served from the cache when the view holds configuration that was loaded before. */
 export async function loadProjectCached(repo: RepoView, io: CliIO): Promise<Project> {
   if (!isPinnedView(repo) || !enabled(io)) return loadProject(repo);
-  const store = new ReadKeyedStore<Project>(join(cacheDirectory(io), "projects"), { version: `${FORMAT}:${await loaderCodeKey()}` });
+  const store = new ReadKeyedStore<Project>(cacheFilesIn(cacheDirectory(io), ["projects"]), { version: `${FORMAT}:${await loaderCodeKey()}` });
   const cached = await store.find(repo);
   if (cached?.components instanceof Map) return cached;
   const recorder = new RecordingView(repo);

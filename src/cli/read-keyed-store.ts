@@ -9,14 +9,13 @@
  * answers give the key of the entry that would match. Repositories rarely change shape, so there
  * are few to try.
  *
- * Entries are written whole (temp file + rename) and read back with a check of format, key and
- * reads; anything that does not read back is ignored (and replaced on the next save). Only
- * hexadecimal names are ever written, inside `dir`. The oldest entries beyond the bound are removed.
+ * Entries live in a cache directory (cache/files: written whole, confined, never through a link), are
+ * read back with a check of format, key and reads, and anything that does not read back is ignored
+ * (and replaced on the next save). The least recently used entries beyond the bounds are removed.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { BoundedCacheFiles, type CacheFiles } from "../cache/files.js";
 import { answer, canonicalReads, type ReadKind, type RecordedRead } from "../repo/recorded-reads.js";
 import type { RepoView } from "../repo/types.js";
 
@@ -26,6 +25,8 @@ export interface ReadKeyedStoreOptions {
   /** names the stored format and the code that computes the values: another version never reads an entry */
   version: string;
   maxEntries?: number;
+  /** all entries together (a loaded Azure Linux project takes about 15 MB) */
+  maxBytes?: number;
   maxShapes?: number;
 }
 
@@ -33,20 +34,29 @@ const SHAPES_FILE = "shapes.v8";
 const READ_KINDS: ReadonlySet<string> = new Set(["stat", "list", "tree", "read"]);
 
 export class ReadKeyedStore<T> {
-  readonly #dir: string;
+  readonly #files: BoundedCacheFiles;
   readonly #version: string;
-  readonly #maxEntries: number;
   readonly #maxShapes: number;
 
-  constructor(dir: string, options: ReadKeyedStoreOptions) {
-    this.#dir = dir;
+  /** `files`: the store's directory (see cache/files: confined, written whole, never through a link) */
+  constructor(files: CacheFiles, options: ReadKeyedStoreOptions) {
+    this.#files = new BoundedCacheFiles(files, { maxEntries: (options.maxEntries ?? 32) + 1, maxBytes: options.maxBytes ?? 1024 * 1024 * 1024 });
     this.#version = options.version;
-    this.#maxEntries = options.maxEntries ?? 32;
     this.#maxShapes = options.maxShapes ?? 8;
   }
 
   #key(reads: readonly RecordedRead[]): string {
     return createHash("sha256").update(this.#version).update("\0").update(JSON.stringify(reads)).digest("hex");
+  }
+
+  async #load<V>(name: string): Promise<V | undefined> {
+    const bytes = await this.#files.read(name);
+    if (!bytes) return undefined;
+    try {
+      return deserialize(bytes) as V;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The value stored for what `view` holds, if any. */
@@ -61,10 +71,11 @@ export class ReadKeyedStore<T> {
       if (reads.length !== shape.length) continue;
       const canonical = canonicalReads(reads);
       const key = this.#key(canonical);
-      const entry = await readFile(join(this.#dir, `${key}.v8`))
-        .then((bytes) => deserialize(bytes) as { version?: unknown; key?: unknown; reads?: unknown; value?: T })
-        .catch(() => undefined);
-      if (entry?.version === this.#version && entry.key === key && JSON.stringify(entry.reads) === JSON.stringify(canonical)) return entry.value as T;
+      const entry = await this.#load<{ version?: unknown; key?: unknown; reads?: unknown; value?: T }>(`${key}.v8`);
+      if (entry?.version === this.#version && entry.key === key && JSON.stringify(entry.reads) === JSON.stringify(canonical)) {
+        await this.#files.touch(`${key}.v8`);
+        return entry.value as T;
+      }
     }
     return undefined;
   }
@@ -74,47 +85,23 @@ export class ReadKeyedStore<T> {
     const canonical = canonicalReads(reads);
     const key = this.#key(canonical);
     try {
-      await mkdir(this.#dir, { recursive: true });
-      await this.#write(`${key}.v8`, serialize({ version: this.#version, key, reads: canonical, value }));
+      if (!(await this.#files.write(`${key}.v8`, serialize({ version: this.#version, key, reads: canonical, value })))) return;
       const shape: Shape = canonical.map(([kind, path]) => [kind, path]);
       const known = await this.#shapes();
       const text = JSON.stringify(shape);
       const shapes = [shape, ...known.filter((s) => JSON.stringify(s) !== text)].slice(0, this.#maxShapes);
-      await this.#write(SHAPES_FILE, serialize({ version: this.#version, shapes }));
-      await this.#prune();
+      await this.#files.write(SHAPES_FILE, serialize({ version: this.#version, shapes }));
     } catch {
-      // a read-only or full disk: the next run computes again
+      // a value that cannot be serialised: the next run computes again
     }
   }
 
   async #shapes(): Promise<Shape[]> {
-    const stored = await readFile(join(this.#dir, SHAPES_FILE))
-      .then((bytes) => deserialize(bytes) as { version?: unknown; shapes?: unknown })
-      .catch(() => undefined);
+    const stored = await this.#load<{ version?: unknown; shapes?: unknown }>(SHAPES_FILE);
     if (stored?.version !== this.#version || !Array.isArray(stored.shapes)) return [];
     return stored.shapes.filter(
       (shape): shape is Shape =>
         Array.isArray(shape) && shape.every((read) => Array.isArray(read) && read.length === 2 && READ_KINDS.has(read[0] as string) && typeof read[1] === "string"),
     );
-  }
-
-  async #write(name: string, bytes: Uint8Array): Promise<void> {
-    const file = join(this.#dir, name);
-    const temp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
-    try {
-      await writeFile(temp, bytes);
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-  }
-
-  async #prune(): Promise<void> {
-    const names = (await readdir(this.#dir)).filter((name) => /^[0-9a-f]{64}\.v8$/.test(name));
-    if (names.length <= this.#maxEntries) return;
-    const aged = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(join(this.#dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
-    aged.sort((a, b) => a.mtime - b.mtime);
-    for (const { name } of aged.slice(0, aged.length - this.#maxEntries)) await rm(join(this.#dir, name), { force: true });
   }
 }

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { readFile, realpath } from "node:fs/promises";
 import { join } from "node:path";
-import { BoundedCacheFiles, type CacheFiles } from "./cache-files.js";
+import { BoundedCacheFiles, type CacheFiles } from "../cache/files.js";
 import type { HistoryIndex } from "./local-git-forge.js";
 
 const FORMAT = "specwarden-history-index-v1";

@@ -11,7 +11,7 @@ export { localGitForge, historyIndex, type LocalGitForgeOptions, type HistoryInd
 export { upstreamForge, TRACKING_CACHE_DIRS, type UpstreamOptions } from "./upstream.js";
 export { PersistentConditionalCache, credentialNamespace, type PersistentCacheLimits } from "./persistent-http-cache.js";
 export { HistoryIndexStore, type HistoryStoreLimits } from "./history-index-store.js";
-export { cacheFilesIn, type CacheFiles, type CacheFileInfo } from "./cache-files.js";
+export { cacheFilesIn, type CacheFiles, type CacheFileInfo } from "../cache/files.js";
 export { attributeUpstream, ATTRIBUTION_WORDS, type Attribution, type AttributionSource } from "./attribution.js";
 export { isPreRelease, type Release, type Placement } from "./releases.js";
 export { ConditionalCache, sharedConditionalCache, type HttpCache, type HttpCacheEntry, type RequestCounter } from "./http-cache.js";

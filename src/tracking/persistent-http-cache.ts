@@ -15,7 +15,7 @@
  * an entry that does not read back exactly (damaged, another version, another key) is a miss.
  */
 import { createHash } from "node:crypto";
-import { BoundedCacheFiles, type CacheFiles } from "./cache-files.js";
+import { BoundedCacheFiles, type CacheFiles } from "../cache/files.js";
 import type { HttpCache, HttpCacheEntry } from "./http-cache.js";
 
 const FORMAT = "specwarden-http-answer-v1";

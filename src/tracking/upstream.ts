@@ -4,7 +4,7 @@
  * answer pull request, merge request and issue state, and whatever no clone holds. `offline` and
  * `upstreamGit` are independent: offline with clones, the clones still answer.
  */
-import { cacheFilesIn } from "./cache-files.js";
+import { cacheFilesIn } from "../cache/files.js";
 import { combineForges, type UpstreamForge } from "./forge.js";
 import { HistoryIndexStore } from "./history-index-store.js";
 import type { FetchLike, HttpCache } from "./http-cache.js";

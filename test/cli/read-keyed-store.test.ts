@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cacheFilesIn } from "../../src/cache/files.js";
 import { ReadKeyedStore } from "../../src/cli/read-keyed-store.js";
 import { memoryRepo } from "../../src/repo/index.js";
 import { RecordingView } from "../../src/repo/recorded-reads.js";
@@ -23,7 +24,7 @@ async function compute(repo: ReturnType<typeof memoryRepo>): Promise<{ value: st
 
 describe("a store of results keyed by what they were computed from", () => {
   it("finds a result for any view with the same inputs, and none for other inputs", async () => {
-    const store = new ReadKeyedStore<string>(dir, { version: "t1" });
+    const store = new ReadKeyedStore<string>(cacheFilesIn(dir, []), { version: "t1" });
     const first = view({ a: "1", b: "2", c: "x" });
     const { value, reads } = await compute(first);
     await store.save(reads, value);
@@ -35,12 +36,12 @@ describe("a store of results keyed by what they were computed from", () => {
   it("never serves an entry of another version", async () => {
     const files = { a: "1", b: "2" };
     const { value, reads } = await compute(view(files));
-    await new ReadKeyedStore<string>(dir, { version: "t1" }).save(reads, value);
-    expect(await new ReadKeyedStore<string>(dir, { version: "t2" }).find(view(files))).toBeUndefined();
+    await new ReadKeyedStore<string>(cacheFilesIn(dir, []), { version: "t1" }).save(reads, value);
+    expect(await new ReadKeyedStore<string>(cacheFilesIn(dir, []), { version: "t2" }).find(view(files))).toBeUndefined();
   });
 
   it("ignores damaged entries and shapes, and writes again over them", async () => {
-    const store = new ReadKeyedStore<string>(dir, { version: "t1" });
+    const store = new ReadKeyedStore<string>(cacheFilesIn(dir, []), { version: "t1" });
     const files = { a: "1", b: "2" };
     const { value, reads } = await compute(view(files));
     await store.save(reads, value);
@@ -55,7 +56,7 @@ describe("a store of results keyed by what they were computed from", () => {
   });
 
   it("keeps at most its bound of entries, only under hexadecimal names", async () => {
-    const store = new ReadKeyedStore<string>(dir, { version: "t1", maxEntries: 3 });
+    const store = new ReadKeyedStore<string>(cacheFilesIn(dir, []), { version: "t1", maxEntries: 3 });
     for (let i = 0; i < 6; i++) {
       const { value, reads } = await compute(view({ a: String(i), b: "x" }));
       await store.save(reads, value);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../../src/azldev/index.js";
 import { openRepo } from "../../src/repo/index.js";
-import { cacheFilesIn } from "../../src/tracking/cache-files.js";
+import { cacheFilesIn } from "../../src/cache/files.js";
 import { decodeHistoryIndex, encodeHistoryIndex, HistoryIndexStore } from "../../src/tracking/history-index-store.js";
 import { credentialNamespace, historyIndex, inventory, PersistentConditionalCache, TRACKING_CACHE_DIRS, trackPatches, upstreamForge, type HistoryIndex } from "../../src/tracking/index.js";
 import { HistoryBuilder } from "../nix/upstream-git.js";

@@ -1,6 +1,6 @@
 /**
- * A flat directory of cache files: the filesystem side of the caches a run keeps across runs (upstream
- * API answers, history indexes of local clones). What goes in a file and which files to evict is
+ * A flat directory of cache files: the filesystem side of the caches a run keeps across runs (loaded
+ * projects, upstream API answers, history indexes of local clones). What goes in a file and which files to evict is
  * decided by the callers; this module only reads, writes, lists and removes, and keeps every access
  * inside the directory:
  *
