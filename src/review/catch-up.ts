@@ -19,7 +19,7 @@ import { specLines } from "./spec-scan.js";
 import { sameBytes } from "./tree.js";
 
 /** How many of the newest overlays are tried as the ones a stale base render lacks. */
-const MAX_SUFFIX = 32;
+export const MAX_SUFFIX = 32;
 
 export interface CatchUp {
   /** the base render with the caught-up files in place */

@@ -9,7 +9,7 @@ import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
-import { catchUpRender } from "./catch-up.js";
+import { catchUpRender, MAX_SUFFIX } from "./catch-up.js";
 import { changedInputs, type ChangedInputs } from "./changed-inputs.js";
 import type { ReviewDeps } from "./deps.js";
 import { filterSettings, incrementalRender, referencedNames, verbatimCopies, type ExpectedLineOrigin } from "./incremental.js";
@@ -383,13 +383,17 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
 async function caughtUp(review: ComponentReview, a: AffectedComponent, ctx: EvalContext): Promise<void> {
   const headConfig = review.headConfig as ComponentConfig;
   const touched = new Set(a.renderedPaths.map((p) => p.slice(review.dir.length + 1)));
+  // only the sources catch-up can use: copies the change touched, and those of the newest overlays
+  const overlays = headConfig.overlays;
+  const specTouched = touched.has(`${review.name}.spec`);
+  const needed = overlays.filter((o, i) => o.source !== undefined && ((specTouched && i >= overlays.length - MAX_SUFFIX) || touched.has(o.file ?? o.source.slice(o.source.lastIndexOf("/") + 1))));
   const result = catchUpRender({
     name: review.name,
     base: review.baseCommitted,
     head: review.committed,
     touched,
-    overlays: headConfig.overlays,
-    sourceFiles: await sourceFilesOf(ctx.input.head, headConfig.overlays),
+    overlays,
+    sourceFiles: await sourceFilesOf(ctx.input.head, needed),
     apply: ctx.deps.applyOverlays,
     filter: filterSettings(headConfig),
   });
