@@ -992,7 +992,8 @@ function releaseFromOverlay(review: ComponentReview, h: LineHunk): boolean {
     return overlays.some(
       (o) =>
         (o.tag !== undefined && /^release$/i.test(o.tag) && o.value !== undefined && o.type !== "spec-remove-tag" && isTagLine(line, o.tag, o.value)) ||
-        (o.type === "spec-search-replace" && o.replacement !== undefined && /^\s*Release\s*:/i.test(line) && line.includes(o.replacement.trim())),
+        // an empty replacement deletes text: it cannot be what wrote a Release value
+        (o.type === "spec-search-replace" && o.replacement !== undefined && o.replacement.trim() !== "" && /^\s*Release\s*:/i.test(line) && line.includes(o.replacement.trim())),
     );
   });
 }

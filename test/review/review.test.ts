@@ -860,6 +860,21 @@ describe("Release written by an overlay", () => {
   });
 });
 
+describe("Release bumped by the tool next to an overlay that deletes text", () => {
+  it("an empty search-replace replacement writes no Release value: the bump stays bookkeeping (apache-sshd's case)", async () => {
+    const files = baseFiles();
+    const comp = "base/comps/acl/acl.comp.toml";
+    const spec = "specs/a/acl/acl.spec";
+    const base = withEdits(files, {
+      [comp]: `${files[comp]}\n[[components.acl.overlays]]\ndescription = "gawk is not needed"\ntype = "spec-search-replace"\nregex = '^BuildRequires: gawk$'\nreplacement = ''\n`,
+      [spec]: replaceOnce(files[spec] as string, "BuildRequires: gawk\n", "\n"),
+    });
+    const result = await review(base, withEdits(base, { [spec]: replaceOnce(base[spec] as string, "Release: 5%{?dist}", "Release: 6%{?dist}") }));
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([]);
+    expect(result.findings).toEqual([expect.objectContaining({ rule: "rendered-file-edited", level: "notice", message: expect.stringContaining("release number") })]);
+  });
+});
+
 describe("re-render by a newer azldev", () => {
   it("a file the base spec already referenced, arriving in a bulk re-render, is an upstream file: a notice, never a vendored patch", async () => {
     const full = baseFiles();
