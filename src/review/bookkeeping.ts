@@ -130,6 +130,10 @@ export function bookkeepingBoundaries(lines: readonly string[]): Map<string, num
   return cuts;
 }
 
+const MACROS_LOAD = /^%\{load:%\{_sourcedir\}\/[^}]+\.azl\.macros\}$/;
+/** The Source tag azldev inserts for the component's macros file (AZLDEV.md §4.9). */
+const MACROS_SOURCE = /^Source9999:\s*[A-Za-z0-9._+-]+\.azl\.macros\s*$/;
+
 /** Per line of a rendered spec: is it bookkeeping (rpmautospec, banner, generated changelog, macros load)? */
 export function bookkeepingMask(lines: readonly string[]): boolean[] {
   const mask = lines.map(() => false);
@@ -138,7 +142,12 @@ export function bookkeepingMask(lines: readonly string[]): boolean[] {
     for (let i = 0; i <= end; i++) mask[i] = true;
   }
   lines.forEach((line, i) => {
-    if (line === BANNER[0] || line === BANNER[1] || line === MACROS_COMMENT || /^%\{load:%\{_sourcedir\}\/[^}]+\.azl\.macros\}$/.test(line)) mask[i] = true;
+    if (line === BANNER[0] || line === BANNER[1] || line === MACROS_COMMENT || MACROS_SOURCE.test(line)) mask[i] = true;
+    if (MACROS_LOAD.test(line)) {
+      mask[i] = true;
+      // azldev's load block ends with a blank line of its own
+      if (lines[i + 1] === "") mask[i + 1] = true;
+    }
   });
   const start = lines.indexOf(CHANGELOG_START);
   if (start >= 0) {

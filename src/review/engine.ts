@@ -7,6 +7,7 @@ import { parseConfigText } from "../azldev/index.js";
 import type { ComponentConfig, ConfigError, ConfiguredOverlay, Project } from "../azldev/types.js";
 import { matchGlob } from "../glob/index.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
+import { buildMacroSet, macrosFileName, RENDER_FAILED_FILE as RENDER_FAILED, renderMacrosFile } from "../render/index.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
 import { catchUpRender, MAX_SUFFIX } from "./catch-up.js";
@@ -328,6 +329,20 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
     return finish(review);
   }
 
+  if (headTree.files.has(RENDER_FAILED) && ctx.changed.has(`${dir}/${RENDER_FAILED}`)) {
+    // azldev writes this marker, in place of the rendered files, when it cannot render a component:
+    // the change committed a failed render. Nothing it holds can be compared; the component is not
+    // built from this tree until its render succeeds.
+    review.verdict = { name, status: "unverified", method: "none", reason: "its render failed when this change was rendered (RENDER_FAILED)" };
+    review.findings.push({
+      rule: "rendered-file-missing",
+      level: "warning",
+      path: `${dir}/${RENDER_FAILED}`,
+      component: name,
+      message: `azldev could not render ${name} when this change was rendered: its ${RENDER_FAILED} marker replaces the rendered files, so ${name} is not built from this tree until a render succeeds. Its rendered files were not compared; \`azldev component render ${name}\` shows why it fails.`,
+    });
+    return review;
+  }
   if (baseConfig && baseTree.files.size === 0 && review.committed.size === 0 && baseTree.unreadable.length === 0 && headTree.unreadable.length === 0 && headTree.refused.length === 0) {
     // Declared on the base with no render there, and none now: the change did not leave it
     // unrendered, and an empty dir is nothing to compare a render with, file by file.
@@ -345,7 +360,7 @@ async function evaluate(a: AffectedComponent, ctx: EvalContext): Promise<Compone
   // The base's committed render stands for what the comps produce only when there is one: a
   // component declared earlier and rendered now, or one whose base dir holds only azldev's failure
   // marker, has nothing to compare with — its first render is verified like any full render.
-  const baseRendered = baseTree.files.has(`${name}.spec`) && !baseTree.files.has("RENDER_FAILED");
+  const baseRendered = baseTree.files.has(`${name}.spec`) && !baseTree.files.has(RENDER_FAILED);
   const configSame = !a.configChanged && baseConfig !== undefined && (baseRendered || review.committed.size === 0);
   if (configSame) {
     // Same effective config and pin: the base's committed render is what the comps produce.
@@ -597,7 +612,7 @@ async function expectedRender(review: ComponentReview, a: AffectedComponent, ctx
   const specName = `${name}.spec`;
   if (!baseConfig) fullReason = "the component is new";
   else if (sourceIdentity(baseConfig) !== sourceIdentity(headConfig)) fullReason = "its spec source or build settings changed";
-  else if (!baseFiles.has(specName) || baseFiles.has("RENDER_FAILED")) fullReason = "the base has no usable committed render";
+  else if (!baseFiles.has(specName) || baseFiles.has(RENDER_FAILED)) fullReason = "the base has no usable committed render";
   let appended = baseConfig && !fullReason ? appendedOverlays(baseConfig, headConfig) : undefined;
   if (!fullReason && !appended) fullReason = "existing overlays changed (not only appended)";
   const foreign = foreignInputs(a, appended);
@@ -923,6 +938,17 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
         continue;
       }
       const top = rel.split("/")[0] as string;
+      if (addedByPr && rel === macrosFileName(name) && review.headConfig && !review.headConfig.build.emitUpstreamProvenance && sameBytes(c, new TextEncoder().encode(renderMacrosFile(buildMacroSet(review.headConfig.build)) ?? ""))) {
+        // what the comps' build settings make azldev write; an azldev older than the macros file did not
+        review.findings.push({
+          rule: "rendered-file-unexpected",
+          level: "notice",
+          path,
+          component: name,
+          message: `${rel} is azldev's macros file, exactly as the build settings of ${name} produce it: written by a newer azldev than the base's render, not by hand.`,
+        });
+        continue;
+      }
       if (b === undefined && baseHasRender && review.verdict.method !== "full" && !newlyReferenced.has(top)) {
         // No line of this change names the file: the spec on the base already did, or nothing does.
         // Then no hand wired it in — it is a file of the upstream checkout that an older azldev's file
