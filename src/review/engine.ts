@@ -10,6 +10,7 @@ import type { FileContent, LineOrigin } from "../overlays/types.js";
 import { buildMacroSet, macrosFileName, RENDER_FAILED_FILE as RENDER_FAILED, renderMacrosFile } from "../render/index.js";
 import type { RepoView } from "../repo/types.js";
 import { affectedComponents, overlayIdentity, sourceIdentity, type AffectedComponent } from "./affected.js";
+import { bookkeepingMask } from "./bookkeeping.js";
 import { catchUpRender, MAX_SUFFIX } from "./catch-up.js";
 import { changedInputs, type ChangedInputs } from "./changed-inputs.js";
 import type { ReviewDeps } from "./deps.js";
@@ -58,7 +59,7 @@ export interface ComponentReview {
    * The change brings a newer revision of the upstream spec (new %changelog entries) to a component
    * whose comps did not change, and no render could run: its spec edits are not verified either way.
    */
-  newerUpstream?: string;
+  newerUpstream?: { reason: string; /** the new entries are in rpmautospec's generated changelog: the upstream's own history moved */ generated: boolean };
   /** patches registered by new overlays but never applied by %prep */
   unapplied: { file: string; number: number; overlay?: ConfiguredOverlay }[];
 }
@@ -506,21 +507,30 @@ async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<v
     review.verdict = before.verdict;
   }
   if (entries.length > 0) {
-    review.newerUpstream = `it adds ${entries.length === 1 ? "the %changelog entry" : `${entries.length} %changelog entries`} ${entries.slice(0, 2).map((e) => `"${e}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
+    const reason = `it adds ${entries.length === 1 ? "the %changelog entry" : `${entries.length} %changelog entries`} ${entries.slice(0, 2).map((e) => `"${e.text}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
+    review.newerUpstream = { reason, generated: entries.some((e) => e.generated) };
   }
 }
 
 const CHANGELOG_ENTRY = /^\*\s+\w{3}\s+\w{3}\s+\d{1,2}\s+\d{4}\s/;
 
-/** Entry headers (`* Mon Jan 1 2026 Name <mail> - 1.0-1`) in the head's %changelog that the base's lacks. */
-function addedChangelogEntries(baseSpec: string, headSpec: string): string[] {
-  const entries = (spec: string): string[] => {
+/**
+ * Entry headers (`* Mon Jan 1 2026 Name <mail> - 1.0-1`) in the head's %changelog that the base's
+ * lacks, each marked when it sits in rpmautospec's generated changelog — written from the upstream
+ * dist-git history, never by a hand in this repository.
+ */
+function addedChangelogEntries(baseSpec: string, headSpec: string): { text: string; generated: boolean }[] {
+  const entries = (spec: string): { text: string; generated: boolean }[] => {
     const lines = specLines(spec);
     const at = lines.findIndex((l) => /^%changelog\b/.test(l.trim()));
-    return at < 0 ? [] : lines.slice(at + 1).filter((l) => CHANGELOG_ENTRY.test(l));
+    if (at < 0) return [];
+    const mask = bookkeepingMask(lines);
+    const out: { text: string; generated: boolean }[] = [];
+    for (let i = at + 1; i < lines.length; i++) if (CHANGELOG_ENTRY.test(lines[i] as string)) out.push({ text: lines[i] as string, generated: mask[i] ?? false });
+    return out;
   };
-  const before = new Set(entries(baseSpec));
-  return entries(headSpec).filter((e) => !before.has(e));
+  const before = new Set(entries(baseSpec).map((e) => e.text));
+  return entries(headSpec).filter((e) => !before.has(e.text));
 }
 
 /**
@@ -858,7 +868,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
             line: start,
             ...(end !== start ? { endLine: end } : {}),
             component: name,
-            message: `the comps of ${name} did not change, but this change brings a newer revision of its upstream spec (${review.newerUpstream})${isSpec ? "" : `, and ${rel} comes from the same upstream checkout`}: the base's render no longer stands for what the comps produce, so this edit is not verified. Only a render from the upstream can tell a re-render from a hand edit.`,
+            message: `the comps of ${name} did not change, but this change brings a newer revision of its upstream spec (${review.newerUpstream.reason})${isSpec ? "" : `, and ${rel} comes from the same upstream checkout`}: the base's render no longer stands for what the comps produce, so this edit is not verified. Only a render from the upstream can tell a re-render from a hand edit.`,
           });
           if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: `the change brings a newer upstream revision of the spec and the upstream was not read (${ctx.input.noUpstreamReason ?? "no upstream dist-git source is configured"})` };
         } else if (touched) {
@@ -938,6 +948,19 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
         continue;
       }
       const top = rel.split("/")[0] as string;
+      // Only rpmautospec's own entries show the upstream's history moved; a hand can write a manual
+      // %changelog entry next to the Patch line it wires a vendored patch with.
+      if (addedByPr && review.newerUpstream?.generated && !copySource(review.headConfig, rel)) {
+        review.findings.push({
+          rule: "rendered-file-unexpected",
+          level: "notice",
+          path,
+          component: name,
+          message: `${rel} arrives with a newer revision of ${name}'s upstream spec (${review.newerUpstream.reason}) while its comps did not change: most likely a file of that upstream checkout. Not verified: only a render from the upstream can tell it from a vendored file.`,
+        });
+        if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: "the change brings a newer upstream revision and the upstream was not read" };
+        continue;
+      }
       if (addedByPr && rel === macrosFileName(name) && review.headConfig && !review.headConfig.build.emitUpstreamProvenance && sameBytes(c, new TextEncoder().encode(renderMacrosFile(buildMacroSet(review.headConfig.build)) ?? ""))) {
         // what the comps' build settings make azldev write; an azldev older than the macros file did not
         review.findings.push({

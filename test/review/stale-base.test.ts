@@ -160,6 +160,14 @@ describe("a re-render that brings a newer upstream revision while the comps stay
     expect(failures(result).find((f) => f.rule === "rendered-file-edited")?.message).toContain("cmake");
   });
 
+  it("a patch that arrives with the newer upstream revision (and its Patch tag) is the upstream's, not verified", async () => {
+    const spec = replaceOnce(newer, "BuildRequires:  cmake >= 3.20\n", "BuildRequires:  cmake >= 3.20\nPatch0:         fix-udev-rules.patch\n");
+    const result = await review(base, withEdits(base, { [FIDO_SPEC]: spec, "specs/l/libfido2/fix-udev-rules.patch": "--- a/x\n+++ b/x\n" }));
+    expect(failures(result)).toEqual([]);
+    expect(result.verdict).toBe("neutral");
+    expect(result.findings.find((f) => f.path === "specs/l/libfido2/fix-udev-rules.patch")?.message).toContain("arrives with a newer revision");
+  });
+
   it("a vendored patch wired by hand still fails when the same change adds a changelog entry", async () => {
     const demo = demoHeadEdits();
     const spec = replaceOnce(demo[SYSTEMD_SPEC] as string, "%changelog\n", "%changelog\n* Sat Jan 17 2026 Someone <s@example.org> - 258-2\n- Add a fix\n\n");
