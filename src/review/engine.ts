@@ -496,7 +496,7 @@ function unexplainedEdits(review: ComponentReview, a: AffectedComponent): boolea
 async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<void> {
   const headConfig = review.headConfig as ComponentConfig;
   const specName = `${review.name}.spec`;
-  const entries = addedChangelogEntries(text(review.baseCommitted.get(specName)), text(review.committed.get(specName)));
+  const entries = changedChangelogEntries(text(review.baseCommitted.get(specName)), text(review.committed.get(specName)));
   const local = headConfig.spec.type === "local";
   if (!local && entries.length === 0) return;
   if (ctx.deps.renderComponent && (local || ctx.input.upstream)) {
@@ -507,7 +507,7 @@ async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<v
     review.verdict = before.verdict;
   }
   if (entries.length > 0) {
-    const reason = `it adds ${entries.length === 1 ? "the %changelog entry" : `${entries.length} %changelog entries`} ${entries.slice(0, 2).map((e) => `"${e.text}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
+    const reason = `its %changelog ${entries.length === 1 ? "differs in the entry" : `differs in ${entries.length} entries`} ${entries.slice(0, 2).map((e) => `"${e.text}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
     review.newerUpstream = { reason, generated: entries.some((e) => e.generated) };
   }
 }
@@ -515,11 +515,11 @@ async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<v
 const CHANGELOG_ENTRY = /^\*\s+\w{3}\s+\w{3}\s+\d{1,2}\s+\d{4}\s/;
 
 /**
- * Entry headers (`* Mon Jan 1 2026 Name <mail> - 1.0-1`) in the head's %changelog that the base's
- * lacks, each marked when it sits in rpmautospec's generated changelog — written from the upstream
- * dist-git history, never by a hand in this repository.
+ * Entry headers (`* Mon Jan 1 2026 Name <mail> - 1.0-1`) of %changelog that one side has and the
+ * other lacks, each marked when it sits in rpmautospec's generated changelog — written from the
+ * upstream dist-git history, never by a hand in this repository.
  */
-function addedChangelogEntries(baseSpec: string, headSpec: string): { text: string; generated: boolean }[] {
+function changedChangelogEntries(baseSpec: string, headSpec: string): { text: string; generated: boolean }[] {
   const entries = (spec: string): { text: string; generated: boolean }[] => {
     const lines = specLines(spec);
     const at = lines.findIndex((l) => /^%changelog\b/.test(l.trim()));
@@ -529,8 +529,12 @@ function addedChangelogEntries(baseSpec: string, headSpec: string): { text: stri
     for (let i = at + 1; i < lines.length; i++) if (CHANGELOG_ENTRY.test(lines[i] as string)) out.push({ text: lines[i] as string, generated: mask[i] ?? false });
     return out;
   };
-  const before = new Set(entries(baseSpec).map((e) => e.text));
-  return entries(headSpec).filter((e) => !before.has(e.text));
+  const before = entries(baseSpec);
+  const after = entries(headSpec);
+  const had = new Set(before.map((e) => e.text));
+  const has = new Set(after.map((e) => e.text));
+  // entries taken away count too: a render from an earlier upstream revision drops the later ones
+  return [...after.filter((e) => !had.has(e.text)), ...before.filter((e) => !has.has(e.text))];
 }
 
 /**
@@ -920,6 +924,22 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
           component: name,
           message: `the comps of ${name} produce ${rel}, but it is not in the rendered tree — already the case on the base, not caused by this pull request; re-render ${name} when convenient.`,
         });
+        continue;
+      }
+      const top = rel.split("/")[0] as string;
+      const unnamedByHand = !referencedByBase.has(top) || review.newerUpstream !== undefined;
+      if (removedByPr && review.compsUnchanged && review.verdict.method !== "full" && unnamedByHand && !copySource(review.headConfig, rel) && !referencedByHead.has(top) && rel !== `${name}.spec`) {
+        // Nothing of the head's spec names it, no overlay copies it, and no hand took its name out of
+        // the spec (the base's did not name it, or the spec is another upstream revision): an upstream
+        // file that revision no longer carries, or that azldev's file filter drops.
+        review.findings.push({
+          rule: "rendered-file-missing",
+          level: "notice",
+          path,
+          component: name,
+          message: `${rel} was deleted from the rendered tree; no Source/Patch tag of the spec names it any more and no overlay adds it${review.newerUpstream ? ` (the spec is another upstream revision: ${review.newerUpstream.reason})` : ""}, so a render that drops it is what the comps produce now. Not verified: only a render from the upstream can confirm it.`,
+        });
+        if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: "files no spec line names were deleted; a full render from the upstream would confirm it" };
         continue;
       }
       review.findings.push({

@@ -168,6 +168,18 @@ describe("a re-render that brings a newer upstream revision while the comps stay
     expect(result.findings.find((f) => f.path === "specs/l/libfido2/fix-udev-rules.patch")?.message).toContain("arrives with a newer revision");
   });
 
+  it("an earlier upstream revision's patch leaving with its Patch tag, and an unnamed file, are deletions the render makes", async () => {
+    // the base render carried a patch of the later revision and a file nothing names
+    const later = replaceOnce(newer, "BuildRequires:  cmake >= 3.20\n", "BuildRequires:  cmake >= 3.20\nPatch0:         fix-udev-rules.patch\n");
+    const stale = withEdits(base, { [FIDO_SPEC]: later, "specs/l/libfido2/fix-udev-rules.patch": "--- a/x\n+++ b/x\n", "specs/l/libfido2/README.md": "# libfido2\n" });
+    const result = await review(stale, withEdits(stale, { [FIDO_SPEC]: base[FIDO_SPEC] as string, "specs/l/libfido2/fix-udev-rules.patch": null, "specs/l/libfido2/README.md": null }));
+    expect(failures(result)).toEqual([]);
+    expect(result.findings.filter((f) => f.rule === "rendered-file-missing").map((f) => [f.path, f.level])).toEqual([
+      ["specs/l/libfido2/README.md", "notice"],
+      ["specs/l/libfido2/fix-udev-rules.patch", "notice"],
+    ]);
+  });
+
   it("a vendored patch wired by hand still fails when the same change adds a changelog entry", async () => {
     const demo = demoHeadEdits();
     const spec = replaceOnce(demo[SYSTEMD_SPEC] as string, "%changelog\n", "%changelog\n* Sat Jan 17 2026 Someone <s@example.org> - 258-2\n- Add a fix\n\n");
