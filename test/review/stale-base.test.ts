@@ -262,3 +262,20 @@ describe("a newer azldev's macros file over a render that predates it (automake'
     expect(failures(result).map((f) => f.rule)).toContain("vendored-patch-in-rendered-tree");
   });
 });
+
+describe("the %check skip block over a render older than the build setting (perl-XML-DOM's case)", () => {
+  const skipping = withEdits(base, { [ACL_COMP]: `[components.acl.build]\ncheck = { skip = true, skip_reason = "Disabling checks for initial set of failures." }\n\n${base[ACL_COMP]}` });
+
+  it("is the tool's block, not a hand edit", async () => {
+    const spec = replaceOnce(base[ACL_SPEC] as string, "%check\n", "%check\n# Check section disabled: Disabling checks for initial set of failures.\nexit 0\n\n");
+    const result = await review(skipping, withEdits(skipping, { [ACL_SPEC]: spec }));
+    expect(failures(result)).toEqual([]);
+    expect(result.findings.map((f) => f.message).join("\n")).toContain("azldev %check skip block");
+  });
+
+  it("the same lines with another reason are a hand edit", async () => {
+    const spec = replaceOnce(base[ACL_SPEC] as string, "%check\n", "%check\n# Check section disabled: flaky\nexit 0\n\n");
+    const result = await review(skipping, withEdits(skipping, { [ACL_SPEC]: spec }));
+    expect(failures(result).map((f) => f.rule)).toEqual(["rendered-file-edited"]);
+  });
+});
