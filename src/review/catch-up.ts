@@ -71,24 +71,37 @@ export function catchUpRender(input: CatchUpInput): CatchUp | undefined {
   }
 
   const specName = `${name}.spec`;
-  let best: { k: number; hunks: number; files: Map<string, Uint8Array>; provenance: ExpectedLineOrigin[] } | undefined;
-  if (touched.has(specName) && files.has(specName)) {
-    const asIs = contentHunks(files.get(specName), head.get(specName));
+  // how far a candidate render is from what the change committed: content hunks of the spec, and
+  // each other touched file that differs
+  const distance = (candidate: ReadonlyMap<string, Uint8Array>): number => {
+    let d = 0;
+    for (const rel of touched) {
+      if (rel === specName) d += contentHunks(candidate.get(specName), head.get(specName));
+      else if (!sameBytes(candidate.get(rel), head.get(rel))) d++;
+    }
+    return d;
+  };
+  let best: { k: number; distance: number; files: Map<string, Uint8Array>; provenance: ExpectedLineOrigin[] } | undefined;
+  if (files.has(specName)) {
+    const asIs = distance(files);
     const n = input.overlays.length;
     for (let k = n - 1; asIs > 0 && k >= Math.max(0, n - MAX_SUFFIX); k--) {
       // from the base render itself: an overlay of the suffix may add the very file caught up above
       const outcome = incrementalRender(name, input.base, input.overlays.slice(k), input.sourceFiles, input.apply, input.filter);
       if (!outcome.ok || outcome.render.fromUpstream) continue;
-      const hunks = contentHunks(outcome.render.files.get(specName), head.get(specName));
-      // fewer differences than the base render leaves, and the fewest: a hand edit on a current base
-      // never gets closer by applying its overlays a second time
-      if (hunks < asIs && (!best || hunks < best.hunks)) best = { k, hunks, files: outcome.render.files, provenance: outcome.render.provenance };
-      if (hunks === 0) break;
+      const candidate = new Map(outcome.render.files);
+      for (const dest of copies) if (!candidate.has(dest) || !sameBytes(candidate.get(dest), files.get(dest))) candidate.set(dest, files.get(dest) as Uint8Array);
+      const d = distance(candidate);
+      // closer than the base render, and the closest: a hand edit on a current base never gets
+      // closer by applying its overlays a second time
+      if (d < asIs && (!best || d < best.distance)) best = { k, distance: d, files: candidate, provenance: outcome.render.provenance };
+      if (d === 0) break;
     }
   }
   if (!best && copies.length === 0) return undefined;
   if (!best) return { files, overlays: [], copies };
-  const caughtUp = new Map(best.files);
-  for (const dest of copies) caughtUp.set(dest, files.get(dest) as Uint8Array);
-  return { files: caughtUp, provenance: best.provenance, overlays: input.overlays.slice(best.k), copies: copies.filter((dest) => !sameBytes(best.files.get(dest), files.get(dest))) };
+  const suffix = input.overlays.slice(best.k);
+  // copies the suffix's own overlays make are theirs; the others were caught up on their own
+  const byOverlay = new Set(suffix.flatMap((o) => (o.source ? (verbatimCopies(input.overlays, o.source) ?? []) : [])));
+  return { files: best.files, provenance: best.provenance, overlays: suffix, copies: copies.filter((dest) => !byOverlay.has(dest)) };
 }

@@ -62,6 +62,36 @@ describe("a re-render over a base that lacked the comps' newest overlays", () =>
   });
 });
 
+describe("a re-render over a base that lacked an overlay on an upstream file and one on the spec (iscsi-initiator-utils' case)", () => {
+  const PATCH = "specs/a/acl/0001-acl-2.2.53-test-runwrapper.patch";
+  const stale = withEdits(base, {
+    [ACL_COMP]: `${base[ACL_COMP]}
+[[components.acl.overlays]]
+description = "Name the wrapper's real author"
+type = "file-search-replace"
+file = "0001-acl-2.2.53-test-runwrapper.patch"
+regex = 'Kamil Dudka'
+replacement = 'K. Dudka'
+
+[[components.acl.overlays]]
+description = "Distro wording"
+type = "spec-search-replace"
+regex = '^Summary: Access control list utilities$'
+replacement = 'Summary: Access control list tools'
+`,
+  });
+
+  it("both edits are the comps' output: the closest of the newest overlays' renders over every file the change touched", async () => {
+    const head = withEdits(stale, {
+      [PATCH]: replaceOnce(base[PATCH] as string, "Kamil Dudka", "K. Dudka"),
+      [ACL_SPEC]: replaceOnce(base[ACL_SPEC] as string, "Summary: Access control list utilities\n", "Summary: Access control list tools\n"),
+    });
+    const result = await review(stale, head);
+    expect(failures(result)).toEqual([]);
+    expect(result.findings.find((f) => f.path === "specs/a/acl")?.message).toContain("its last 2 overlays");
+  });
+});
+
 describe("a re-render over a base whose vendored files were edited in base/comps since", () => {
   const withCopy = (comps: string, rendered: string): Files =>
     withEdits(base, {
