@@ -21,6 +21,11 @@ export interface GitRepoOptions {
   timeoutMs?: number;
   /** called each time a `git cat-file --batch` process is started */
   onCatFileSpawn?: () => void;
+  /**
+   * list the whole tree at once on the first lookup, for a command that reads much of it (every
+   * rendered spec): one `git ls-tree -r` instead of one per directory on the way to the switch
+   */
+  wholeTree?: boolean;
 }
 
 export class RepoOpenError extends Error {
@@ -264,7 +269,7 @@ export class GitRepoView implements RepoView {
 
   /** Whether to answer from the whole tree listed at once rather than directory by directory. */
   #whole(): boolean {
-    return this.#tree !== undefined || this.#listings >= LISTINGS_BEFORE_WHOLE_TREE;
+    return this.#tree !== undefined || this.#options.wholeTree === true || this.#listings >= LISTINGS_BEFORE_WHOLE_TREE;
   }
 
   /** A listed entry as the view gives it: its repo path, and a link's target. */

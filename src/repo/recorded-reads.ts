@@ -77,6 +77,7 @@ export class RecordingView implements RepoView {
   readonly #under: RepoView;
   readonly #reads: RecordedRead[] = [];
   #identified = true;
+  #failed = false;
 
   constructor(under: RepoView) {
     this.#under = under;
@@ -99,9 +100,21 @@ export class RecordingView implements RepoView {
     else this.#reads.push([kind, path, digest]);
   }
 
+  /**
+   * Whether every read answered without failing. A read that failed (a blob missing from a partial
+   * clone, a reader process that died) may answer on another try, while its recorded answer — the
+   * entry with its content id — would be the same: a result computed from it is not for keeping.
+   */
+  get complete(): boolean {
+    return !this.#failed;
+  }
+
   async #recorded<T>(kind: ReadKind, path: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
+    } catch (error) {
+      this.#failed = true;
+      throw error;
     } finally {
       await this.#note(kind, path);
     }

@@ -3,7 +3,8 @@ export { classifyUrl, canonicalUrl, extractUrls, isChangeReference, type UrlRefe
 export { parsePatchFile, parsePatchMessages, messageIdsOf, parseDep3, decodeEncodedWords, type PatchFileInfo, type PatchMessage, type Dep3Header, type HeaderStatusHint } from "./patch-headers.js";
 export { findRemovalCriteria, parseConditions, type RemovalCondition, type RemovalCriterion } from "./removal-criteria.js";
 export { scanSpec, applicationOf, type SpecScan, type SpecEntry, type PrepApplication, type ScanOptions } from "./spec-scan.js";
-export { inventory, distroMacros, type InventoryOptions } from "./inventory.js";
+export { inventory, distroMacros, componentInputs, type InventoryOptions, type ComponentInputs } from "./inventory.js";
+export { InventoryRecords, type ComponentInventory, type InventoryRecordLimits, type StoredInventoryRecords } from "./inventory-records.js";
 export type * from "./types.js";
 export { memoryForge, combineForges, ForgeError, type IssueState, type UpstreamForge, type UpstreamProject, type ChangeState, type FetchLike, type HistoryQuery, type MemoryProject } from "./forge.js";
 export { githubForge, gitlabForge, type HttpForgeOptions } from "./http-forges.js";

@@ -6,13 +6,15 @@
  */
 import { renderedDirOf, type ComponentConfig, type ConfiguredOverlay, type Project, type SourceLocation } from "../azldev/types.js";
 import { resolveDistroVersion } from "../azldev/fingerprint.js";
+import { RecordingView } from "../repo/recorded-reads.js";
 import type { RepoView } from "../repo/types.js";
 import { sourceFileName } from "../spec/index.js";
 import { messageIdsOf, parsePatchFile } from "./patch-headers.js";
 import { patchIds } from "./patch-id.js";
 import { findRemovalCriteria, type RemovalCriterion } from "./removal-criteria.js";
+import type { ComponentInventory, InventoryRecords } from "./inventory-records.js";
 import { applicationOf, scanSpec, type SpecEntry, type SpecScan } from "./spec-scan.js";
-import type { Application, ComponentPatches, DropAction, InventoryPatch, OverlayRef, PatchInventory, Wiring } from "./types.js";
+import type { Application, ComponentPatches, DropAction, InventoryPatch, OverlayRef, PatchInventory, UpstreamSpecRef, Wiring } from "./types.js";
 import { canonicalUrl, classifyUrl, extractUrls } from "./urls.js";
 
 export interface InventoryOptions {
@@ -33,6 +35,11 @@ export interface InventoryOptions {
    * component can only carry URL patches inside false conditionals)
    */
   skipPatchless?: boolean;
+  /**
+   * records of components inventoried before, reused when a component's inputs and everything it
+   * read are the same (see inventory-records); newly inventoried components are kept in it
+   */
+  records?: InventoryRecords;
 }
 
 const DEFAULT_ARCHES = ["x86_64", "aarch64"];
@@ -233,7 +240,8 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
       const name = names[index] as string;
       const config = project.components.get(name) as ComponentConfig;
       if (options.skipPatchless && !(await mayCarryPatches(project, repo, config))) continue;
-      results[index] = await inventoryRecord(name, () => inventoryComponent(project, repo, cache, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true }));
+      const inputs = componentInputs(project, config, { arches, macros: { ...distroMacros(project, config), ...(baseMacros ?? {}) }, readPatches: options.readPatches ?? true });
+      results[index] = await inventoryRecord(name, () => (options.records ? recordedInventory(options.records, inputs, repo) : inventoryComponent(inputs, repo)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(INVENTORY_CONCURRENCY, names.length) }, worker));
@@ -275,7 +283,7 @@ export async function inventory(project: Project, repo: RepoView, options: Inven
  * (a blob missing from a partial clone, a text the scanners reject) becomes that component's
  * problem, and the inventory of every other component goes on.
  */
-async function inventoryRecord(name: string, read: () => Promise<{ component: ComponentPatches; patches: InventoryPatch[] }>): Promise<{ component: ComponentPatches; patches: InventoryPatch[] }> {
+async function inventoryRecord(name: string, read: () => Promise<ComponentInventory>): Promise<ComponentInventory> {
   try {
     return await read();
   } catch (error) {
@@ -298,15 +306,56 @@ async function findSpec(repo: RepoView, dir: string, name: string): Promise<stri
   return entries.find((e) => e.kind === "file" && e.path.endsWith(".spec"))?.path;
 }
 
-async function inventoryComponent(
-  project: Project,
-  repo: RepoView,
-  cache: TextCache,
-  config: ComponentConfig,
-  options: { arches: string[]; macros: Record<string, string>; readPatches: boolean | "distro" },
-): Promise<{ component: ComponentPatches; patches: InventoryPatch[] }> {
+/**
+ * Everything a component's inventory depends on besides what it reads from the repository: the
+ * inventory of a component is a function of these and of its reads alone (plain data, so that
+ * equal inputs can be recognised across runs).
+ */
+export interface ComponentInputs {
+  config: ComponentConfig;
+  renderedDir: string;
+  /** where the upstream spec comes from, for components rendered from an upstream distro's spec */
+  upstreamSpec?: UpstreamSpecRef;
+  macros: Record<string, string>;
+  arches: string[];
+  readPatches: boolean | "distro";
+}
+
+export function componentInputs(project: Project, config: ComponentConfig, options: { arches: string[]; macros: Record<string, string>; readPatches: boolean | "distro" }): ComponentInputs {
+  const inputs: ComponentInputs = { config, renderedDir: renderedDirOf(project, config.name), macros: options.macros, arches: options.arches, readPatches: options.readPatches };
+  if (config.spec.type === "upstream" && config.spec.upstreamDistro?.name) {
+    const ref = config.spec.upstreamDistro;
+    const resolved = resolveDistroVersion(project.distros, ref.name, ref.version);
+    inputs.upstreamSpec = {
+      distro: ref.name,
+      ...(resolved?.version ? { version: resolved.version } : {}),
+      ...(resolved?.distGitBranch ? { branch: resolved.distGitBranch } : {}),
+      ...(ref.snapshot ? { snapshot: ref.snapshot } : {}),
+      ...(config.spec.upstreamCommit ? { commit: config.spec.upstreamCommit } : {}),
+      name: config.spec.upstreamName ?? config.name,
+    };
+  }
+  return inputs;
+}
+
+/**
+ * A component's inventory from its records when the records hold one for the same inputs and the
+ * view answers its reads the same; otherwise computed while its reads are recorded, and kept.
+ */
+async function recordedInventory(records: InventoryRecords, inputs: ComponentInputs, repo: RepoView): Promise<ComponentInventory> {
+  const reused = await records.find(inputs, repo);
+  if (reused) return reused;
+  const recorder = new RecordingView(repo);
+  const computed = await inventoryComponent(inputs, recorder);
+  if (recorder.reusable && recorder.complete) records.keep(inputs, recorder.reads, computed);
+  return computed;
+}
+
+async function inventoryComponent(inputs: ComponentInputs, repo: RepoView): Promise<ComponentInventory> {
+  const { config, renderedDir: dir } = inputs;
   const name = config.name;
-  const dir = renderedDirOf(project, name);
+  // per component, so that every read the component's inventory makes goes through `repo`
+  const cache = new TextCache(repo);
   const component: ComponentPatches = { name, problems: [] };
   const specPath = await findSpec(repo, dir, name);
   let specText: string | undefined;
@@ -320,29 +369,18 @@ async function inventoryComponent(
       component.problems.push(message.startsWith(specPath) ? message : `${specPath}: ${message}`);
     }
   }
-  const macros = { ...COMMON_SPEC_MACROS, ...options.macros, ...config.build.defines };
+  const macros = { ...COMMON_SPEC_MACROS, ...inputs.macros, ...config.build.defines };
   // one scan serves every architecture unless the spec looks at the architecture
   const archDependent = specText !== undefined && /%(?:el)?ifn?arch\b|_arch\b|_target_cpu|_host_cpu/.test(specText);
   const scanFor = (arch: string) => scanSpec(specText as string, { macros, with: config.build.with, without: config.build.without, arch });
-  const shared = specText !== undefined && !archDependent ? scanFor(options.arches[0] as string) : undefined;
-  const scans = specText === undefined ? [] : options.arches.map((arch) => ({ arch, scan: shared ?? scanFor(arch) }));
+  const shared = specText !== undefined && !archDependent ? scanFor(inputs.arches[0] as string) : undefined;
+  const scans = specText === undefined ? [] : inputs.arches.map((arch) => ({ arch, scan: shared ?? scanFor(arch) }));
   const facts = entryFacts(scans);
   const first = scans[0]?.scan;
   if (specPath) component.specPath = specPath;
   if (first?.version) component.version = first.version;
   if (first?.url) component.url = first.url;
-  if (config.spec.type === "upstream" && config.spec.upstreamDistro?.name) {
-    const ref = config.spec.upstreamDistro;
-    const resolved = resolveDistroVersion(project.distros, ref.name, ref.version);
-    component.upstreamSpec = {
-      distro: ref.name,
-      ...(resolved?.version ? { version: resolved.version } : {}),
-      ...(resolved?.distGitBranch ? { branch: resolved.distGitBranch } : {}),
-      ...(ref.snapshot ? { snapshot: ref.snapshot } : {}),
-      ...(config.spec.upstreamCommit ? { commit: config.spec.upstreamCommit } : {}),
-      name: config.spec.upstreamName ?? name,
-    };
-  }
+  if (inputs.upstreamSpec) component.upstreamSpec = { ...inputs.upstreamSpec };
   const source0 = facts.find((f) => f.entry.kind === "Source" && f.entry.number === 0)?.entry;
   if (source0?.expanded) component.source0 = source0.expanded;
 
@@ -386,7 +424,7 @@ async function inventoryComponent(
       if (entry.comment.length) patch.specComment = entry.comment;
     }
     if (specPath) patch.specPath = specPath;
-    if (f && f.activeArches.length > 0 && f.activeArches.length < options.arches.length) patch.activeArches = f.activeArches;
+    if (f && f.activeArches.length > 0 && f.activeArches.length < inputs.arches.length) patch.activeArches = f.activeArches;
     if (f?.condition && (!f.active || patch.activeArches)) patch.condition = f.condition;
     if (f?.application) patch.application = f.application;
     if (args.sourcePath) patch.sourcePath = args.sourcePath;
@@ -400,7 +438,7 @@ async function inventoryComponent(
     const renderedStat = await repo.stat(renderedCandidate).catch(() => undefined);
     if (renderedStat?.kind === "file") patch.renderedPath = renderedCandidate;
     const contentPath = args.sourcePath ?? patch.renderedPath;
-    const wantContent = options.readPatches === true || (options.readPatches === "distro" && args.origin === "distro");
+    const wantContent = inputs.readPatches === true || (inputs.readPatches === "distro" && args.origin === "distro");
     if (wantContent && contentPath && PATCH_FILE.test(file) && !/\.(gz|bz2|xz)$/i.test(file)) {
       try {
         const stat = await repo.stat(contentPath);

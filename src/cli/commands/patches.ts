@@ -12,6 +12,7 @@ import { scanOptions, type OptionToken } from "../args.js";
 import { requireDistroRepository } from "../distro-repo.js";
 import { parseKind, repositoryKind, type RepoKind } from "../repo-kind.js";
 import { nixPatches } from "./nix.js";
+import { openInventoryRecords } from "../inventory-store.js";
 import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
 
@@ -82,7 +83,8 @@ export function parseCommonArgs(args: string[], cwd: string, help: string, extra
 
 /** Loads the project and its patch inventory; prints configuration errors. */
 export async function loadInventory(options: CommonTrackingArgs, io: CliIO): Promise<{ project: Project; inv: PatchInventory; readText: (path: string) => Promise<string | undefined>; close: () => Promise<void> }> {
-  const repo = await openRepo(options.repo, options.ref);
+  // the inventory of every component reads every rendered directory: list the tree at once
+  const repo = await openRepo(options.repo, options.ref, { wholeTree: options.components.length === 0 });
   try {
     await requireDistroRepository(repo, options.ref ? `${options.repo} at ${options.ref}` : options.repo);
     const project = await loadProjectCached(repo, io);
@@ -90,11 +92,15 @@ export async function loadInventory(options: CommonTrackingArgs, io: CliIO): Pro
     const known = new Set(project.components.keys());
     const unknown = options.components.filter((c) => !known.has(c));
     if (unknown.length) throw new UsageError(`unknown component${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}`);
+    const stored = await openInventoryRecords(repo, io);
     const inv = await inventory(project, repo, {
       ...(options.components.length ? { components: options.components } : {}),
       ...(options.arches.length ? { arches: options.arches } : {}),
       ...(Object.keys(options.defines).length ? { macros: options.defines } : {}),
+      ...(stored ? { records: stored.records } : {}),
     });
+    // before anything else sees the inventory: what is stored is what was computed
+    await stored?.save();
     return { project, inv, readText: (p) => repo.readText(p), close: async () => repo.close?.() };
   } catch (error) {
     await repo.close?.();
