@@ -47,7 +47,9 @@ export interface InventoryRecordLimits {
 }
 
 export function inputsDigest(inputs: ComponentInputs): string {
-  return createHash("sha256").update(JSON.stringify(inputs)).digest("base64");
+  // the configuration as the inventory sees it: a fingerprint the loader left on it is not an input
+  const { fingerprint: _, ...config } = inputs.config as ComponentInputs["config"] & { fingerprint?: string };
+  return createHash("sha256").update(JSON.stringify({ ...inputs, config })).digest("base64");
 }
 
 function isRead(read: unknown): read is RecordedRead {

@@ -312,7 +312,8 @@ async function findSpec(repo: RepoView, dir: string, name: string): Promise<stri
  * equal inputs can be recognised across runs).
  */
 export interface ComponentInputs {
-  config: ComponentConfig;
+  /** without the render fingerprint, which the inventory never looks at (and which is most of a configuration's size) */
+  config: Omit<ComponentConfig, "fingerprint">;
   renderedDir: string;
   /** where the upstream spec comes from, for components rendered from an upstream distro's spec */
   upstreamSpec?: UpstreamSpecRef;
