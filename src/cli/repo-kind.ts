@@ -3,7 +3,6 @@
  * `pkgs/`, Nix expressions). `--kind` overrides the detection; a directory that is neither is a usage
  * error (exit status 2), never an empty, clean result.
  */
-import { detectNixKind } from "../nix/index.js";
 import type { RepoView } from "../repo/types.js";
 import { UsageError } from "./io.js";
 
@@ -21,6 +20,8 @@ export async function repositoryKind(repo: RepoView, label: string, requested?: 
     if (!azldev) throw new UsageError(`${label} is not a distro repository: it has no azldev.toml at its root`);
     return "azldev";
   }
+  // the Nix adapter is loaded only for a repository that is not an azldev one
+  const { detectNixKind } = await import("../nix/index.js");
   const nix = await detectNixKind(repo).catch(() => undefined);
   if (requested === "nix" || nix) {
     if (!nix) throw new UsageError(`${label} is not a Nix repository: no flake.nix, pkgs/ or Nix expression at its root`);

@@ -11,7 +11,6 @@ import { defaultDeps, reviewChange, type ReviewChangeInput } from "../../review/
 import type { ReviewResult } from "../../review/types.js";
 import { scanOptions } from "../args.js";
 import { parseKind, repositoryKind, type RepoKind } from "../repo-kind.js";
-import { nixForge, reviewNixChange } from "./nix.js";
 import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
 import { chooseUpstream } from "../upstream-choice.js";
@@ -184,6 +183,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const kind = await repositoryKind(change.head, parsed.repo ? `${parsed.repo} at ${parsed.head}` : parsed.head, parsed.kind);
     const config = await repoConfig(change.base);
     if (kind === "nix") {
+      const { nixForge, reviewNixChange } = await import("./nix.js");
       const forge = nixForge({ ...(parsed.upstreamGit ? { upstreamGit: parsed.upstreamGit } : {}), ...(parsed.offline ? { offline: true } : {}) }, io);
       const result = await reviewNixChange({ base: change.base, head: change.head, ...(change.changedPaths ? { changedPaths: change.changedPaths } : {}), ...(forge ? { forge } : {}) });
       return await printResult(result, parsed.format, io, change.subtitle, config);

@@ -7,11 +7,11 @@
 import { resolve } from "node:path";
 import { formatError, type Project } from "../../azldev/index.js";
 import { openRepo } from "../../repo/index.js";
-import { inventory, type InventoryPatch, type PatchInventory } from "../../tracking/index.js";
+import { inventory } from "../../tracking/inventory.js";
+import type { InventoryPatch, PatchInventory } from "../../tracking/types.js";
 import { scanOptions, type OptionToken } from "../args.js";
 import { requireDistroRepository } from "../distro-repo.js";
 import { parseKind, repositoryKind, type RepoKind } from "../repo-kind.js";
-import { nixPatches } from "./nix.js";
 import { openInventoryRecords } from "../inventory-store.js";
 import { loadProjectCached } from "../project-store.js";
 import { UsageError, type CliIO } from "../io.js";
@@ -181,7 +181,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const repo = await openRepo(options.repo, options.ref);
   const label = options.ref ? `${options.repo} at ${options.ref}` : options.repo;
   try {
-    if ((await repositoryKind(repo, label, options.kind)) === "nix") return await nixPatches(repo, options, io);
+    if ((await repositoryKind(repo, label, options.kind)) === "nix") return await (await import("./nix.js")).nixPatches(repo, options, io);
   } finally {
     await repo.close?.();
   }
