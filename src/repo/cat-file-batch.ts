@@ -1,5 +1,6 @@
 /**
- * One long-lived `git cat-file --batch` process serving every blob read of a repository.
+ * One long-lived `git cat-file --batch-command` process serving every object read of a repository:
+ * an object's content (`contents`), or only its type and size (`info`, which reads no content).
  * Requests are written as they arrive and answered in order (git answers a batch strictly in
  * request order), so any number of concurrent reads share the one process. Content is copied
  * byte for byte into a buffer of the announced size: binary blobs, NULs and newlines are safe.
@@ -12,11 +13,18 @@ export interface GitObject {
   content: Uint8Array;
 }
 
+export interface GitObjectInfo {
+  type: string;
+  size: number;
+}
+
 interface Pending {
   oid: string;
+  /** `info` answers carry no content */
+  command: "contents" | "info";
   /** objects above this size are skipped unread and the read fails with ObjectTooLargeError */
   maxBytes: number;
-  resolve(object: GitObject | undefined): void;
+  resolve(object: GitObject | GitObjectInfo | undefined): void;
   reject(error: Error): void;
 }
 
@@ -68,14 +76,23 @@ export class CatFileBatch {
   /** The object's type and content; undefined when the repository has no such object. Objects
    * above `maxBytes` are never held in memory: the read fails with ObjectTooLargeError. */
   read(oid: string, options: { maxBytes?: number } = {}): Promise<GitObject | undefined> {
+    return this.#request("contents", oid, options.maxBytes ?? Number.POSITIVE_INFINITY) as Promise<GitObject | undefined>;
+  }
+
+  /** The object's type and size without its content; undefined when the repository has no such object. */
+  info(oid: string): Promise<GitObjectInfo | undefined> {
+    return this.#request("info", oid, Number.POSITIVE_INFINITY) as Promise<GitObjectInfo | undefined>;
+  }
+
+  #request(command: Pending["command"], oid: string, maxBytes: number): Promise<GitObject | GitObjectInfo | undefined> {
     if (this.#closed) return Promise.reject(new CatFileBatchError("the object reader is closed"));
     // Anything but a bare object id could smuggle a second request (or a ref expression) into the batch.
     if (!isObjectId(oid)) return Promise.reject(new CatFileBatchError(`not an object id: ${JSON.stringify(oid)}`));
     return new Promise((resolve, reject) => {
-      const child = this.#ensureProcess();
-      this.#queue.push({ oid, maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY, resolve, reject });
+      this.#ensureProcess();
+      this.#queue.push({ oid, command, maxBytes, resolve, reject });
       this.#setReferenced(true);
-      this.#unsent.push(oid);
+      this.#unsent.push(`${command} ${oid}`);
       // One write per burst of requests instead of one syscall per object.
       if (this.#unsent.length === 1) queueMicrotask(() => this.#flush());
     });
@@ -114,7 +131,7 @@ export class CatFileBatch {
     if (this.#child) return this.#child;
     const child = spawn(
       this.#options.gitBinary ?? "git",
-      [...SAFE_CONFIG, `--git-dir=${this.#options.gitDir}`, "cat-file", "--batch"],
+      [...SAFE_CONFIG, `--git-dir=${this.#options.gitDir}`, "cat-file", "--batch-command"],
       { env: gitEnvironment(), stdio: ["pipe", "pipe", "pipe"] },
     );
     this.#options.onSpawn?.();
@@ -139,7 +156,7 @@ export class CatFileBatch {
     if (this.#child !== child) return;
     this.#child = undefined;
     const detail = this.#stderr.trim();
-    this.#failAll(new CatFileBatchError(`git cat-file --batch ${how}${detail ? `: ${detail}` : ""}`));
+    this.#failAll(new CatFileBatchError(`git cat-file --batch-command ${how}${detail ? `: ${detail}` : ""}`));
   }
 
   #failAll(error: Error): void {
@@ -203,6 +220,10 @@ export class CatFileBatch {
       return;
     }
     const pending = this.#queue[0];
+    if (pending?.command === "info") {
+      this.#next()?.resolve({ type, size });
+      return;
+    }
     const tooLarge = pending !== undefined && size > pending.maxBytes;
     this.#body = { type, size, buffer: tooLarge ? undefined : new Uint8Array(size), filled: 0 };
   }

@@ -126,6 +126,30 @@ export function parseLsTree(output: Buffer): TreeEntry[] {
 }
 
 /**
+ * Parses a tree object's content ("<mode> <name>\0<binary object id>" per entry, in git's order,
+ * which is the order `git ls-tree` lists them in) into entries like parseLsTree's, without sizes.
+ * `idBytes` is the length of a binary object id (20 for SHA-1, 32 for SHA-256).
+ */
+export function parseTreeObject(content: Uint8Array, idBytes: number): TreeEntry[] {
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const entries: TreeEntry[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const space = bytes.indexOf(0x20, at);
+    const nul = space < 0 ? -1 : bytes.indexOf(0, space + 1);
+    if (space < 0 || nul < 0 || nul + 1 + idBytes > bytes.length) throw new Error("unexpected tree object: an entry is cut short");
+    const mode = bytes.toString("latin1", at, space);
+    const path = bytes.toString("utf8", space + 1, nul);
+    const id = bytes.toString("hex", nul + 1, nul + 1 + idBytes);
+    at = nul + 1 + idBytes;
+    const type = mode === "40000" ? "tree" : mode === "160000" ? "commit" : "blob";
+    const kind = kindOfMode(mode, type);
+    entries.push({ path, kind, id, mode: kind === "dir" ? "040000" : mode });
+  }
+  return entries;
+}
+
+/**
  * The git directory of the repository at `path` itself (a work tree's `.git`, the target of a
  * `.git` file, or `path` when it is a bare repository), never of an enclosing repository.
  * Callers pass it explicitly with --git-dir, which also spares repositories owned by another user
@@ -233,36 +257,55 @@ export class GitRepoView implements RepoView {
     return this.#rootTree;
   }
 
-  /** The direct children of a tree (paths relative to it), listed once per tree id in this process. */
+  /**
+   * The direct children of a tree (paths relative to it), listed once per tree id in this process.
+   * The tree and its files' sizes are read through the object reader already running, as
+   * `git ls-tree --long` would list them, without starting a process per directory.
+   */
   async #childrenOf(treeId: string): Promise<TreeEntry[]> {
     const cached = treeListings.get(treeId);
     if (cached) return cached;
     this.#listings++;
-    const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-z", "--long", treeId], this.#gitOptions());
-    const children = parseLsTree(output);
+    return this.#readTree(treeId);
+  }
+
+  async #readTree(treeId: string): Promise<TreeEntry[]> {
+    const cached = treeListings.get(treeId);
+    if (cached) return cached;
+    const object = await this.#objects.read(treeId);
+    if (object?.type !== "tree") throw new Error(`${this.description}: tree ${treeId} is missing from the repository`);
+    const children = parseTreeObject(object.content, treeId.length / 2);
+    await Promise.all(
+      children.map(async (entry) => {
+        if (entry.kind !== "file") return;
+        const info = await this.#objects.info(entry.id as string);
+        if (info) entry.size = info.size;
+      }),
+    );
     treeListings.set(treeId, children);
     return children;
   }
 
   /**
-   * Every entry below a tree (paths relative to it) in one listing; the children of each sub-tree
-   * on the way are kept for later lookups.
+   * Every entry below a tree (paths relative to it), in `git ls-tree -r -t` order: each sub-tree
+   * before what it holds. The sub-trees of a level are read together; each one's children are kept
+   * for later lookups.
    */
   async #everythingBelow(treeId: string): Promise<TreeEntry[]> {
     const cached = treeListings.get(`${treeId}:recursive`);
     if (cached) return cached;
     this.#listings++;
-    const output = await git([`--git-dir=${this.gitDir}`, "ls-tree", "-r", "-t", "-z", "--long", treeId], this.#gitOptions());
-    const entries = parseLsTree(output);
-    const children = new Map<string, TreeEntry[]>([["", []]]);
-    for (const entry of entries) if (entry.kind === "dir") children.set(entry.path, []);
-    for (const entry of entries) {
-      const parent = parentOf(entry.path);
-      const name = parent === "" ? entry.path : entry.path.slice(parent.length + 1);
-      children.get(parent)?.push({ ...entry, path: name });
-    }
-    treeListings.set(treeId, children.get("") as TreeEntry[]);
-    for (const entry of entries) if (entry.kind === "dir") treeListings.set(entry.id as string, children.get(entry.path) as TreeEntry[]);
+    const below = async (id: string, prefix: string): Promise<TreeEntry[]> => {
+      const children = await this.#readTree(id);
+      const nested = await Promise.all(children.map((child) => (child.kind === "dir" ? below(child.id as string, `${prefix}${child.path}/`) : Promise.resolve([]))));
+      const out: TreeEntry[] = [];
+      children.forEach((child, i) => {
+        out.push({ ...child, path: `${prefix}${child.path}` });
+        for (const entry of nested[i] as TreeEntry[]) out.push(entry);
+      });
+      return out;
+    };
+    const entries = await below(treeId, "");
     treeListings.set(`${treeId}:recursive`, entries);
     return entries;
   }

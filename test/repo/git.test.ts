@@ -9,8 +9,10 @@ import {
   openRepo,
   RepoEntryError,
   RepoOpenError,
+  parseLsTree,
   RepoPathError,
   type RepoView,
+  type TreeEntry,
 } from "../../src/repo/index.js";
 import { removeDir, runGitSync, tempDir, TestRepo } from "./git-fixture.js";
 
@@ -163,6 +165,22 @@ describe("GitRepoView", () => {
     });
   }
 
+  it("lists directories and sub-trees as git ls-tree --long lists them, through the object reader alone", async () => {
+    let spawned = 0;
+    const view = await open(work.dir, "main", { onCatFileSpawn: () => spawned++ });
+    const withoutTargets = (entries: TreeEntry[]) => entries.map(({ target: _, ...entry }) => entry);
+    for (const dir of ["specs", "specs/s/systemd", "bin", "with space", "vendor"]) {
+      const listed = parseLsTree(execFileSync("git", ["-C", work.dir, "ls-tree", "-r", "-t", "-z", "--long", `main:${dir}`]));
+      const expected = listed.map((e) => ({ ...e, path: `${dir}/${e.path}` })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      expect(withoutTargets(await view.list(dir, { recursive: true }))).toEqual(expected);
+      const direct = expected.filter((e) => !e.path.slice(dir.length + 1).includes("/"));
+      expect(withoutTargets(await view.list(dir))).toEqual(direct);
+    }
+    expect(await view.stat("big/huge.tar")).toMatchObject({ kind: "file", size: 5000 });
+    expect(await view.stat("vendor/libfoo")).toMatchObject({ kind: "submodule", mode: "160000" });
+    expect(spawned).toBe(1);
+  });
+
   it("serves many concurrent reads through a single cat-file process", async () => {
     let spawned = 0;
     const view = await open(work.dir, "main", { onCatFileSpawn: () => spawned++ });
@@ -272,7 +290,7 @@ describe("CatFileBatch", () => {
     const fragile = new CatFileBatch({ gitDir: join(repo.dir, ".git"), gitBinary: dying, onSpawn: () => spawned++ });
     const blob = repo.git(["rev-parse", "HEAD:a.txt"]).trim();
     await expect(Promise.all([fragile.read(blob), fragile.read(blob)])).rejects.toThrow("simulated crash");
-    await expect(fragile.read(blob)).rejects.toThrow("cat-file --batch exited");
+    await expect(fragile.read(blob)).rejects.toThrow("cat-file --batch-command exited");
     expect(spawned).toBe(2);
     await fragile.close();
     const absent = new CatFileBatch({ gitDir: join(repo.dir, ".git"), gitBinary: join(repo.dir, "no-such-git") });
@@ -300,8 +318,18 @@ describe("CatFileBatch", () => {
     await idle.close();
   });
 
+  it("answers an object's type and size without its content, in order with content reads", async () => {
+    const blob = repo.git(["rev-parse", "HEAD:a.txt"]).trim();
+    const [info, content, missing, tree] = await Promise.all([reader.info(blob), reader.read(blob), reader.info("0".repeat(40)), reader.info(repo.git(["rev-parse", "HEAD^{tree}"]).trim())]);
+    expect(info).toEqual({ type: "blob", size: 6 });
+    expect(content).toEqual({ type: "blob", content: new TextEncoder().encode("alpha\n") });
+    expect(missing).toBeUndefined();
+    expect(tree?.type).toBe("tree");
+  });
+
   it("accepts only object ids, so nothing else can be injected into the batch", async () => {
     await expect(reader.read("HEAD")).rejects.toThrow("not an object id");
+    await expect(reader.info("HEAD")).rejects.toThrow("not an object id");
     await expect(reader.read(`${"a".repeat(40)}\n${"b".repeat(40)}`)).rejects.toThrow("not an object id");
   });
 });
