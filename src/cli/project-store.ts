@@ -10,6 +10,7 @@
  */
 import { loadProject, type Project } from "../azldev/index.js";
 import { cacheFilesIn } from "../cache/files.js";
+import { shareEqualParts } from "../cache/shared-parts.js";
 import { isPinnedView, RecordingView } from "../repo/recorded-reads.js";
 import type { RepoView } from "../repo/types.js";
 import { codeVersion } from "./code-version.js";
@@ -17,7 +18,7 @@ import type { CliIO } from "./io.js";
 import { ReadKeyedStore } from "./read-keyed-store.js";
 import { cacheDirectory } from "./upstream-choice.js";
 
-const FORMAT = "specwarden-project-v2";
+const FORMAT = "specwarden-project-v3";
 /** The modules whose code decides what a loaded project holds. */
 const LOADER_MODULES = ["azldev", "glob", "overlays", "spec"];
 
@@ -33,6 +34,7 @@ export async function loadProjectCached(repo: RepoView, io: CliIO): Promise<Proj
   if (cached?.components instanceof Map) return cached;
   const recorder = new RecordingView(repo);
   const project = await loadProject(recorder);
-  if (recorder.reusable) await store.save(recorder.reads, project);
+  // stored with its equal parts shared: read back in a third of the time (see cache/shared-parts)
+  if (recorder.reusable) await store.save(recorder.reads, shareEqualParts(project));
   return project;
 }
