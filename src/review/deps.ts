@@ -6,7 +6,6 @@
 import { loadProject } from "../azldev/index.js";
 import type { Overlay, Project } from "../azldev/types.js";
 import { applyOverlays } from "../overlays/index.js";
-import { renderComponent } from "../render/index.js";
 import type { ApplyOptions, ApplyResult, FileContent } from "../overlays/types.js";
 import type { ComponentRender } from "../render/types.js";
 import type { RepoView } from "../repo/types.js";
@@ -36,7 +35,12 @@ export function overlayFailure(error: unknown): OverlayFailure | undefined {
   return undefined;
 }
 
-/** The real modules. */
+/** The real modules; the renderer is loaded when a review first needs a full render (most never do). */
 export async function defaultDeps(): Promise<ReviewDeps> {
-  return { loadProject: (repo) => loadProject(repo), applyOverlays, renderComponent, checkPatch: gitApplyCheck };
+  return {
+    loadProject: (repo) => loadProject(repo),
+    applyOverlays,
+    renderComponent: async (input) => (await import("../render/index.js")).renderComponent(input),
+    checkPatch: gitApplyCheck,
+  };
 }

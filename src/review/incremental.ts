@@ -6,7 +6,8 @@
  */
 import type { ComponentConfig, Overlay } from "../azldev/types.js";
 import type { FileContent, LineOrigin } from "../overlays/types.js";
-import { applyFilter, buildMacroSet, decideFilter } from "../render/index.js";
+import { applyFilter, decideFilter } from "../render/file-filter.js";
+import { buildMacroSet } from "../render/macros-file.js";
 import { listSourcesAndPatches, parseSpec, sourceFileName } from "../spec/index.js";
 import { restore, setAside } from "./bookkeeping.js";
 import { overlayFailure, type OverlayFailure, type ReviewDeps } from "./deps.js";

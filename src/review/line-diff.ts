@@ -1,5 +1,6 @@
 /** Line-level differences between two versions of a file, grouped into hunks and classified. */
-import { diffArrays } from "diff";
+// the two modules needed rather than the package index (25 modules to load)
+import { diffArrays } from "diff/lib/diff/array.js";
 import { bookkeepingBoundaries, bookkeepingMask, bookkeepingReason } from "./bookkeeping.js";
 
 export interface LineHunk {

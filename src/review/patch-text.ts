@@ -1,5 +1,5 @@
 /** One `git apply`-able diff for a set of file edits (creations, deletions, modifications), byte-exact. */
-import { structuredPatch } from "diff";
+import { structuredPatch } from "diff/lib/patch/create.js";
 import { gitBlobId } from "../repo/path.js";
 import { binaryPatchBody, NULL_BLOB_ID } from "./git-binary-patch.js";
 
