@@ -17,10 +17,10 @@ import { rewriteSourcesFile } from "./sources-file.js";
 import { lastMainReleaseValue, specLines } from "./spec-lines.js";
 import { renderedDirOf } from "../azldev/types.js";
 import type { ComponentRender, RenderFailure } from "./types.js";
+import { RENDER_FAILED_FILE, RENDER_FAILED_TEXT } from "./failure-marker.js";
 
 /** The static failure marker azldev writes for a component that failed (AZLDEV.md §4.7). */
-export const RENDER_FAILED_FILE = "RENDER_FAILED";
-export const RENDER_FAILED_TEXT = "Rendering failed. See azldev logs for details.\n";
+export { RENDER_FAILED_FILE, RENDER_FAILED_TEXT };
 
 /** The architecture azldev's render normally runs spectool on. */
 export const DEFAULT_ARCH = "x86_64";
