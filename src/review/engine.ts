@@ -490,9 +490,9 @@ function unexplainedEdits(review: ComponentReview, a: AffectedComponent): boolea
  * The change edits rendered files of a component whose comps it did not change, and the base's
  * render does not explain the edits: a hand edit, or a re-render over a base that was stale against
  * its upstream. A local spec needs nothing else to render, so a full render decides at once. For an
- * upstream spec the edits stand as hand edits unless the change shows a newer upstream revision (new
- * %changelog entries): then a full render decides when the upstream can be read, and otherwise the
- * spec's edits stay unverified. A plain hand edit never waits on the network.
+ * upstream spec the edits stand as hand edits unless the change shows another upstream revision (its
+ * %changelog gains or loses entries): then a full render decides when the upstream can be read, and
+ * otherwise the spec's edits stay unverified. A plain hand edit never waits on the network.
  */
 async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<void> {
   const headConfig = review.headConfig as ComponentConfig;
