@@ -57,10 +57,16 @@ export interface ComponentReview {
   /** the component's comps and pin did not change: differences the change did not make are the base's */
   compsUnchanged?: boolean;
   /**
-   * The change brings a newer revision of the upstream spec (new %changelog entries) to a component
-   * whose comps did not change, and no render could run: its spec edits are not verified either way.
+   * The change brings another revision of the upstream spec (its %changelog differs, or it is one of a
+   * bulk re-render's renders) to a component whose comps did not change, and no render could run: its
+   * spec edits are not verified either way.
    */
-  newerUpstream?: { reason: string; /** the new entries are in rpmautospec's generated changelog: the upstream's own history moved */ generated: boolean };
+  otherRevision?: {
+    /** what shows it, as a clause: "its %changelog differs in …", "this change re-renders 7,572 components …" */
+    reason: string;
+    /** the evidence is the tool's, not a hand's (rpmautospec's generated changelog, a bulk re-render): files it brings are the upstream's too */
+    generated: boolean;
+  };
   /** patches registered by new overlays but never applied by %prep */
   unapplied: { file: string; number: number; overlay?: ConfiguredOverlay }[];
 }
@@ -110,14 +116,17 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
     });
   }
   const reached = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-  const { affected, deferred } = deferShared(reached, base, head, changed, input.config?.deferAbove ?? DEFER_ABOVE);
+  const deferAbove = input.config?.deferAbove ?? DEFER_ABOVE;
+  const { affected, deferred } = deferShared(reached, base, head, changed, deferAbove);
+  const rerenderedAlone = reached.filter((a) => a.renderedPaths.length > 0 && !a.configChanged).length;
+  const bulkRerender = rerenderedAlone > deferAbove ? rerenderedAlone : undefined;
   if (deferred.length > 0) findings.push(await deferredFinding(reached, deferred, input, head, changedPaths));
   const components: ComponentReview[] = new Array(affected.length);
   let next = 0;
   const worker = async () => {
     while (next < affected.length) {
       const i = next++;
-      components[i] = await evaluate(affected[i] as AffectedComponent, { input, deps, base, head, renderedSpecsDir, renderedTree, changed, brokenComponents });
+      components[i] = await evaluate(affected[i] as AffectedComponent, { input, deps, base, head, renderedSpecsDir, renderedTree, ...(bulkRerender ? { bulkRerender } : {}), changed, brokenComponents });
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, affected.length) }, worker));
@@ -264,6 +273,11 @@ interface EvalContext {
   renderedSpecsDir: string;
   /** the base or the head holds the rendered-specs dir: the repository commits its renders */
   renderedTree: boolean;
+  /**
+   * How many components the change re-renders with no change to their comps, when more than the
+   * deferral bound: a bulk re-render (a newer azldev, a moved snapshot), not a set of hand edits.
+   */
+  bulkRerender?: number;
   changed: Set<string>;
   brokenComponents: Set<string>;
 }
@@ -499,7 +513,7 @@ async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<v
   const specName = `${review.name}.spec`;
   const entries = changedChangelogEntries(text(review.baseCommitted.get(specName)), text(review.committed.get(specName)));
   const local = headConfig.spec.type === "local";
-  if (!local && entries.length === 0) return;
+  if (!local && entries.length === 0 && !ctx.bulkRerender) return;
   if (ctx.deps.renderComponent && (local || ctx.input.upstream)) {
     const before = { verdict: review.verdict, findings: review.findings.length };
     if (await fullRender(review, ctx, "comps unchanged, but the change edits rendered files that the base's render does not explain")) return;
@@ -508,8 +522,11 @@ async function verifyEdits(review: ComponentReview, ctx: EvalContext): Promise<v
     review.verdict = before.verdict;
   }
   if (entries.length > 0) {
-    const reason = `its %changelog ${entries.length === 1 ? "differs in the entry" : `differs in ${entries.length} entries`} ${entries.slice(0, 2).map((e) => `"${e.text}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
-    review.newerUpstream = { reason, generated: entries.some((e) => e.generated) };
+    const reason = `its %changelog differs in ${entries.length === 1 ? "the entry" : `${entries.length} entries`} ${entries.slice(0, 2).map((e) => `"${e.text}"`).join(", ")}${entries.length > 2 ? ", …" : ""}`;
+    review.otherRevision = { reason, generated: entries.some((e) => e.generated) || ctx.bulkRerender !== undefined };
+  } else if (ctx.bulkRerender !== undefined && !local) {
+    // one of thousands of renders of a tool run: its unexplained edits are the upstream's or the tool's until a render shows otherwise
+    review.otherRevision = { reason: `this change re-renders ${ctx.bulkRerender} components with no change to their comps, a bulk re-render`, generated: true };
   }
 }
 
@@ -871,7 +888,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
         const touched = h.added.some((_, i) => prLines.has(h.newStart + i)) || (h.added.length === 0 && prRemovals.has(h.newStart));
         const start = lineOf(newLines, h.newStart);
         const end = h.added.length > 1 ? start + h.added.length - 1 : start;
-        if (touched && review.newerUpstream && (isSpec || !copySource(review.headConfig, rel))) {
+        if (touched && review.otherRevision && (isSpec || !copySource(review.headConfig, rel))) {
           review.findings.push({
             rule: "rendered-file-edited",
             level: "notice",
@@ -879,7 +896,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
             line: start,
             ...(end !== start ? { endLine: end } : {}),
             component: name,
-            message: `the comps of ${name} did not change, but this change brings a newer revision of its upstream spec (${review.newerUpstream.reason})${isSpec ? "" : `, and ${rel} comes from the same upstream checkout`}: the base's render no longer stands for what the comps produce, so this edit is not verified. Only a render from the upstream can tell a re-render from a hand edit.`,
+            message: `the comps of ${name} did not change, but its rendered spec is another upstream revision (${review.otherRevision.reason})${isSpec ? "" : `, and ${rel} comes from the same upstream checkout`}: the base's render no longer stands for what the comps produce, so this edit is not verified. Only a render from the upstream can tell a re-render from a hand edit.`,
           });
           if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: `the change brings a newer upstream revision of the spec and the upstream was not read (${ctx.input.noUpstreamReason ?? "no upstream dist-git source is configured"})` };
         } else if (touched) {
@@ -934,7 +951,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
         continue;
       }
       const top = rel.split("/")[0] as string;
-      const unnamedByHand = !referencedByBase.has(top) || review.newerUpstream !== undefined;
+      const unnamedByHand = !referencedByBase.has(top) || review.otherRevision !== undefined;
       if (removedByPr && review.compsUnchanged && review.verdict.method !== "full" && unnamedByHand && !copySource(review.headConfig, rel) && !referencedByHead.has(top) && rel !== `${name}.spec`) {
         // Nothing of the head's spec names it, no overlay copies it, and no hand took its name out of
         // the spec (the base's did not name it, or the spec is another upstream revision): an upstream
@@ -944,7 +961,7 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
           level: "notice",
           path,
           component: name,
-          message: `${rel} was deleted from the rendered tree; no Source/Patch tag of the spec names it any more and no overlay adds it${review.newerUpstream ? ` (the spec is another upstream revision: ${review.newerUpstream.reason})` : ""}, so a render that drops it is what the comps produce now. Not verified: only a render from the upstream can confirm it.`,
+          message: `${rel} was deleted from the rendered tree; no Source/Patch tag of the spec names it any more and no overlay adds it${review.otherRevision ? ` (the spec is another upstream revision: ${review.otherRevision.reason})` : ""}, so a render that drops it is what the comps produce now. Not verified: only a render from the upstream can confirm it.`,
         });
         if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: "files no spec line names were deleted; a full render from the upstream would confirm it" };
         continue;
@@ -977,13 +994,13 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
       const top = rel.split("/")[0] as string;
       // Only rpmautospec's own entries show the upstream's history moved; a hand can write a manual
       // %changelog entry next to the Patch line it wires a vendored patch with.
-      if (addedByPr && review.newerUpstream?.generated && !copySource(review.headConfig, rel)) {
+      if (addedByPr && review.otherRevision?.generated && !copySource(review.headConfig, rel)) {
         review.findings.push({
           rule: "rendered-file-unexpected",
           level: "notice",
           path,
           component: name,
-          message: `${rel} arrives with a newer revision of ${name}'s upstream spec (${review.newerUpstream.reason}) while its comps did not change: most likely a file of that upstream checkout. Not verified: only a render from the upstream can tell it from a vendored file.`,
+          message: `${rel} arrives with another revision of ${name}'s upstream spec (${review.otherRevision.reason}) while its comps did not change: most likely a file of that upstream checkout. Not verified: only a render from the upstream can tell it from a vendored file.`,
         });
         if (review.verdict.status === "clean") review.verdict = { ...review.verdict, status: "unverified", reason: "the change brings a newer upstream revision and the upstream was not read" };
         continue;
