@@ -862,7 +862,9 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
         continue;
       }
       // A Release value that an overlay writes is content the packager chose, not tool skew.
-      for (const h of hunks) if (h.bookkeeping === "release number" && releaseFromOverlay(review, h)) delete h.bookkeeping;
+      // azldev's release bump adds its count after the overlays (AZLDEV.md §4.8): a committed number at or
+      // above the overlay's carries it; one below does not.
+      for (const h of hunks) if (h.bookkeeping === "release number" && releaseFromOverlay(review, h) && !bumpedFrom(h)) delete h.bookkeeping;
       // the block azldev puts at the top of %check when the build settings skip it, missing from a render older than them
       const skip = review.headConfig?.build.check;
       if (isSpec && review.compsUnchanged && skip?.skip) {
@@ -1071,6 +1073,19 @@ function compareTrees(review: ComponentReview, ctx: EvalContext, baseDrift: Base
 
 function where(o: { origin?: { file: string; line: number } | undefined; description?: string | undefined }): string {
   return `${o.description ? `"${o.description}"` : "an overlay"}${o.origin ? ` (${o.origin.file}:${o.origin.line})` : ""}`;
+}
+
+/** Whether every committed Release number of a "release number" hunk is at or above the expected one (a bump on top of it). */
+function bumpedFrom(h: LineHunk): boolean {
+  const number = (line: string): number | undefined => {
+    const m = /^\s*Release\s*:\s*(\d+)/i.exec(line);
+    return m ? Number(m[1]) : undefined;
+  };
+  return h.removed.length === h.added.length && h.removed.every((line, i) => {
+    const expected = number(line);
+    const committed = number(h.added[i] as string);
+    return expected !== undefined && committed !== undefined && committed >= expected;
+  });
 }
 
 /** Whether the expected Release line of a hunk was written by an overlay (by provenance, else by its text). */

@@ -851,6 +851,17 @@ describe("Release written by an overlay", () => {
     expect(rendered.findings.filter((f) => f.level === "failure")).toEqual([]);
   });
 
+  it("azldev's release bump on top of the overlay's value carries it: bookkeeping, not stale (unicode-ucd's case)", async () => {
+    const base = baseFiles();
+    const comp = "base/comps/acl/acl.comp.toml";
+    const spec = "specs/a/acl/acl.spec";
+    const bumped = `${base[comp]}\n[[components.acl.overlays]]\ndescription = "Manually bump release"\ntype = "spec-update-tag"\ntag = "Release"\nvalue = "6%{?dist}"\n`;
+    // the overlay writes 6; the render's release bump (one synthetic commit) writes 7
+    const result = await review(base, withEdits(base, { [comp]: bumped, [spec]: replaceOnce(base[spec] as string, "Release: 5%{?dist}", "Release: 7%{?dist}") }));
+    expect(result.findings.filter((f) => f.level === "failure")).toEqual([]);
+    expect(result.findings.find((f) => f.path === spec)?.message).toContain("release number");
+  });
+
   it("a Release number the tool bumps (no overlay writes it) stays a bookkeeping notice", async () => {
     const base = baseFiles();
     const spec = "specs/a/acl/acl.spec";
