@@ -118,7 +118,8 @@ export async function analyseChange(input: ReviewChangeInput, deps: ReviewDeps, 
   const reached = [...affectedComponents(base, head, changedPaths, renderedSpecsDir).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   const deferAbove = input.config?.deferAbove ?? DEFER_ABOVE;
   const { affected, deferred } = deferShared(reached, base, head, changed, deferAbove);
-  const rerenderedAlone = reached.filter((a) => a.renderedPaths.length > 0 && !a.configChanged).length;
+  // renders of declared components only: dirs nothing declares are nobody's render
+  const rerenderedAlone = reached.filter((a) => a.renderedPaths.length > 0 && !a.configChanged && base.components.has(a.name) && head.components.has(a.name)).length;
   const bulkRerender = rerenderedAlone > deferAbove ? rerenderedAlone : undefined;
   if (deferred.length > 0) findings.push(await deferredFinding(reached, deferred, input, head, changedPaths));
   const components: ComponentReview[] = new Array(affected.length);
