@@ -6,13 +6,13 @@
  * on PATH that logs its arguments, so a history read is seen from outside.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fakeGitHub, type FakeGitHub } from "../tracking/fake-github-api.js";
-import { buildSystemdUpstream, writeSystemdDistro, type SystemdUpstream } from "../tracking/systemd-fixture.js";
+import type { FakeGitHub } from "../tracking/fake-github-api.js";
+import type { SystemdUpstream } from "../tracking/systemd-fixture.js";
+import { systemdScenario, type SystemdScenario } from "../tracking/systemd-scenario.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(here, "../../src/cli/main.ts");
@@ -26,12 +26,11 @@ let cache: string;
 let wrapperDir: string;
 let gitLog: string;
 
+let scenario: SystemdScenario | undefined;
+
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "specwarden-track-cache-"));
-  upstream = buildSystemdUpstream(join(root, "upstream"));
-  distro = join(root, "distro");
-  writeSystemdDistro(distro, upstream.patches);
-  api = await fakeGitHub({ owner: "systemd", repo: "systemd", gitDir: upstream.gitDir, pulls: upstream.pulls });
+  scenario = await systemdScenario("specwarden-track-cache-");
+  ({ root, upstream, distro, api } = scenario);
   cache = join(root, "cache");
   // a `git` that records every invocation, then runs the real one
   wrapperDir = join(root, "bin");
@@ -43,8 +42,7 @@ beforeAll(async () => {
   writeFileSync(gitLog, "");
 }, 60_000);
 afterAll(async () => {
-  await api?.close();
-  rmSync(root, { recursive: true, force: true });
+  await scenario?.close();
 });
 
 interface Output {

@@ -3,30 +3,26 @@
  * systemd-like upstream built with git and served by a fake GitHub API: the API alone, a local clone
  * with the API, and the clone offline.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { fakeIO } from "../tracking/helpers.js";
-import { fakeGitHub, type FakeGitHub } from "../tracking/fake-github-api.js";
-import { buildSystemdUpstream, writeSystemdDistro, type SystemdUpstream } from "../tracking/systemd-fixture.js";
+import type { FakeGitHub } from "../tracking/fake-github-api.js";
+import type { SystemdUpstream } from "../tracking/systemd-fixture.js";
+import { systemdScenario, type SystemdScenario } from "../tracking/systemd-scenario.js";
 
 let root: string;
 let upstream: SystemdUpstream;
 let api: FakeGitHub;
 let distro: string;
 
+let scenario: SystemdScenario | undefined;
+
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "specwarden-track-systemd-"));
-  upstream = buildSystemdUpstream(join(root, "upstream"));
-  distro = join(root, "distro");
-  writeSystemdDistro(distro, upstream.patches);
-  api = await fakeGitHub({ owner: "systemd", repo: "systemd", gitDir: upstream.gitDir, pulls: upstream.pulls });
+  scenario = await systemdScenario("specwarden-track-systemd-");
+  ({ root, upstream, distro, api } = scenario);
 }, 60_000);
 afterAll(async () => {
-  await api?.close();
-  rmSync(root, { recursive: true, force: true });
+  await scenario?.close();
 });
 
 interface Output {
@@ -45,7 +41,7 @@ const byFile = (o: Output) => new Map(o.verdicts.map((v) => [v.file, v]));
 describe("specwarden track on systemd's inherited patches", () => {
   it("--upstream-git with the API reachable: the API's verdicts plus content evidence; offline, the clone still finds the squashed series at 258.7 and 259", async () => {
     const alone = byFile(await run(["--github-api-url", api.url]));
-    const withClone = await run(["--github-api-url", api.url, "--upstream-git", join(upstream.root)]);
+    const withClone = await run(["--github-api-url", api.url, "--upstream-git", upstream.root]);
     const both = byFile(withClone);
     for (const [file, v] of alone) {
       if (v.verdict === "unknown") continue;

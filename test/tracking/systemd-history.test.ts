@@ -3,31 +3,27 @@
  * with git (see systemd-fixture.ts for what each commit does): the GitHub API alone, a local clone
  * alone (offline), and both — and what the API is asked.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProject } from "../../src/azldev/index.js";
 import { openRepo } from "../../src/repo/index.js";
 import { combineForges, ConditionalCache, githubForge, inventory, localGitForge, trackPatches, type PatchVerdict, type UpstreamForge } from "../../src/tracking/index.js";
-import { fakeGitHub, type FakeGitHub } from "./fake-github-api.js";
-import { buildSystemdUpstream, writeSystemdDistro, type SystemdUpstream } from "./systemd-fixture.js";
+import type { FakeGitHub } from "./fake-github-api.js";
+import type { SystemdUpstream } from "./systemd-fixture.js";
+import { systemdScenario, type SystemdScenario } from "./systemd-scenario.js";
 
 let root: string;
 let upstream: SystemdUpstream;
 let api: FakeGitHub;
 let distro: string;
 
+let scenario: SystemdScenario | undefined;
+
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "specwarden-systemd-"));
-  upstream = buildSystemdUpstream(join(root, "upstream"));
-  distro = join(root, "distro");
-  writeSystemdDistro(distro, upstream.patches);
-  api = await fakeGitHub({ owner: "systemd", repo: "systemd", gitDir: upstream.gitDir, pulls: upstream.pulls });
+  scenario = await systemdScenario("specwarden-systemd-");
+  ({ root, upstream, distro, api } = scenario);
 }, 60_000);
 afterAll(async () => {
-  await api?.close();
-  rmSync(root, { recursive: true, force: true });
+  await scenario?.close();
 });
 
 async function track(forge: UpstreamForge | undefined): Promise<Map<string, PatchVerdict>> {
