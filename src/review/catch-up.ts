@@ -90,7 +90,7 @@ export function catchUpRender(input: CatchUpInput): CatchUp | undefined {
       const outcome = incrementalRender(name, input.base, input.overlays.slice(k), input.sourceFiles, input.apply, input.filter);
       if (!outcome.ok || outcome.render.fromUpstream) continue;
       const candidate = new Map(outcome.render.files);
-      for (const dest of copies) if (!candidate.has(dest) || !sameBytes(candidate.get(dest), files.get(dest))) candidate.set(dest, files.get(dest) as Uint8Array);
+      for (const dest of copies) candidate.set(dest, files.get(dest) as Uint8Array);
       const d = distance(candidate);
       // closer than the base render, and the closest: a hand edit on a current base never gets
       // closer by applying its overlays a second time

@@ -496,7 +496,7 @@ function unexplainedEdits(review: ComponentReview, a: AffectedComponent): boolea
     const e = expected.get(rel);
     const c = review.committed.get(rel);
     if (sameBytes(e, c) || review.unreadable.has(rel)) return false;
-    if (!e || !c || rel !== specName) return Boolean(c) || Boolean(e);
+    if (!e || !c || rel !== specName) return true;
     return classifiedSpecDiff(specLines(text(e)), specLines(text(c))).some((h) => !h.bookkeeping);
   });
 }
